@@ -1,0 +1,67 @@
+"""The archive format in one place: paths of documents and the commit messages that record them.
+
+The scraper writes with these functions and the builder reads with them, so the two cannot
+drift apart. A document lives at ``<archive>/<platform>/<document>.md``; every recorded version
+is one commit titled ``Start tracking <Platform> <Document>`` or ``Update <Platform> <Document>``,
+with ``Source-URL:`` and ``Fetched-At:`` trailers.
+"""
+
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import PurePosixPath
+
+EXTENSION = ".md"
+TITLE_PREFIXES = {"first": "Start tracking", "change": "Update"}
+# Title prefixes of other archives' bots (Open Terms Archive), recognised when reading.
+FOREIGN_FIRST_PREFIXES = ("First record of", "Start tracking")
+SOURCE_URL = "Source-URL"
+FETCHED_AT = "Fetched-At"
+
+
+@dataclass(frozen=True)
+class DocumentPath:
+    """Where a document sits: its platform and document names as they appear in the tree."""
+
+    platform: str
+    document: str
+
+
+def document_path(archive: str, platform: str, document: str) -> str:
+    """Return the repository path of a document, as git spells it."""
+    parts = [p for p in PurePosixPath(archive).parts if p != "."]
+    return str(PurePosixPath(*parts, platform, document + EXTENSION))
+
+
+def parse_document_path(archive: str, path: str) -> DocumentPath | None:
+    """Return the platform and document of a repository path, or None if it is not a document."""
+    prefix = [p for p in PurePosixPath(archive).parts if p != "."]
+    parts = PurePosixPath(path).parts
+    if len(parts) != len(prefix) + 2 or list(parts[: len(prefix)]) != prefix:
+        return None
+    platform, filename = parts[-2], parts[-1]
+    if not filename.endswith(EXTENSION) or filename == EXTENSION or platform.startswith("."):
+        return None
+    return DocumentPath(platform, filename[: -len(EXTENSION)])
+
+
+def format_fetched_at(moment: datetime) -> str:
+    """Return a UTC ISO 8601 timestamp as the trailers spell it."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def commit_message(kind: str, platform: str, document: str, url: str, fetched_at: datetime) -> str:
+    """Return the commit message that records one version of a document."""
+    title = f"{TITLE_PREFIXES[kind]} {platform} {document}"
+    return (
+        f"{title}\n\nFetched from {url}\n\n"
+        f"{SOURCE_URL}: {url}\n{FETCHED_AT}: {format_fetched_at(fetched_at)}\n"
+    )
+
+
+def trailer(message: str, key: str) -> str | None:
+    """Return the value of a trailer in a commit message, or None."""
+    for line in reversed(message.strip().splitlines()):
+        name, sep, value = line.partition(":")
+        if sep and name.strip() == key:
+            return value.strip()
+    return None

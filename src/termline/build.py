@@ -1,0 +1,111 @@
+"""Build: the pipeline from the git history of an archive to a static site.
+
+versions (history) → names and slugs (catalogue) → changes → pages (render) → data → search.
+Everything is gathered first, then written; files are written only when their bytes changed.
+"""
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+
+from termline import search
+from termline.catalogue import Document, Entry, Platform, catalogue, group
+from termline.changes import document_changes
+from termline.data import write_data
+from termline.history import BlobReader, is_shallow, open_repo, read_history
+from termline.output import Output
+from termline.render import Listed, Site, default_templates, environment, render_site
+from termline.sources import Config, load_config
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """What to build from and where to."""
+
+    repo: Path = Path()
+    archive: str = "archive"
+    out: Path = Path("site")
+    base_url: str | None = None
+    search: bool = True
+    templates: Path | None = None
+    sources: Path | None = None
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    """What a build did."""
+
+    documents: int
+    versions: int
+    files_changed: int
+    files_removed: int
+
+
+def build(options: BuildOptions) -> BuildResult:
+    """Build the site of an archive's history."""
+    config = load_config(options.sources or options.repo / "sources.toml")
+    platforms = read_platforms(options.repo, options.archive, config)
+    site = Site(
+        title=config.title,
+        platforms=tuple(platforms),
+        changes=_all_changes(platforms),
+        repo_url=config.repo_url,
+        base_url=options.base_url or config.base_url,
+    )
+    out = Output(options.out)
+    templates = options.templates or default_templates()
+    render_site(site, environment(templates), out)
+    _copy_static(templates / "static", out)
+    write_data(site.platforms, out)
+    removed = out.prune(keep=("pagefind",))
+    if options.search:
+        search.index_site(out.root)
+    documents = [d for p in platforms for d in p.documents]
+    return BuildResult(
+        documents=len(documents),
+        versions=sum(len(d.changes) for d in documents),
+        files_changed=out.changed,
+        files_removed=removed,
+    )
+
+
+def read_platforms(repo_path: Path, archive: str, config: Config) -> list[Platform]:
+    """Read the history of every document and group the results by platform."""
+    repo = open_repo(repo_path)
+    if is_shallow(repo):
+        log.warning("%s is a shallow clone: only the versions it holds are built", repo_path)
+    reader = BlobReader(repo)
+    entries = catalogue(read_history(repo, archive), config)
+    documents = [_document(entry, reader) for entry in entries]
+    names = {e.platform_slug: e.platform_name for e in entries}
+    return group(documents, names)
+
+
+def _document(entry: Entry, reader: BlobReader) -> Document:
+    changes = document_changes(entry.history, reader.text)
+    last_text = next((v.blob for v in reversed(entry.history.versions) if v.blob), None)
+    return Document(
+        platform=entry.platform_slug,
+        slug=entry.slug,
+        name=entry.name,
+        type=entry.type,
+        path=entry.history.path,
+        url=entry.url,
+        changes=tuple(changes),
+        text=reader.text(last_text),
+    )
+
+
+def _all_changes(platforms: list[Platform]) -> tuple[Listed, ...]:
+    items = [Listed(p, d, c) for p in platforms for d in p.documents for c in d.changes]
+    return tuple(sorted(items, key=lambda i: (i.change.version.date, i.change.id), reverse=True))
+
+
+def _copy_static(static: Path, out: Output) -> None:
+    if not static.is_dir():
+        return
+    for path in sorted(static.rglob("*")):
+        if path.is_file():
+            out.write(f"static/{path.relative_to(static).as_posix()}", path.read_bytes())

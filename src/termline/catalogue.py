@@ -1,0 +1,111 @@
+"""Catalogue stage: name, slug and describe every platform and document of the archive.
+
+Takes the document histories and the declarations; gives ``Platform`` records holding
+``Document`` records, each with URL-safe slugs that are unique within their parent. Names come
+from sources.toml where a document is declared there, and from the tree otherwise (an Open Terms
+Archive repository names its folders and files for people, not for URLs).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+
+from termline.changes import Change
+from termline.history import DocumentHistory
+from termline.slugs import unique_slugs
+from termline.sources import Config
+
+
+@dataclass(frozen=True)
+class Document:
+    """One tracked document and every change recorded for it, oldest first."""
+
+    platform: str
+    slug: str
+    name: str
+    type: str
+    path: str
+    url: str | None
+    changes: tuple[Change, ...]
+    text: str
+
+    @property
+    def deleted(self) -> bool:
+        """Tell whether the document's file is gone from the archive."""
+        return self.changes[-1].kind == "deleted"
+
+    @property
+    def latest(self) -> Change:
+        """Return the newest change."""
+        return self.changes[-1]
+
+    @property
+    def first(self) -> Change:
+        """Return the oldest change."""
+        return self.changes[0]
+
+
+@dataclass(frozen=True)
+class Platform:
+    """A platform and its documents, sorted by name."""
+
+    slug: str
+    name: str
+    documents: tuple[Document, ...]
+
+    @property
+    def current(self) -> tuple[Document, ...]:
+        """Return the documents still in the archive."""
+        return tuple(d for d in self.documents if not d.deleted)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """A document history with the slugs and names it will be published under."""
+
+    history: DocumentHistory
+    platform_slug: str
+    platform_name: str
+    slug: str
+    name: str
+    type: str
+    url: str | None
+
+
+def catalogue(histories: list[DocumentHistory], config: Config) -> list[Entry]:
+    """Give every document history its slugs, names, type and source URL."""
+    platform_slugs = unique_slugs(h.platform for h in histories)
+    by_platform: dict[str, list[DocumentHistory]] = defaultdict(list)
+    for history in histories:
+        by_platform[history.platform].append(history)
+    entries = []
+    for platform, items in by_platform.items():
+        document_slugs = unique_slugs(h.document for h in items)
+        for history in items:
+            entries.append(_entry(history, platform_slugs[platform], document_slugs, config))
+    return entries
+
+
+def _entry(
+    history: DocumentHistory, platform_slug: str, document_slugs: dict[str, str], config: Config
+) -> Entry:
+    slug = document_slugs[history.document]
+    source = config.find(history.platform, history.document)
+    if source is None:
+        return Entry(
+            history, platform_slug, history.platform, slug, history.document, history.document, None
+        )
+    return Entry(
+        history, platform_slug, source.platform_name, slug, source.name, source.type, source.url
+    )
+
+
+def group(documents: list[Document], names: dict[str, str]) -> list[Platform]:
+    """Group documents into platforms, sorted by name."""
+    by_platform: dict[str, list[Document]] = defaultdict(list)
+    for document in documents:
+        by_platform[document.platform].append(document)
+    platforms = [
+        Platform(slug, names[slug], tuple(sorted(docs, key=lambda d: d.name.casefold())))
+        for slug, docs in by_platform.items()
+    ]
+    return sorted(platforms, key=lambda p: p.name.casefold())

@@ -1,0 +1,86 @@
+"""Data stage: the machine-readable JSON other tools rely on.
+
+Takes the platforms; gives ``data/index.json`` and ``data/<platform>/<document>.json``. The key
+names are a contract (see README): add keys, never rename them.
+"""
+
+import json
+from typing import Any
+
+from termline.catalogue import Document, Platform
+from termline.changes import Change
+from termline.output import Output
+
+
+def write_data(platforms: tuple[Platform, ...], out: Output) -> None:
+    """Write the index and one file per document."""
+    out.write("data/index.json", _dump(index(platforms)))
+    for platform in platforms:
+        for document in platform.documents:
+            out.write(
+                f"data/{platform.slug}/{document.slug}.json",
+                _dump(document_data(platform, document)),
+            )
+
+
+def index(platforms: tuple[Platform, ...]) -> dict[str, Any]:
+    """Return the index: current documents per platform, and retired ones apart."""
+    live = [p for p in platforms if p.current]
+    retired = [p for p in platforms if not p.current]
+    return {
+        "platforms": [_platform(p, p.current) for p in live],
+        "retired": [_platform(p, p.documents) for p in retired]
+        + [
+            _platform(p, tuple(d for d in p.documents if d.deleted))
+            for p in live
+            if len(p.current) < len(p.documents)
+        ],
+    }
+
+
+def _platform(platform: Platform, documents: tuple[Document, ...]) -> dict[str, Any]:
+    return {
+        "slug": platform.slug,
+        "name": platform.name,
+        "url": f"platforms/{platform.slug}/",
+        "documents": [
+            {
+                "slug": d.slug,
+                "name": d.name,
+                "type": d.type,
+                "path": d.path,
+                "url": f"platforms/{platform.slug}/{d.slug}/",
+                "source_url": d.url,
+                "versions": len(d.changes),
+            }
+            for d in documents
+        ],
+    }
+
+
+def document_data(platform: Platform, document: Document) -> dict[str, Any]:
+    """Return one document's versions, oldest first."""
+    return {
+        "platform": platform.slug,
+        "document": document.slug,
+        "platform_name": platform.name,
+        "document_name": document.name,
+        "type": document.type,
+        "path": document.path,
+        "source_url": document.url,
+        "versions": [_version(change) for change in document.changes],
+    }
+
+
+def _version(change: Change) -> dict[str, Any]:
+    return {
+        "id": change.id,
+        "sha": change.version.sha,
+        "date": change.version.date.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "kind": change.kind,
+        "message": change.version.title,
+    }
+
+
+def _dump(value: object) -> str:
+    return json.dumps(value, ensure_ascii=False, indent=1) + "\n"

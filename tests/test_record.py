@@ -1,0 +1,40 @@
+"""Recording: one commit per changed document, dated at the fetch time, nothing when unchanged."""
+
+from datetime import UTC, datetime
+from pathlib import Path
+
+import git
+
+from termline.archive import FETCHED_AT, SOURCE_URL, trailer
+from termline.record import Record, record
+
+
+def _item(text: str, day: int) -> Record:
+    return Record(
+        platform="acme",
+        document="terms",
+        platform_name="Acme",
+        document_name="Terms of Service",
+        text=text,
+        url="https://acme.example/terms",
+        fetched_at=datetime(2024, 1, day, 12, tzinfo=UTC),
+    )
+
+
+def test_first_update_and_unchanged(make_repo):
+    repo = git.Repo(make_repo().path)
+    first = record(repo, "archive", _item("# Terms\n\nOne.\n", 1))
+    again = record(repo, "archive", _item("# Terms\n\nOne.\n", 2))
+    second = record(repo, "archive", _item("# Terms\n\nTwo.\n", 3))
+    assert first and second and again is None
+    commits = list(repo.iter_commits())
+    assert [c.summary for c in commits] == [
+        "Update Acme Terms of Service",
+        "Start tracking Acme Terms of Service",
+    ]
+    assert trailer(commits[0].message, SOURCE_URL) == "https://acme.example/terms"
+    assert trailer(commits[0].message, FETCHED_AT) == "2024-01-03T12:00:00Z"
+    assert commits[0].authored_datetime == datetime(2024, 1, 3, 12, tzinfo=UTC)
+    assert [list(c.stats.files) for c in commits] == [["archive/acme/terms.md"]] * 2
+    folder = Path(str(repo.working_tree_dir)) / "archive/acme"
+    assert [p.name for p in folder.iterdir()] == ["terms.md"]  # no temporary file left
