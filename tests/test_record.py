@@ -4,9 +4,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import git
+import pytest
 
 from termline.archive import FETCHED_AT, SOURCE_URL, trailer
+from termline.errors import TermlineError
 from termline.record import Record, record
+from termline.results import read_results, write_result
 
 
 def _item(text: str, day: int) -> Record:
@@ -38,3 +41,19 @@ def test_first_update_and_unchanged(make_repo):
     assert [list(c.stats.files) for c in commits] == [["archive/acme/terms.md"]] * 2
     folder = Path(str(repo.working_tree_dir)) / "archive/acme"
     assert [p.name for p in folder.iterdir()] == ["terms.md"]  # no temporary file left
+
+
+def test_results_round_trip_in_fetch_order(tmp_path):
+    later, earlier = _item("# B\n", 5), _item("# A\n", 4)
+    later = Record(**{**later.__dict__, "document": "privacy"})
+    write_result(tmp_path / "shard-1", later)
+    write_result(tmp_path / "shard-2", earlier)
+    assert read_results(tmp_path) == [earlier, later]
+
+
+def test_result_with_a_path_escaping_slug_is_refused(tmp_path):
+    path = write_result(tmp_path, _item("# A\n", 4))
+    meta = path.with_suffix(".json")
+    meta.write_text(meta.read_text().replace('"terms"', '"../../etc"'))
+    with pytest.raises(TermlineError, match="not a slug"):
+        read_results(tmp_path)
