@@ -5,8 +5,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from termline.build import BuildOptions, build
 from termline.cli import main
+from termline.errors import TermlineError
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -103,6 +106,34 @@ def test_rebuild_removes_pages_no_longer_built_and_keeps_unchanged_bytes(make_re
     second = build(BuildOptions(repo=repo.path, out=out, search=False))
     assert not stray.exists()
     assert second.files_changed == 0 and second.files_removed == 1
+
+
+def test_unchanged_files_keep_their_inode_and_a_failed_build_leaves_the_site(make_repo, tmp_path):
+    repo = make_repo()
+    repo.commit({"archive/a/x.md": "# X\n\nOne.\n"}, "Start", "2024-01-01T00:00:00Z")
+    out = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=out, search=False))
+    page = out / "platforms/a/x/index.html"
+    inode, before = page.stat().st_ino, sorted(p for p in out.rglob("*"))
+    build(BuildOptions(repo=repo.path, out=out, search=False))
+    assert page.stat().st_ino == inode
+    broken = tmp_path / "templates"
+    broken.mkdir()
+    (broken / "index.html").write_text("{% if %}")
+    with pytest.raises(Exception, match="Expected an expression"):
+        build(BuildOptions(repo=repo.path, out=out, search=False, templates=broken))
+    assert sorted(p for p in out.rglob("*")) == before
+    assert not list(tmp_path.glob(".site.*"))
+
+
+def test_refuses_to_replace_a_folder_it_did_not_build(make_repo, tmp_path):
+    repo = make_repo()
+    precious = tmp_path / "precious"
+    precious.mkdir()
+    (precious / "thesis.txt").write_text("years of work")
+    with pytest.raises(TermlineError, match="not a site termline built"):
+        build(BuildOptions(repo=repo.path, out=precious, search=False))
+    assert (precious / "thesis.txt").read_text() == "years of work"
 
 
 def test_bad_repository_is_one_line_exit_2(tmp_path, capsys):

@@ -55,13 +55,12 @@ def build(options: BuildOptions) -> BuildResult:
         base_url=options.base_url or config.base_url,
     )
     out = Output(options.out)
-    templates = options.templates or default_templates()
-    render_site(site, environment(templates), out)
-    _copy_static(templates / "static", out)
-    write_data(site.platforms, out)
-    removed = out.prune(keep=("pagefind",))
-    if options.search:
-        search.index_site(out.root)
+    try:
+        _write_site(site, options, out)
+    except BaseException:
+        out.abandon()
+        raise
+    removed = out.commit()
     documents = [d for p in platforms for d in p.documents]
     return BuildResult(
         documents=len(documents),
@@ -69,6 +68,16 @@ def build(options: BuildOptions) -> BuildResult:
         files_changed=out.changed,
         files_removed=removed,
     )
+
+
+def _write_site(site: Site, options: BuildOptions, out: Output) -> None:
+    """Write every page, asset, data file and the search index into the staged site."""
+    templates = options.templates or default_templates()
+    render_site(site, environment(templates), out)
+    _copy_static(templates / "static", out)
+    write_data(site.platforms, out)
+    if options.search:
+        search.index_site(out.staging)
 
 
 def read_platforms(repo_path: Path, archive: str, config: Config) -> list[Platform]:

@@ -1,44 +1,87 @@
-"""Writing the site: each file only when its bytes changed, and never outside the output folder."""
+"""Writing the site: build beside the old one, keep unchanged files as they were, swap at the end.
 
+Every file goes into a staging folder next to the output folder. A file whose bytes are the same
+as in the previous site is hard-linked from it (same inode, same mtime, so deploys and rsync move
+little); others are written anew. ``commit`` swaps the staging folder in with two renames, so a
+build that fails half-way leaves the previous site untouched, and nothing is ever written outside
+the output folder.
+"""
+
+import os
+import shutil
 from pathlib import Path
 
 from termline.errors import TermlineError
 
+MARKER = ".termline-site"
+
 
 class Output:
-    """The output folder: writes files whose bytes changed and removes those no longer built."""
+    """A site being built: staged beside ``root``, swapped in by ``commit``."""
 
     def __init__(self, root: Path) -> None:
         self.root = root.resolve()
-        self.written: set[Path] = set()
+        if _occupied(self.root):
+            raise TermlineError(
+                f"{root}: exists and is not a site termline built; refusing to replace it"
+            )
+        self.staging = self.root.with_name(f".{self.root.name}.building")
+        self.written: set[str] = set()
         self.changed = 0
+        shutil.rmtree(self.staging, ignore_errors=True)
+        self.staging.mkdir(parents=True)
 
     def write(self, relative: str, data: bytes | str) -> None:
-        """Write a file under the output folder unless it already holds these bytes."""
-        path = (self.root / relative).resolve()
-        if not path.is_relative_to(self.root):
+        """Stage a file, linking the previous site's copy when its bytes are the same."""
+        target = (self.staging / relative).resolve()
+        if not target.is_relative_to(self.staging) or target == self.staging:
             raise TermlineError(f"{relative}: would be written outside {self.root}")
         payload = data.encode("utf-8") if isinstance(data, str) else data
-        self.written.add(path)
-        if path.is_file() and path.stat().st_size == len(payload) and path.read_bytes() == payload:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        self.written.add(relative)
+        previous = self.root / relative
+        if _same_bytes(previous, payload):
+            os.link(previous, target)
             return
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_name(path.name + ".tmp")
-        temporary.write_bytes(payload)
-        temporary.replace(path)
+        target.write_bytes(payload)
         self.changed += 1
 
-    def prune(self, keep: tuple[str, ...] = ()) -> int:
-        """Remove the files this build did not write, except under ``keep``; return how many."""
-        kept = [self.root / k for k in keep]
-        removed = 0
-        for path in sorted(self.root.rglob("*"), reverse=True):
-            if path.is_dir():
-                if not any(path.iterdir()):
-                    path.rmdir()
-                continue
-            if path in self.written or any(path.is_relative_to(k) for k in kept):
-                continue
-            path.unlink()
-            removed += 1
+    def commit(self) -> int:
+        """Swap the staged site in place of the previous one; return how many files went away."""
+        (self.staging / MARKER).write_text("built by termline; replaced whole on every build\n")
+        if not self.root.exists():
+            self.staging.rename(self.root)
+            return 0
+        removed = len(_files(self.root) - self.written - {MARKER})
+        old = self.root.with_name(f".{self.root.name}.old")
+        shutil.rmtree(old, ignore_errors=True)
+        self.root.rename(old)
+        self.staging.rename(self.root)
+        shutil.rmtree(old)
         return removed
+
+    def abandon(self) -> None:
+        """Throw the staged site away, leaving the previous one as it was."""
+        shutil.rmtree(self.staging, ignore_errors=True)
+
+
+def _occupied(root: Path) -> bool:
+    """Tell whether root holds something other than a site termline built."""
+    if not root.exists():
+        return False
+    if not root.is_dir():
+        return True
+    return any(root.iterdir()) and not (root / MARKER).is_file()
+
+
+def _files(root: Path) -> set[str]:
+    """Return the site files under root (the search index excepted: Pagefind rewrites it)."""
+    paths = (p.relative_to(root) for p in root.rglob("*") if p.is_file())
+    return {p.as_posix() for p in paths if p.parts[0] != "pagefind"}
+
+
+def _same_bytes(path: Path, payload: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(payload) and path.read_bytes() == payload
+    except OSError:
+        return False
