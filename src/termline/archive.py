@@ -39,7 +39,8 @@ def parse_document_path(archive: str, path: str) -> DocumentPath | None:
     if len(parts) != len(prefix) + 2 or list(parts[: len(prefix)]) != prefix:
         return None
     platform, filename = parts[-2], parts[-1]
-    if not filename.endswith(EXTENSION) or filename == EXTENSION or platform.startswith("."):
+    hidden = platform.startswith(".") or filename.startswith(".")  # .github/, editor files
+    if hidden or not filename.endswith(EXTENSION):
         return None
     return DocumentPath(platform, filename[: -len(EXTENSION)])
 
