@@ -190,6 +190,12 @@ def test_the_push_step_rebases_on_a_moved_branch_and_keeps_fetch_times(tmp_path)
     again = _run_step(push["run"], runner, BRANCH="main")  # nothing new: a no-op
     assert again.returncode == 0 and _git(bare, "rev-list", "--count", "main") == "3\n"
 
+    rerun = _clone(bare, tmp_path / "rerun")  # "Re-run jobs": the same results, the old checkout
+    _git(rerun, "reset", "-q", "--hard", "HEAD~2")
+    record_results(rerun, "archive", [tmp_path / "shards"])
+    assert _run_step(push["run"], rerun, BRANCH="main").returncode == 0
+    assert _git(bare, "rev-list", "--count", "main") == "3\n"  # rebase drops the duplicate
+
 
 FAKE_GH = """#!/bin/bash
 # Stands in for the GitHub CLI: logs each call, answers `issue list` from open-issues.json.
@@ -264,3 +270,24 @@ def test_the_summary_step_writes_the_report_table(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert "| acme/terms | **failed** | HTTP 503 |  |" in summary.read_text()
+
+
+def test_the_plan_step_outputs_the_matrix_and_the_shard_count(tmp_path):
+    work = tmp_path / "work"
+    work.mkdir()
+    (work / "sources.toml").write_text(
+        "[platforms.acme.documents.terms]\nurl = 'https://acme.example/terms'\n"
+        "[platforms.acme.documents.privacy]\nurl = 'https://acme.example/privacy'\n"
+        "[platforms.beta.documents.terms]\nurl = 'https://beta.example/terms'\n"
+    )
+    step = _step(_load("scrape.yml"), "plan", "Plan shards")
+    outputs = tmp_path / "outputs"
+    path = f"{Path(sys.executable).parent}:{os.environ['PATH']}"
+    for only, expected in (("", 2), ("acme/terms beta", 1)):
+        outputs.write_text("")
+        env = {"PATH": path, "GITHUB_OUTPUT": str(outputs), "MAX_DOCUMENTS": "2", "ONLY": only}
+        result = _run_step(step["run"], work, **env)
+        assert result.returncode == 0, result.stderr
+        values = dict(line.split("=", 1) for line in outputs.read_text().splitlines())
+        assert values["shards"] == str(expected)
+        assert len(json.loads(values["matrix"])["include"]) == expected
