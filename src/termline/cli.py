@@ -58,6 +58,51 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _plan_shards(args: argparse.Namespace) -> int:
+    import json  # noqa: PLC0415
+
+    from termline.shards import matrix, plan_shards  # noqa: PLC0415
+    from termline.sources import load_config  # noqa: PLC0415
+
+    if not args.sources.is_file():
+        raise TermlineError(f"{args.sources}: no such file")
+    sources = load_config(args.sources).sources
+    print(json.dumps(matrix(plan_shards(sources, args.max_documents, args.only))))
+    return 0
+
+
+def _record_results(args: argparse.Namespace) -> int:
+    from termline.collect import record_results  # noqa: PLC0415
+    from termline.reports import write_report  # noqa: PLC0415
+
+    entries = record_results(args.repo, args.archive, args.folders)
+    if args.report:
+        write_report(args.report, entries)
+    committed = sum(entry.commit is not None for entry in entries)
+    print(f"recorded {committed} commits from {len(entries)} results")
+    return 0
+
+
+def _summarise(args: argparse.Namespace) -> int:
+    from termline.reports import read_reports  # noqa: PLC0415
+    from termline.summary import summary_markdown  # noqa: PLC0415
+
+    print(summary_markdown(read_reports(args.reports), args.commit_url), end="")
+    return 0
+
+
+def _track_failures(args: argparse.Namespace) -> int:
+    from termline.failures import actions_json, load_state, save_state, track  # noqa: PLC0415
+    from termline.reports import read_reports  # noqa: PLC0415
+
+    state, actions = track(
+        load_state(args.state), read_reports(args.reports), args.threshold, args.run_url
+    )
+    save_state(args.state, state)
+    print(actions_json(actions))
+    return 0
+
+
 def _add_build(commands: argparse._SubParsersAction[Parser]) -> None:
     build = commands.add_parser("build", help="build the site from the archive's git history")
     build.add_argument("--repo", type=Path, default=Path(), help="git repository (default: .)")
@@ -87,6 +132,30 @@ def _add_demo(commands: argparse._SubParsersAction[Parser]) -> None:
     demo.set_defaults(handler=_demo)
 
 
+def _add_ci(commands: argparse._SubParsersAction[Parser]) -> None:
+    plan = commands.add_parser("plan-shards", help="print the GitHub matrix of scrape shards")
+    plan.add_argument("--sources", type=Path, default=Path("sources.toml"), help="sources.toml")
+    plan.add_argument("--max-documents", type=int, default=20, help="most documents a shard")
+    plan.add_argument("--only", action="append", default=[], help="PLATFORM[/DOCUMENT] only")
+    plan.set_defaults(handler=_plan_shards)
+    rec = commands.add_parser("record-results", help="commit the results of scrape shards")
+    rec.add_argument("folders", type=Path, nargs="+", metavar="DIR", help="results folders")
+    rec.add_argument("--repo", type=Path, default=Path(), help="git repository (default: .)")
+    rec.add_argument("--archive", default="archive", help="folder of the archive in the repo")
+    rec.add_argument("--report", type=Path, help="write what was committed as report JSON")
+    rec.set_defaults(handler=_record_results)
+    summ = commands.add_parser("summarise", help="print a Markdown summary of scrape reports")
+    summ.add_argument("reports", type=Path, nargs="+", metavar="REPORT", help="files or folders")
+    summ.add_argument("--commit-url", help="link commits as <URL><sha>")
+    summ.set_defaults(handler=_summarise)
+    track = commands.add_parser("track-failures", help="decide which failure issues to change")
+    track.add_argument("reports", type=Path, nargs="+", metavar="REPORT", help="files or folders")
+    track.add_argument("--state", type=Path, required=True, help="failure streaks, kept per run")
+    track.add_argument("--threshold", type=int, default=3, help="failed runs in a row for an issue")
+    track.add_argument("--run-url", help="link to this run in issue comments")
+    track.set_defaults(handler=_track_failures)
+
+
 def parser() -> Parser:
     """Return the command-line parser."""
     top = Parser(prog="termline", description="Track how platforms change their policies.")
@@ -95,6 +164,7 @@ def parser() -> Parser:
     _add_build(commands)
     _add_serve(commands)
     _add_demo(commands)
+    _add_ci(commands)
     return top
 
 
