@@ -58,6 +58,72 @@ def _demo(args: argparse.Namespace) -> int:
     return 0
 
 
+def _scrape(args: argparse.Namespace) -> int:
+    from termline.fetch import FetchOptions  # noqa: PLC0415
+    from termline.scrape import ScrapeOptions, scrape  # noqa: PLC0415
+
+    report = scrape(
+        ScrapeOptions(
+            sources=args.sources,
+            repo=args.repo,
+            archive=args.archive,
+            only=tuple(args.only),
+            fetch=FetchOptions(
+                timeout=args.timeout,
+                retries=args.retries,
+                concurrency=args.concurrency,
+                max_bytes=args.max_bytes,
+            ),
+            report=args.report,
+            dry_run=args.dry_run,
+            force=args.force,
+            results=args.results,
+        )
+    )
+    print(report.table())
+    return report.exit_status
+
+
+def _number(kind: Callable[[str], float], minimum: float) -> Callable[[str], float]:
+    """Return an argument type that accepts numbers of a kind no smaller than minimum."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a valid number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"'{text}' is less than {minimum:g}")
+        return value
+
+    return parse
+
+
+def _add_scrape(commands: argparse._SubParsersAction[Parser]) -> None:
+    scrape = commands.add_parser("scrape", help="fetch the declared policies and record changes")
+    scrape.add_argument("--sources", type=Path, default=Path("sources.toml"), help="declarations")
+    scrape.add_argument("--repo", type=Path, default=Path(), help="git repository (default: .)")
+    scrape.add_argument("--archive", default="archive", help="folder of the archive in the repo")
+    scrape.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="PLATFORM[/DOCUMENT]",
+        help="scrape only these (repeatable)",
+    )
+    scrape.add_argument("--timeout", type=_number(float, 0.001), default=30.0, help="s per try")
+    scrape.add_argument("--retries", type=_number(int, 0), default=2, help="tries after the first")
+    scrape.add_argument("--concurrency", type=_number(int, 1), default=8, help="requests at once")
+    scrape.add_argument(
+        "--max-bytes", type=_number(int, 1), default=10_000_000, help="largest page accepted"
+    )
+    scrape.add_argument("--report", type=Path, help="write the report as JSON to this file")
+    scrape.add_argument("--dry-run", action="store_true", help="fetch and check, write nothing")
+    scrape.add_argument("--force", action="store_true", help="accept texts that shrank by half")
+    scrape.add_argument("--results", type=Path, help="write results here instead of committing")
+    scrape.set_defaults(handler=_scrape)
+
+
 def _add_build(commands: argparse._SubParsersAction[Parser]) -> None:
     build = commands.add_parser("build", help="build the site from the archive's git history")
     build.add_argument("--repo", type=Path, default=Path(), help="git repository (default: .)")
@@ -92,6 +158,7 @@ def parser() -> Parser:
     top = Parser(prog="termline", description="Track how platforms change their policies.")
     top.add_argument("--version", action="version", version=f"termline {__version__}")
     commands = top.add_subparsers(dest="command", required=True, parser_class=Parser)
+    _add_scrape(commands)
     _add_build(commands)
     _add_serve(commands)
     _add_demo(commands)
