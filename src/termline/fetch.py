@@ -89,30 +89,26 @@ class FetchOptions:
 
 
 def fetch_pages(
-    requests: Sequence[Request],
-    options: FetchOptions,
-    progress: Callable[[Page], None] | None = None,
-) -> list[Page]:
-    """Fetch every request concurrently; return one page per request, in order."""
-    return asyncio.run(_fetch_all(requests, options, progress))
+    requests: Sequence[Request], options: FetchOptions, handle: Callable[[int, Page], None]
+) -> None:
+    """Fetch every request concurrently, handing each page to handle(index, page) on arrival."""
+    asyncio.run(_fetch_all(requests, options, handle))
 
 
 async def _fetch_all(
-    requests: Sequence[Request], options: FetchOptions, progress: Callable[[Page], None] | None
-) -> list[Page]:
+    requests: Sequence[Request], options: FetchOptions, handle: Callable[[int, Page], None]
+) -> None:
     slots = asyncio.Semaphore(options.concurrency)
     hosts: defaultdict[str, asyncio.Semaphore] = defaultdict(lambda: asyncio.Semaphore(PER_HOST))
     async with _client(options) as client:
 
-        async def one(request: Request) -> Page:
+        async def one(index: int, request: Request) -> None:
             host = urlsplit(request.url).hostname or ""
-            async with slots, hosts[host]:
+            async with hosts[host], slots:  # wait for the host first, holding no global slot
                 page = await _fetch_with_retries(client, request, options)
-            if progress:
-                progress(page)
-            return page
+            handle(index, page)  # on the loop's thread: one at a time, and the body let go after
 
-        return list(await asyncio.gather(*(one(request) for request in requests)))
+        await asyncio.gather(*(one(index, request) for index, request in enumerate(requests)))
 
 
 def _client(options: FetchOptions) -> httpx.AsyncClient:

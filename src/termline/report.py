@@ -89,7 +89,7 @@ class Progress:
         self.total, self.done, self.stream = total, 0, stream
         self.shown = total > 0 and stream.isatty()
 
-    def advance(self, *_: object) -> None:
+    def advance(self) -> None:
         """Count one more document fetched and redraw the bar."""
         self.done += 1
         if self.shown:

@@ -1,10 +1,10 @@
 """Scrape: one run of the pipeline, from sources.toml to one commit per changed document.
 
-Takes the declarations, the repository and the options; selects the sources (``--only``), fetches
-them concurrently, then for each one extracts, normalises and validates, and records it (or writes
-it to a results folder, or, in a dry run, nothing). Gives a ``Report`` with one line per document:
-new, changed, unchanged or failed with the reason. Refuses to start while another scrape holds
-the lock, or when the archive folder or the index has uncommitted changes.
+Takes the declarations, the repository and the options; selects the sources (``--only``),
+fetches them concurrently, and as each page arrives extracts, normalises and validates it, then
+records it (or writes it to a results folder, or, in a dry run, nothing). Gives a ``Report`` with
+one line per document: new, changed, unchanged or failed with the reason. Refuses to start while
+another scrape holds the lock, or when the archive folder or the index has uncommitted changes.
 """
 
 import fcntl
@@ -62,15 +62,18 @@ def scrape(options: ScrapeOptions, progress_to: TextIO = sys.stderr) -> Report:
             _refuse_uncommitted(repo, options.archive)
         known = _load_validators(repo)
         requests = [Request(s.url, _validators_for(repo, options, s, known)) for s in sources]
+        outcomes: list[Outcome] = [Outcome.of(s, Status.FAILED, "not fetched") for s in sources]
         progress = Progress(len(requests), progress_to)
-        pages = fetch_pages(requests, fetch_options, progress.advance)
+
+        def settle(index: int, page: Page) -> None:
+            outcomes[index] = _settle(repo, options, sources[index], page, known)
+            progress.advance()
+
+        fetch_pages(requests, fetch_options, settle)
         progress.close()
-        outcomes = [
-            _settle(repo, options, s, p, known) for s, p in zip(sources, pages, strict=True)
-        ]
         if not options.dry_run and options.results is None:
             _save_validators(repo, known)
-    report = Report(tuple(outcomes))
+    report = Report(tuple(outcomes))  # in declaration order; commits are in order of arrival
     if options.report:
         write_atomically(options.report, json.dumps(report.as_json(), indent=1) + "\n")
     return report
