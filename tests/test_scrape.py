@@ -114,6 +114,16 @@ def test_a_new_document_is_recorded_alone_with_its_source(scene):
     assert scene.server.hits(TERMS)[0].headers["User-Agent"].startswith("termline/")
 
 
+def test_the_commit_author_can_be_configured(scene):
+    scene.sources.write_text(
+        '[site]\nauthor = "Policy Bot <bot@policies.example>"\n' + scene.sources.read_text()
+    )
+    scene.server.serve(TERMS, Reply(policy_page()))
+    only(scene.run(), Status.NEW)
+    author = scene.repo.head.commit.author
+    assert (author.name, author.email) == ("Policy Bot", "bot@policies.example")
+
+
 def test_an_unchanged_rerun_makes_no_commit(scene):
     scene.server.serve(TERMS, Reply(policy_page()))
     scene.run()

@@ -110,6 +110,10 @@ MALFORMED = {
         "platforms.acme.documents.terms.remove: expected a string or a list",
     ),
     "platform not a table": ('[platforms]\nacme = "Acme"\n', "platforms.acme: expected a table"),
+    "bad author": (
+        GOOD.replace('title = "Policies"', 'title = "Policies"\nauthor = "bot@example.org"'),
+        "site.author: 'bot@example.org' is not 'Name <email>'",
+    ),
     "unknown top-level key": ('[sites]\ntitle = "x"\n', "sites: unknown key"),
 }
 
@@ -136,6 +140,7 @@ def test_an_unknown_terms_type_is_allowed_and_warned_about(tmp_path, caplog):
         config = load_config(_write(tmp_path, text))
     assert config.sources[0].type == "Pinky Promise"
     assert "'Pinky Promise' is not a known terms type" in caplog.text
+    assert "privacy" not in caplog.text  # no type declared, no warning: the type is the name
 
 
 def test_the_shipped_sources_declare_twenty_documents_of_known_platforms():

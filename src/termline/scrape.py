@@ -24,7 +24,7 @@ from termline.errors import TermlineError
 from termline.extract import extract
 from termline.fetch import FetchOptions, Page, Request, Validators, fetch_pages
 from termline.normalise import normalise
-from termline.record import Record, record, write_atomically
+from termline.record import BOT, Record, record, write_atomically
 from termline.report import Outcome, Progress, Report, Status
 from termline.results import write_result
 from termline.sources import Source, load_config
@@ -49,6 +49,16 @@ class ScrapeOptions:
     results: Path | None = None
 
 
+@dataclass(frozen=True)
+class _Run:
+    """What every document of one run shares."""
+
+    repo: git.Repo
+    options: ScrapeOptions
+    author: git.Actor
+    known: dict[str, dict[str, str]]  # the validators, updated as documents are settled
+
+
 def scrape(options: ScrapeOptions, progress_to: TextIO = sys.stderr) -> Report:
     """Fetch, check and record every selected source; return the report of the run."""
     if not options.sources.is_file():
@@ -57,22 +67,23 @@ def scrape(options: ScrapeOptions, progress_to: TextIO = sys.stderr) -> Report:
     sources = select_sources(config.sources, options.only)
     repo = _open_repo(options.repo)
     fetch_options = replace(options.fetch, contact=options.fetch.contact or config.repo_url)
+    author = git.Actor(*config.author) if config.author else BOT
     with _lock(repo):
         if not options.dry_run and options.results is None:
             _refuse_uncommitted(repo, options.archive)
-        known = _load_validators(repo)
-        requests = [Request(s.url, _validators_for(repo, options, s, known)) for s in sources]
+        run = _Run(repo, options, author, _load_validators(repo))
+        requests = [Request(s.url, _validators_for(run, s)) for s in sources]
         outcomes: list[Outcome] = [Outcome.of(s, Status.FAILED, "not fetched") for s in sources]
         progress = Progress(len(requests), progress_to)
 
         def settle(index: int, page: Page) -> None:
-            outcomes[index] = _settle(repo, options, sources[index], page, known)
+            outcomes[index] = _settle(run, sources[index], page)
             progress.advance()
 
         fetch_pages(requests, fetch_options, settle)
         progress.close()
         if not options.dry_run and options.results is None:
-            _save_validators(repo, known)
+            _save_validators(repo, run.known)
     report = Report(tuple(outcomes))  # in declaration order; commits are in order of arrival
     if options.report:
         write_atomically(options.report, json.dumps(report.as_json(), indent=1) + "\n")
@@ -123,13 +134,8 @@ def _refuse_uncommitted(repo: git.Repo, archive: str) -> None:
         )
 
 
-def _settle(
-    repo: git.Repo,
-    options: ScrapeOptions,
-    source: Source,
-    page: Page,
-    known: dict[str, dict[str, str]],
-) -> Outcome:
+def _settle(run: _Run, source: Source, page: Page) -> Outcome:
+    repo, options, known = run.repo, run.options, run.known
     previous = _archived(repo, options.archive, source)
     try:
         text = _checked_text(source, page, previous, options.force)
@@ -155,7 +161,7 @@ def _settle(
     if options.results is not None:
         write_result(options.results, item)
         return Outcome.of(source, status)
-    commit = record(repo, options.archive, item)
+    commit = record(repo, options.archive, item, run.author)
     _remember(known, source, page.validators, text)
     return Outcome.of(source, status, commit=commit)
 
@@ -192,21 +198,19 @@ def _fingerprint(source: Source, text: str) -> str:
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
-def _validators_for(
-    repo: git.Repo, options: ScrapeOptions, source: Source, known: dict[str, dict[str, str]]
-) -> Validators | None:
-    entry = known.get(f"{source.platform}/{source.document}")
-    previous = _archived(repo, options.archive, source)
+def _validators_for(run: _Run, source: Source) -> Validators | None:
+    entry = run.known.get(f"{source.platform}/{source.document}")
+    previous = _archived(run.repo, run.options.archive, source)
     if not entry or previous is None or entry.get("fingerprint") != _fingerprint(source, previous):
         return None
     return Validators(entry.get("etag"), entry.get("last_modified"))
 
 
 def _remember(
-    known: dict[str, dict[str, str]], source: Source, validators: Validators, text: str | None
+    known: dict[str, dict[str, str]], source: Source, validators: Validators, text: str
 ) -> None:
     key = f"{source.platform}/{source.document}"
-    if text is None or not (validators.etag or validators.last_modified):
+    if not (validators.etag or validators.last_modified):
         known.pop(key, None)
         return
     entry = {"fingerprint": _fingerprint(source, text)}

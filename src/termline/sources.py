@@ -3,11 +3,12 @@
 Takes the path of a TOML file; gives a ``Config`` with the site settings and one ``Source`` per
 declared document. Keys are slugs; anything malformed (bad TOML, a missing or non-http(s) url, a
 bad slug, a value of the wrong type, an unknown key, the same page declared twice) is a
-``TermlineError`` naming the file and the key. A document type outside the terms-types
-vocabulary is allowed and only warned about.
+``TermlineError`` naming the file and the key. A declared document type outside the terms-types
+vocabulary is allowed and only warned about; without one, the type is the document's name.
 """
 
 import logging
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -51,7 +52,8 @@ TERMS_TYPES = frozenset(
         "Vulnerability Disclosure Policy",
     }
 )
-SITE_KEYS = frozenset({"title", "base_url", "repo_url"})
+SITE_KEYS = frozenset({"title", "base_url", "repo_url", "author"})
+AUTHOR = re.compile(r"^([^<>]+?)\s*<([^<>\s]+@[^<>\s]+)>$")
 PLATFORM_KEYS = frozenset({"name", "documents"})
 DOCUMENT_KEYS = frozenset({"name", "type", "url", "select", "remove"})
 TOP_KEYS = frozenset({"site", "platforms"})
@@ -79,6 +81,7 @@ class Config:
     base_url: str | None = None
     repo_url: str | None = None
     sources: tuple[Source, ...] = ()
+    author: tuple[str, str] | None = None  # name and email of the scraper's commits
 
     def find(self, platform: str, document: str) -> Source | None:
         """Return the source declared for a platform and document slug, if any."""
@@ -125,6 +128,15 @@ class _Table:
             except SelectorError as error:
                 raise self.fail(name, f"'{value}' is not a CSS selector: {error}") from error
         return values
+
+    def author(self, name: str) -> tuple[str, str] | None:
+        value = self.text(name)
+        if value is None:
+            return None
+        match = AUTHOR.match(value)
+        if not match:
+            raise self.fail(name, f"'{value}' is not 'Name <email>'")
+        return match.group(1), match.group(2)
 
     def url(self, name: str, required: bool) -> str | None:
         value = self.text(name)
@@ -178,6 +190,7 @@ def load_config(path: Path) -> Config:
         base_url=site.url("base_url", required=False),
         repo_url=site.url("repo_url", required=False),
         sources=tuple(sources),
+        author=site.author("author"),
     )
 
 
@@ -191,7 +204,7 @@ def _source(platform_slug: str, platform: _Table, document_slug: str, document: 
     document.check_keys(DOCUMENT_KEYS)
     name = document.text("name", document_slug) or document_slug
     kind = document.text("type", name) or name
-    if kind not in TERMS_TYPES:
+    if "type" in document.data and kind not in TERMS_TYPES:
         log.warning(
             "%s: %s.type: '%s' is not a known terms type", platform.path, document.key, kind
         )
