@@ -1,8 +1,10 @@
 """Normalising: only real changes make a diff, and normalising twice changes nothing."""
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from conftest import clone_bundle
 from termline.normalise import normalise, strip_tracking
 
 
@@ -63,3 +65,15 @@ def test_normalise_is_idempotent(text):
     assert normalise(once) == once
     assert once == "" or (once.endswith("\n") and not once.endswith("\n\n"))
     assert all(line == line.rstrip() for line in once.split("\n"))
+
+
+@pytest.mark.data
+def test_normalising_real_policies_is_idempotent_and_keeps_every_word(tmp_path):
+    repo = clone_bundle("ota-genai-eu-versions.bundle", tmp_path)
+    documents = sorted(p for p in repo.glob("*/*.md"))
+    assert len(documents) == 63
+    for path in documents:
+        text = path.read_text(encoding="utf-8")
+        once = normalise(text)
+        assert normalise(once) == once, path
+        assert len(once.split()) >= len(text.split()) * 0.95, path  # markers merge, words stay
