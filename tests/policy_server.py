@@ -25,7 +25,7 @@ class Reply:
     body: bytes | str = b""
     status: int = 200
     headers: dict[str, str] = field(default_factory=lambda: {"Content-Type": "text/html"})
-    etag: str | None = None  # answer 304 to a matching If-None-Match
+    etag: str | None = None  # answer 304 to a matching If-None-Match (or If-Modified-Since)
     length: bool = True  # False: no Content-Length, the body ends when the connection closes
 
     def payload(self) -> bytes:
@@ -101,8 +101,11 @@ class Handler(BaseHTTPRequestHandler):
             self._reply(Reply("not found", 404))
 
     def _reply(self, reply: Reply) -> None:
+        modified = reply.headers.get("Last-Modified")
         if reply.etag and self.headers.get("If-None-Match") == reply.etag:
             reply = Reply(b"", 304, {"ETag": reply.etag})
+        elif modified and self.headers.get("If-Modified-Since") == modified:
+            reply = Reply(b"", 304, {})
         payload = reply.payload()
         self.send_response(reply.status)
         headers = {**reply.headers, **({"ETag": reply.etag} if reply.etag else {})}

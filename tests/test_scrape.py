@@ -364,6 +364,23 @@ def test_conditional_requests_use_the_last_etag(scene):
     assert "free of charge" in scene.text()
 
 
+def test_conditional_requests_use_last_modified_without_an_etag(scene):
+    stamp = "Wed, 01 May 2024 08:00:00 GMT"
+    html = policy_page()
+    scene.server.serve(
+        TERMS, Reply(html, headers={"Content-Type": "text/html", "Last-Modified": stamp})
+    )
+    only(scene.run(), Status.NEW)
+    only(scene.run(), Status.UNCHANGED)
+    assert scene.server.hits(TERMS)[-1].headers["If-Modified-Since"] == stamp
+
+
+def test_a_client_error_is_not_retried(scene):
+    scene.server.serve(TERMS, Reply("gone", 404))
+    only(scene.run(retries=2), Status.FAILED)
+    assert len(scene.server.hits(TERMS)) == 1
+
+
 # One run: other documents still recorded, modes, selections, the lock and a clean archive.
 
 
