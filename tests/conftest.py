@@ -10,6 +10,8 @@ import pytest
 from termline.build import BuildOptions, build
 from termline.demo import create_demo_archive
 
+pytest_plugins = ["policy_server"]  # the local HTTP server of the scraper's tests
+
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(os.environ.get("TERMLINE_DATA", ROOT.parent / "shared" / "data"))
 

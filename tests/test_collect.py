@@ -135,3 +135,14 @@ def test_record_results_command_writes_its_report(make_repo, shards, tmp_path):
         ("acme/terms", "new"),
     ]
     assert entries[-1].commit == repo.git("rev-parse", "HEAD").strip()
+
+
+def test_record_results_command_uses_the_configured_author(make_repo, shards, tmp_path):
+    repo = make_repo()
+    sources = tmp_path / "sources.toml"
+    sources.write_text('[site]\nauthor = "Archive Bot <archive@example.org>"\n')
+    command = [sys.executable, "-m", "termline.cli", "record-results", str(shards)]
+    command += ["--repo", str(repo.path), "--sources", str(sources)]
+    subprocess.run(command, capture_output=True, text=True, check=True)
+    authors = {(c.author.name, c.author.email) for c in git.Repo(repo.path).iter_commits()}
+    assert authors == {("Archive Bot", "archive@example.org")}

@@ -57,3 +57,11 @@ def test_result_with_a_path_escaping_slug_is_refused(tmp_path):
     meta.write_text(meta.read_text().replace('"terms"', '"../../etc"'))
     with pytest.raises(TermlineError, match="not a slug"):
         read_results(tmp_path)
+
+
+def test_the_commit_date_is_the_fetch_time_to_the_second(make_repo):
+    repo = git.Repo(make_repo().path)
+    moment = datetime(2026, 11, 29, 9, 38, 39, tzinfo=UTC)
+    record(repo, "archive", Record(**{**_item("# T\n", 1).__dict__, "fetched_at": moment}))
+    commit = repo.head.commit
+    assert commit.authored_datetime == commit.committed_datetime == moment

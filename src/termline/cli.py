@@ -7,10 +7,13 @@ import logging
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from termline import __version__
 from termline.errors import TermlineError
+
+if TYPE_CHECKING:
+    import git
 
 Handler = Callable[[argparse.Namespace], int]
 
@@ -75,12 +78,22 @@ def _record_results(args: argparse.Namespace) -> int:
     from termline.collect import record_results  # noqa: PLC0415
     from termline.reports import write_report  # noqa: PLC0415
 
-    entries = record_results(args.repo, args.archive, args.folders)
+    entries = record_results(args.repo, args.archive, args.folders, _author(args.sources))
     if args.report:
         write_report(args.report, entries)
     committed = sum(entry.commit is not None for entry in entries)
     print(f"recorded {committed} commits from {len(entries)} results")
     return 0
+
+
+def _author(sources: Path) -> git.Actor | None:
+    """Return the commit author configured in sources.toml, if any."""
+    import git  # noqa: PLC0415
+
+    from termline.sources import load_config  # noqa: PLC0415
+
+    author = load_config(sources).author if sources.is_file() else None
+    return git.Actor(*author) if author else None
 
 
 def _summarise(args: argparse.Namespace) -> int:
@@ -101,6 +114,72 @@ def _track_failures(args: argparse.Namespace) -> int:
     save_state(args.state, state)
     print(actions_json(actions))
     return 0
+
+
+def _scrape(args: argparse.Namespace) -> int:
+    from termline.fetch import FetchOptions  # noqa: PLC0415
+    from termline.scrape import ScrapeOptions, scrape  # noqa: PLC0415
+
+    report = scrape(
+        ScrapeOptions(
+            sources=args.sources,
+            repo=args.repo,
+            archive=args.archive,
+            only=tuple(args.only),
+            fetch=FetchOptions(
+                timeout=args.timeout,
+                retries=args.retries,
+                concurrency=args.concurrency,
+                max_bytes=args.max_bytes,
+            ),
+            report=args.report,
+            dry_run=args.dry_run,
+            force=args.force,
+            results=args.results,
+        )
+    )
+    print(report.table())
+    return report.exit_status
+
+
+def _number(kind: Callable[[str], float], minimum: float) -> Callable[[str], float]:
+    """Return an argument type that accepts numbers of a kind no smaller than minimum."""
+
+    def parse(text: str) -> float:
+        try:
+            value = kind(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"'{text}' is not a valid number") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"'{text}' is less than {minimum:g}")
+        return value
+
+    return parse
+
+
+def _add_scrape(commands: argparse._SubParsersAction[Parser]) -> None:
+    scrape = commands.add_parser("scrape", help="fetch the declared policies and record changes")
+    scrape.add_argument("--sources", type=Path, default=Path("sources.toml"), help="declarations")
+    scrape.add_argument("--repo", type=Path, default=Path(), help="git repository (default: .)")
+    scrape.add_argument("--archive", default="archive", help="folder of the archive in the repo")
+    scrape.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="PLATFORM[/DOCUMENT]",
+        help="scrape only these (repeatable)",
+    )
+    scrape.add_argument("--timeout", type=_number(float, 0.001), default=30.0, help="s per try")
+    scrape.add_argument("--retries", type=_number(int, 0), default=2, help="tries after the first")
+    scrape.add_argument("--concurrency", type=_number(int, 1), default=8, help="requests at once")
+    scrape.add_argument(
+        "--max-bytes", type=_number(int, 1), default=10_000_000, help="largest page accepted"
+    )
+    scrape.add_argument("--report", type=Path, help="write the report as JSON to this file")
+    scrape.add_argument("--dry-run", action="store_true", help="fetch and check, write nothing")
+    scrape.add_argument("--force", action="store_true", help="accept texts that shrank by half")
+    scrape.add_argument("--results", type=Path, help="write results here instead of committing")
+    scrape.set_defaults(handler=_scrape)
 
 
 def _add_build(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -143,6 +222,9 @@ def _add_ci(commands: argparse._SubParsersAction[Parser]) -> None:
     rec.add_argument("--repo", type=Path, default=Path(), help="git repository (default: .)")
     rec.add_argument("--archive", default="archive", help="folder of the archive in the repo")
     rec.add_argument("--report", type=Path, help="write what was committed as report JSON")
+    rec.add_argument(
+        "--sources", type=Path, default=Path("sources.toml"), help="for [site] author, if set"
+    )
     rec.set_defaults(handler=_record_results)
     summ = commands.add_parser("summarise", help="print a Markdown summary of scrape reports")
     summ.add_argument("reports", type=Path, nargs="+", metavar="REPORT", help="files or folders")
@@ -161,6 +243,7 @@ def parser() -> Parser:
     top = Parser(prog="termline", description="Track how platforms change their policies.")
     top.add_argument("--version", action="version", version=f"termline {__version__}")
     commands = top.add_subparsers(dest="command", required=True, parser_class=Parser)
+    _add_scrape(commands)
     _add_build(commands)
     _add_serve(commands)
     _add_demo(commands)

@@ -15,12 +15,14 @@ import git
 from termline.archive import document_path
 from termline.errors import TermlineError
 from termline.history import open_repo
-from termline.record import Record, record
+from termline.record import BOT, Record, record
 from termline.reports import Entry
 from termline.results import read_results
 
 
-def record_results(repo_path: Path, archive: str, folders: Sequence[Path]) -> list[Entry]:
+def record_results(
+    repo_path: Path, archive: str, folders: Sequence[Path], author: git.Actor | None = None
+) -> list[Entry]:
     """Commit every result in the folders, oldest fetch first; return what was done with each."""
     repo = open_repo(repo_path)
     root = Path(repo.working_tree_dir or repo_path)
@@ -31,7 +33,7 @@ def record_results(repo_path: Path, archive: str, folders: Sequence[Path]) -> li
     for item in items:
         _check_inside(root, archive, item)
     _check_clean(repo, archive)
-    return [_record(repo, root, archive, item) for item in items]
+    return [_record(repo, root, archive, item, author or BOT) for item in items]
 
 
 def _read(folder: Path) -> list[Record]:
@@ -58,8 +60,8 @@ def _check_clean(repo: git.Repo, archive: str) -> None:
         )
 
 
-def _record(repo: git.Repo, root: Path, archive: str, item: Record) -> Entry:
+def _record(repo: git.Repo, root: Path, archive: str, item: Record, author: git.Actor) -> Entry:
     existed = (root / document_path(archive, item.platform, item.document)).exists()
-    sha = record(repo, archive, item)
+    sha = record(repo, archive, item, author)
     status = "unchanged" if sha is None else "changed" if existed else "new"
     return Entry(item.platform, item.document, item.url, status, None, sha)

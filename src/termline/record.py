@@ -44,7 +44,8 @@ def record(repo: git.Repo, archive: str, item: Record, author: git.Actor = BOT) 
     message = commit_message(
         kind, item.platform_name, item.document_name, item.url, item.fetched_at
     )
-    stamp = item.fetched_at.strftime("%Y-%m-%dT%H:%M:%S%z")
+    # git's own "<epoch> <offset>" form: GitPython misreads the seconds of "…T%H:%M:%S+0000".
+    stamp = f"{int(item.fetched_at.timestamp())} {item.fetched_at.strftime('%z') or '+0000'}"
     commit = repo.index.commit(
         message, author=author, committer=author, author_date=stamp, commit_date=stamp
     )
