@@ -16,7 +16,7 @@ from termline.archive import FETCHED_AT, SOURCE_URL, trailer
 from termline.cli import main
 from termline.errors import TermlineError
 from termline.fetch import FetchOptions
-from termline.report import Progress, Report, Status
+from termline.reports import Progress, Report, Status
 from termline.results import read_results
 from termline.scrape import ScrapeOptions, scrape
 from termline.validate import MIN_WORDS
@@ -84,7 +84,7 @@ def scene(tmp_path, make_repo, policy_server) -> Scene:
 
 def only(report: Report, status: Status):
     [outcome] = report.documents
-    assert outcome.status is status, outcome
+    assert outcome.status == status, outcome
     return outcome
 
 
@@ -441,7 +441,7 @@ def test_only_selects_platforms_and_documents(scene):
     assert scene.server.hits("/globex/privacy") == []
     report = scene.run(only=("acme/terms", "globex/privacy"))
     assert [d.document for d in report.documents] == ["terms", "privacy"]
-    with pytest.raises(TermlineError, match="--only acme/cookies: no such"):
+    with pytest.raises(TermlineError, match="--only acme/cookies: no declared document matches it"):
         scene.run(only=("acme/cookies",))
 
 

@@ -10,8 +10,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from termline.errors import TermlineError
-from termline.shards import matrix, plan_shards, select
+from termline.shards import matrix, plan_shards
 from termline.sources import Source
+from termline.sources import select_sources as select
 
 
 def _source(platform: str, document: str) -> Source:

@@ -25,9 +25,9 @@ from termline.extract import extract
 from termline.fetch import FetchOptions, Page, Request, Validators, fetch_pages
 from termline.normalise import normalise
 from termline.record import BOT, Record, record, write_atomically
-from termline.report import Outcome, Progress, Report, Status
+from termline.reports import Entry, Progress, Report, Status, write_report
 from termline.results import write_result
-from termline.sources import Source, load_config
+from termline.sources import Source, load_config, select_sources
 from termline.validate import Refusal, check_response, check_text
 
 LOCK_FILE = "termline-scrape.lock"
@@ -73,7 +73,7 @@ def scrape(options: ScrapeOptions, progress_to: TextIO = sys.stderr) -> Report:
             _refuse_uncommitted(repo, options.archive)
         run = _Run(repo, options, author, _load_validators(repo))
         requests = [Request(s.url, _validators_for(run, s)) for s in sources]
-        outcomes: list[Outcome] = [Outcome.of(s, Status.FAILED, "not fetched") for s in sources]
+        outcomes: list[Entry] = [Entry.of(s, Status.FAILED, "not fetched") for s in sources]
         progress = Progress(len(requests), progress_to)
 
         def settle(index: int, page: Page) -> None:
@@ -86,23 +86,8 @@ def scrape(options: ScrapeOptions, progress_to: TextIO = sys.stderr) -> Report:
             _save_validators(repo, run.known)
     report = Report(tuple(outcomes))  # in declaration order; commits are in order of arrival
     if options.report:
-        write_atomically(options.report, json.dumps(report.as_json(), indent=1) + "\n")
+        write_report(options.report, report.documents)
     return report
-
-
-def select_sources(sources: tuple[Source, ...], only: tuple[str, ...]) -> list[Source]:
-    """Return the sources named by ``--only`` (``platform`` or ``platform/document``), or all."""
-    if not only:
-        return list(sources)
-    for wanted in only:
-        if not any(_matches(source, wanted) for source in sources):
-            raise TermlineError(f"--only {wanted}: no such platform or document in sources.toml")
-    return [source for source in sources if any(_matches(source, w) for w in only)]
-
-
-def _matches(source: Source, wanted: str) -> bool:
-    platform, _, document = wanted.partition("/")
-    return source.platform == platform and document in ("", source.document)
 
 
 def _open_repo(path: Path) -> git.Repo:
@@ -134,18 +119,18 @@ def _refuse_uncommitted(repo: git.Repo, archive: str) -> None:
         )
 
 
-def _settle(run: _Run, source: Source, page: Page) -> Outcome:
+def _settle(run: _Run, source: Source, page: Page) -> Entry:
     repo, options, known = run.repo, run.options, run.known
     previous = _archived(repo, options.archive, source)
     try:
         text = _checked_text(source, page, previous, options.force)
     except Refusal as refusal:
-        return Outcome.of(source, Status.FAILED, reason=str(refusal))
+        return Entry.of(source, Status.FAILED, reason=str(refusal))
     if text is None:  # 304 Not Modified: the validators we sent still hold
-        return Outcome.of(source, Status.UNCHANGED)
+        return Entry.of(source, Status.UNCHANGED)
     if text == previous:
         _remember(known, source, page.validators, text)
-        return Outcome.of(source, Status.UNCHANGED)
+        return Entry.of(source, Status.UNCHANGED)
     item = Record(
         platform=source.platform,
         document=source.document,
@@ -157,13 +142,13 @@ def _settle(run: _Run, source: Source, page: Page) -> Outcome:
     )
     status = Status.NEW if previous is None else Status.CHANGED
     if options.dry_run:
-        return Outcome.of(source, status)
+        return Entry.of(source, status)
     if options.results is not None:
         write_result(options.results, item)
-        return Outcome.of(source, status)
+        return Entry.of(source, status)
     commit = record(repo, options.archive, item, run.author)
     _remember(known, source, page.validators, text)
-    return Outcome.of(source, status, commit=commit)
+    return Entry.of(source, status, commit=commit)
 
 
 def _checked_text(source: Source, page: Page, previous: str | None, force: bool) -> str | None:

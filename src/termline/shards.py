@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from itertools import groupby
 
 from termline.errors import TermlineError
-from termline.sources import Source
+from termline.sources import Source, select_sources
 
 MAX_SHARDS = 256  # GitHub Actions refuses a matrix of more jobs than this
 
@@ -34,21 +34,6 @@ class _Piece:
     documents: int
 
 
-def select(sources: Sequence[Source], only: Sequence[str]) -> list[Source]:
-    """Return the sources that any selector names (all of them when there is none)."""
-    if not only:
-        return list(sources)
-    for selector in only:
-        if not any(_matches(source, selector) for source in sources):
-            raise TermlineError(f"--only {selector}: no declared document matches it")
-    return [s for s in sources if any(_matches(s, selector) for selector in only)]
-
-
-def _matches(source: Source, selector: str) -> bool:
-    platform, _, document = selector.partition("/")
-    return source.platform == platform and document in ("", source.document)
-
-
 def plan_shards(
     sources: Sequence[Source], max_documents: int, only: Sequence[str] = ()
 ) -> list[Shard]:
@@ -57,7 +42,7 @@ def plan_shards(
         raise TermlineError(f"--max-documents {max_documents}: must be at least 1")
     declared = Counter(s.platform for s in sources)
     groups: list[list[_Piece]] = [[]]
-    for piece in _pieces(select(sources, only), max_documents, declared):
+    for piece in _pieces(select_sources(sources, only), max_documents, declared):
         if sum(p.documents for p in groups[-1]) + piece.documents > max_documents:
             groups.append([])
         groups[-1].append(piece)

@@ -10,7 +10,7 @@ vocabulary is allowed and only warned about; without one, the type is the docume
 import logging
 import re
 import tomllib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -232,3 +232,18 @@ def _check_duplicates(path: Path, sources: list[Source]) -> None:
                 f"same url and selectors as platforms.{first.platform}.documents.{first.document}"
             )
         seen[key] = source
+
+
+def select_sources(sources: Sequence[Source], only: Sequence[str]) -> list[Source]:
+    """Return the sources that ``--only`` selectors name (``platform`` or ``platform/document``)."""
+    if not only:
+        return list(sources)
+    for selector in only:
+        if not any(_matches(source, selector) for source in sources):
+            raise TermlineError(f"--only {selector}: no declared document matches it")
+    return [s for s in sources if any(_matches(s, selector) for selector in only)]
+
+
+def _matches(source: Source, selector: str) -> bool:
+    platform, _, document = selector.partition("/")
+    return source.platform == platform and document in ("", source.document)
