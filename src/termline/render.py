@@ -189,11 +189,12 @@ def _analysis_pages(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
     """Yield the provision pages, the topic pages and the list of topics."""
     holders = topic_holders(site)
     topics = {topic.slug: topic for topic in site.topics}
+    columns = {slug: _by_platform(held) for slug, held in holders.items()}
     for platform in site.platforms:
         for document in platform.documents:
             for provision in document.provisions:
                 others = [
-                    (topics[slug], [h for h in holders.get(slug, []) if h.platform is not platform])
+                    (topics[slug], [c for c in columns[slug] if c[0] is not platform])
                     for slug in provision.topics
                     if slug in topics
                 ]
@@ -210,13 +211,12 @@ def _analysis_pages(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
                 )
     yield "topics/index.html", "topics.html", {"holders": holders}
     for topic in site.topics:
-        held = holders[topic.slug]
         yield (
             f"{topic_url(topic)}index.html",
             "topic.html",
             {
                 "topic": topic,
-                "columns": _by_platform(held),
+                "columns": columns[topic.slug],
                 "latest": [i for i in site.changes if topic.slug in i.change.topics][:30],
             },
         )
