@@ -140,3 +140,40 @@ def test_version_page_summary_marks_cosmetic_and_revert(demo_site: Path):
     assert "0 added, 0 removed, 0 modified, 1 renamed" in rename
     assert "renamed from “Sharing with partners”" in rename
     assert 'href="../../../../../topics/data-sharing/index.html"' in rename
+
+
+class Links(HTMLParser):
+    """Collect the hrefs of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.hrefs.append(href)
+
+
+def test_links_from_provision_topic_and_version_pages_resolve(demo_site: Path):
+    pages = [
+        *demo_site.glob("platforms/*/*/provisions/*/index.html"),
+        *demo_site.glob("topics/**/index.html"),
+        *demo_site.glob("platforms/*/*/versions/*/index.html"),
+        *demo_site.glob("platforms/*/*/index.html"),
+    ]
+    assert len(pages) > 100
+    broken = []
+    for page in pages:
+        links = Links()
+        links.feed(page.read_text())
+        for href in links.hrefs:
+            if href.startswith(("http://", "https://")):
+                continue
+            target, _, anchor = href.partition("#")
+            path = (page.parent / target).resolve() if target else page
+            if not path.is_file():
+                broken.append(f"{page.relative_to(demo_site)} → {href}")
+            elif anchor and anchor not in parse(path).ids:
+                broken.append(f"{page.relative_to(demo_site)} → {href} (no such anchor)")
+    assert not broken, broken[:10]
