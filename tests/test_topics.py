@@ -145,3 +145,14 @@ def test_the_cli_reports_a_bad_topics_file_in_one_line(demo_repo, tmp_path, caps
 def test_a_missing_topics_file_is_named(tmp_path):
     with pytest.raises(TermlineError, match="no such file"):
         load_topics(tmp_path / "nope.toml")
+
+
+def test_topics_whose_patterns_clash_together_still_tag(tmp_path):
+    path = tmp_path / "topics.toml"
+    path.write_text(
+        "[topics.a]\nname = 'A'\ndescription = 'a'\npatterns = ['(?P<w>alpha)']\n"
+        "[topics.b]\nname = 'B'\ndescription = 'b'\npatterns = ['(?P<w>beta)']\n"
+    )
+    tagger = Tagger(load_topics(path))
+    assert tagger("alpha and beta") == ("a", "b")
+    assert tagger("gamma") == ()

@@ -217,9 +217,7 @@ def _free(key: str, used: Container[str]) -> str:
 
 def similarity(old: str, new: str) -> float:
     """Return the share of words two texts have in common, counted with repeats, from 0 to 1."""
-    old_words, new_words = Counter(words(old.casefold())), Counter(words(new.casefold()))
-    total = old_words.total() + new_words.total()
-    return 2 * (old_words & new_words).total() / total if total else 1.0
+    return _dice(_bag(old), _bag(new))
 
 
 class IdTracker:
@@ -265,17 +263,31 @@ class IdTracker:
 
     def _claim_similar(self, sections: Sequence[Section], placed: dict[int, str]) -> None:
         claimed = set(placed.values())
-        free = [(i, s) for i, s in self._live.items() if i not in claimed and s.body]
-        new = [(i, s) for i, s in enumerate(sections) if i not in placed and s.body]
+        free = [(i, _bag(s.body)) for i, s in self._live.items() if i not in claimed and s.body]
+        new = [(i, _bag(s.body)) for i, s in enumerate(sections) if i not in placed and s.body]
         if not free or not new or len(free) * len(new) > MAX_RENAME_PAIRS:
             return
         pairs = [
             (score, index, id_)
-            for index, section in new
-            for id_, old in free
-            if (score := similarity(old.body, section.body)) >= RENAME_SIMILARITY
+            for index, new_words in new
+            for id_, old_words in free
+            if (score := _dice(old_words, new_words)) >= RENAME_SIMILARITY
         ]
         for _score, index, id_ in sorted(pairs, key=lambda p: (-p[0], p[1], p[2])):
             if index not in placed and id_ not in claimed:
                 placed[index] = id_
                 claimed.add(id_)
+
+
+def _bag(text: str) -> Counter[str]:
+    return Counter(words(text.casefold()))
+
+
+def _dice(old: Counter[str], new: Counter[str]) -> float:
+    """Return the Dice coefficient of two multisets of words."""
+    total = old.total() + new.total()
+    if not total:
+        return 1.0
+    if 2 * min(old.total(), new.total()) < RENAME_SIMILARITY * total:
+        return 0.0  # too different in length to share enough words
+    return 2 * (old & new).total() / total

@@ -107,6 +107,7 @@ class Tagger:
         self._matchers = [
             (topic.slug, re.compile(_combined(topic.patterns), FLAGS)) for topic in taxonomy.topics
         ]
+        self._any = _prefilter([p for topic in taxonomy.topics for p in topic.patterns])
         self._lines: dict[str, frozenset[str]] = {}
 
     def __call__(self, text: str) -> tuple[str, ...]:
@@ -119,6 +120,16 @@ class Tagger:
     def _line(self, line: str) -> frozenset[str]:
         found = self._lines.get(line)
         if found is None:
-            found = frozenset(slug for slug, matcher in self._matchers if matcher.search(line))
+            found = frozenset()
+            if self._any.search(line):  # most lines match no topic: one search settles them
+                found = frozenset(slug for slug, matcher in self._matchers if matcher.search(line))
             self._lines[line] = found
         return found
+
+
+def _prefilter(patterns: list[str]) -> re.Pattern[str]:
+    """Return one regex matching a line when any topic may: all patterns, or any line at all."""
+    try:
+        return re.compile(_combined(patterns) if patterns else "(?!)", FLAGS)
+    except re.error:  # patterns valid per topic may clash together (group names): skip the filter
+        return re.compile("", FLAGS)
