@@ -162,3 +162,15 @@ def test_normalisation_keeps_letters_and_digits_only():
         "# Héllo,\u00a0[World](https://x.example) **1.5**!"
     ) == "héllo world15".replace(" ", "")
     assert fingerprint("a  b") == fingerprint("A\u00a0b") != fingerprint("a c")
+
+
+def test_a_renumbered_heading_is_modified_not_renamed(make_repo, tagger):
+    numbered = BASE.replace("## Disputes", "## 4. Disputes")
+    analysis = history_of(
+        make_repo, [numbered, numbered.replace("4. Disputes", "5. Disputes")], tagger
+    )
+    change = analysis.changes[1]
+    assert change.kind == "substantive"
+    assert change.modified == ("disputes",) and change.renamed == ()
+    assert change.edits[0].old_heading == "4. Disputes"
+    assert "<del>4.</del>" in change.edits[0].heading_html

@@ -217,3 +217,9 @@ def test_ids_are_a_pure_function_of_the_history():
     ]
     assert ids_of(*versions) == ids_of(*versions)
     assert ids_of(*versions) == [["a", "b"], ["c", "b", "a"], ["b"], ["a", "c"]]
+
+
+def test_a_paragraph_is_titled_by_its_first_words_not_its_markup():
+    (table,) = split("|     |     |\n| --- | --- |\n| Legal language | Summary |\n")
+    assert table.heading == "Legal language Summary"
+    assert table.key == "legal-language-summary"

@@ -171,8 +171,12 @@ def _block(lines: list[str], start: int, end: int) -> str:
 
 
 def _title(body: str) -> str:
-    first = plain(body.split("\n", 1)[0]).split()
-    return " ".join(first[:TITLE_WORDS]) + (" …" if len(first) > TITLE_WORDS else "")
+    """Return the first words of the first line that has any, for a provision without heading."""
+    for line in body.split("\n"):
+        first = [word for word in plain(line).split() if any(c.isalnum() for c in word)]
+        if first:
+            return " ".join(first[:TITLE_WORDS]) + (" …" if len(first) > TITLE_WORDS else "")
+    return PREAMBLE
 
 
 def _with_unique_keys(sections: list[Section]) -> tuple[Section, ...]:
