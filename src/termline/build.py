@@ -10,12 +10,13 @@ from pathlib import Path
 
 from termline import search
 from termline.catalogue import Document, Entry, Platform, catalogue, group
-from termline.changes import document_changes
+from termline.changes import analyse
 from termline.data import write_data
 from termline.history import BlobReader, is_shallow, open_repo, read_history
 from termline.output import Output
 from termline.render import Listed, Site, default_templates, environment, render_site
 from termline.sources import Config, load_config
+from termline.topics import Tagger, Taxonomy, default_topics, load_topics
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +32,7 @@ class BuildOptions:
     search: bool = True
     templates: Path | None = None
     sources: Path | None = None
+    topics: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -46,13 +48,15 @@ class BuildResult:
 def build(options: BuildOptions) -> BuildResult:
     """Build the site of an archive's history."""
     config = load_config(options.sources or options.repo / "sources.toml")
-    platforms = read_platforms(options.repo, options.archive, config)
+    taxonomy = load_topics(options.topics or _topics_file(options.repo))
+    platforms = read_platforms(options.repo, options.archive, config, taxonomy)
     site = Site(
         title=config.title,
         platforms=tuple(platforms),
         changes=_all_changes(platforms),
         repo_url=config.repo_url,
         base_url=options.base_url or config.base_url,
+        topics=taxonomy.topics,
     )
     out = Output(options.out)
     try:
@@ -80,20 +84,29 @@ def _write_site(site: Site, options: BuildOptions, out: Output) -> None:
         search.index_site(out.staging)
 
 
-def read_platforms(repo_path: Path, archive: str, config: Config) -> list[Platform]:
+def _topics_file(repo: Path) -> Path:
+    """Return the archive's own topics.toml if it has one, else the one shipped with termline."""
+    own = repo / "topics.toml"
+    return own if own.is_file() else default_topics()
+
+
+def read_platforms(
+    repo_path: Path, archive: str, config: Config, taxonomy: Taxonomy | None = None
+) -> list[Platform]:
     """Read the history of every document and group the results by platform."""
     repo = open_repo(repo_path)
     if is_shallow(repo):
         log.warning("%s is a shallow clone: only the versions it holds are built", repo_path)
     reader = BlobReader(repo)
     entries = catalogue(read_history(repo, archive), config)
-    documents = [_document(entry, reader) for entry in entries]
+    tagger = Tagger(taxonomy or Taxonomy())
+    documents = [_document(entry, reader, tagger) for entry in entries]
     names = {e.platform_slug: e.platform_name for e in entries}
     return group(documents, names)
 
 
-def _document(entry: Entry, reader: BlobReader) -> Document:
-    changes = document_changes(entry.history, reader.text)
+def _document(entry: Entry, reader: BlobReader, tagger: Tagger) -> Document:
+    analysis = analyse(entry.history, reader.text, tagger)
     last_text = next((v.blob for v in reversed(entry.history.versions) if v.blob), None)
     return Document(
         platform=entry.platform_slug,
@@ -102,8 +115,10 @@ def _document(entry: Entry, reader: BlobReader) -> Document:
         type=entry.type,
         path=entry.history.path,
         url=entry.url,
-        changes=tuple(changes),
+        changes=analysis.changes,
         text=reader.text(last_text),
+        provisions=analysis.provisions,
+        anchors=analysis.anchors,
     )
 
 

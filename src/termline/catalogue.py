@@ -9,7 +9,7 @@ Archive repository names its folders and files for people, not for URLs).
 from collections import defaultdict
 from dataclasses import dataclass
 
-from termline.changes import Change
+from termline.changes import Change, Provision
 from termline.history import DocumentHistory
 from termline.slugs import unique_slugs
 from termline.sources import Config
@@ -27,6 +27,13 @@ class Document:
     url: str | None
     changes: tuple[Change, ...]
     text: str
+    provisions: tuple[Provision, ...] = ()
+    anchors: tuple[tuple[int, str], ...] = ()
+
+    @property
+    def current_provisions(self) -> tuple[Provision, ...]:
+        """Return the provisions in the document's latest text, in reading order."""
+        return tuple(p for p in self.provisions if p.current)
 
     @property
     def deleted(self) -> bool:

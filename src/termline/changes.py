@@ -1,16 +1,54 @@
-"""Changes stage: what each version changed against the one before it.
+"""Changes stage: what each version changed against the one before it, provision by provision.
 
-Takes a document's history and its texts; gives one ``Change`` per version, with its kind and
-a word diff.
+Takes a document's history, a way to read its blobs and a topic ``Tagger``; gives one ``Change``
+per version (its kind, the provisions it added, removed, modified and renamed, a word diff of
+each, the topics it touched) and one ``Provision`` per id the document ever had, with every
+change to it. What is derived from a blob (its provisions, its fingerprint) is computed once per
+blob, and each provision diff once per pair of texts: pure functions of blob contents, so an
+on-disk cache can later key them by blob sha.
 """
 
-from collections.abc import Callable
+import hashlib
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
 
-from termline.diff import WordDiff, word_diff
+from termline.diff import Block, WordDiff, word_diff
 from termline.history import DocumentHistory, Version
+from termline.provisions import IdTracker, Section, heading_key, split
+from termline.topics import Tagger, Taxonomy
 
-KINDS = ("first", "change", "deleted")
+KINDS = ("first", "substantive", "cosmetic", "revert", "deleted")
+STATUSES = ("added", "removed", "modified", "renamed")
+
+LINK_TARGET = re.compile(r"\]\((?:[^()]|\([^()]*\))*\)")
+LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:.*$")
+ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+);", re.IGNORECASE)
+NOT_LETTERS_OR_DIGITS = re.compile(r"[\W_]+")
+
+Placed = dict[str, Section]
+
+
+@dataclass(frozen=True)
+class ProvisionEdit:
+    """What one version did to one provision: its status, word diff and topics."""
+
+    id: str
+    status: str
+    heading: str
+    diff: WordDiff
+    topics: tuple[str, ...] = ()
+    old_heading: str | None = None
+    renamed_to: str | None = None
+
+    @property
+    def heading_html(self) -> str:
+        """Return the heading as escaped HTML, with a word diff when it changed."""
+        if self.old_heading is None:
+            return escape(self.heading)
+        return _inline_diff(self.old_heading, self.heading)
 
 
 @dataclass(frozen=True)
@@ -27,6 +65,7 @@ class Change:
     modified: tuple[str, ...] = ()
     renamed: tuple[tuple[str, str], ...] = ()
     topics: tuple[str, ...] = ()
+    edits: tuple[ProvisionEdit, ...] = ()
 
     @property
     def id(self) -> str:
@@ -44,20 +83,279 @@ class Change:
         return self.diff.words_removed if self.diff else 0
 
 
-def document_changes(history: DocumentHistory, text: Callable[[str | None], str]) -> list[Change]:
+@dataclass(frozen=True)
+class Provision:
+    """One provision of a document across its history, and every change to it, oldest first."""
+
+    id: str
+    heading: str
+    text: str
+    first_seen: str
+    last_changed: str
+    removed_in: str | None
+    topics: tuple[str, ...]
+    history: tuple[tuple[Change, ProvisionEdit], ...]
+
+    @property
+    def current(self) -> bool:
+        """Tell whether the provision is in the document's latest version."""
+        return self.removed_in is None
+
+
+@dataclass(frozen=True)
+class Analysis:
+    """A document's changes, its provisions, and where each provision starts in its last text."""
+
+    changes: tuple[Change, ...]
+    provisions: tuple[Provision, ...]
+    anchors: tuple[tuple[int, str], ...]
+
+
+def normalise(text: str) -> str:
+    """Return text without what a cosmetic change may alter: keep letters and digits, casefolded.
+
+    Whitespace (non-breaking spaces included), punctuation, letter case, Markdown markup and
+    link targets all disappear. Works line by line, so callers may cache lines.
+    """
+    return "".join(_normalise_line(line) for line in text.split("\n"))
+
+
+@lru_cache(maxsize=65536)
+def _normalise_line(line: str) -> str:
+    line = LINK_DEFINITION.sub("", LINK_TARGET.sub("]", line))
+    return NOT_LETTERS_OR_DIGITS.sub("", ENTITY.sub(" ", line).casefold())
+
+
+def fingerprint(text: str) -> str:
+    """Return a digest of the normalised text: equal for versions that differ only cosmetically."""
+    return hashlib.sha1(normalise(text).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def document_changes(
+    history: DocumentHistory, text: Callable[[str | None], str], tagger: Tagger | None = None
+) -> list[Change]:
     """Return one change per version of a document, oldest first."""
+    return list(analyse(history, text, tagger).changes)
+
+
+def analyse(
+    history: DocumentHistory, text: Callable[[str | None], str], tagger: Tagger | None = None
+) -> Analysis:
+    """Walk a document's versions oldest first: its changes, provisions and last anchors."""
+    tag = tagger or Tagger(Taxonomy())
+    blobs = _Blobs(text)
+    tracker = IdTracker()
+    seen: dict[str, str] = {}
     changes: list[Change] = []
     previous: Version | None = None
-    previous_text = ""
+    before: Placed = {}
+    last: Placed = {}
+    anchors: tuple[tuple[int, str], ...] = ()
     for version in history.versions:
-        current_text = text(version.blob)
-        if version.blob is None:
-            kind = "deleted"
-        elif previous is None or previous.blob is None:
-            kind = "first"
+        sections, print_ = blobs.derive(version.blob)
+        placed = tracker.place(sections)
+        kind, reverts_to = _kind(previous, print_, blobs, seen)
+        changes.append(
+            _change(
+                version, previous, kind=kind, reverts_to=reverts_to, pair=(before, placed), tag=tag
+            )
+        )
+        if print_ is not None:
+            seen[print_] = version.id
+            anchors = tuple((section.start, id_) for id_, section in placed.items())
+        last.update(placed)
+        previous, before = version, placed
+    provisions = _provisions(changes, last, before, tag)
+    return Analysis(tuple(changes), provisions, anchors)
+
+
+class _Blobs:
+    """What is derived from each blob, once per blob: its provisions and its fingerprint."""
+
+    def __init__(self, read: Callable[[str | None], str]) -> None:
+        self._read = read
+        self._derived: dict[str, tuple[tuple[Section, ...], str]] = {}
+
+    def derive(self, blob: str | None) -> tuple[tuple[Section, ...], str | None]:
+        if blob is None:
+            return (), None
+        found = self._derived.get(blob)
+        if found is None:
+            content = self._read(blob)
+            found = self._derived[blob] = (split(content), fingerprint(content))
+        return found
+
+    def fingerprint(self, blob: str | None) -> str | None:
+        return self.derive(blob)[1]
+
+
+def _kind(
+    previous: Version | None, print_: str | None, blobs: _Blobs, seen: dict[str, str]
+) -> tuple[str, str | None]:
+    """Classify a version: first, deleted, cosmetic, revert (to which version) or substantive."""
+    if print_ is None:
+        return "deleted", None
+    if previous is None:
+        return "first", None
+    if print_ == blobs.fingerprint(previous.blob):
+        return "cosmetic", None
+    if print_ in seen:
+        return "revert", seen[print_]
+    if previous.blob is None:
+        return "first", None
+    return "substantive", None
+
+
+def _change(
+    version: Version,
+    previous: Version | None,
+    *,
+    kind: str,
+    reverts_to: str | None,
+    pair: tuple[Placed, Placed],
+    tag: Tagger,
+) -> Change:
+    before, after = pair
+    edits = _edits(before, after, tag)
+    return Change(
+        version=version,
+        previous=previous.id if previous else None,
+        kind=kind,
+        diff=_document_diff(_order(before, after), {e.id: e for e in edits}, before, after),
+        reverts_to=reverts_to,
+        added=tuple(e.id for e in edits if e.status == "added"),
+        removed=tuple(e.id for e in edits if e.status == "removed"),
+        modified=tuple(e.id for e in edits if e.status == "modified"),
+        renamed=tuple((e.id, e.renamed_to) for e in edits if e.renamed_to),
+        topics=_union(tag, (e.topics for e in edits)),
+        edits=tuple(edits),
+    )
+
+
+def _edits(before: Placed, after: Placed, tag: Tagger) -> list[ProvisionEdit]:
+    """Compare two versions' provisions: what was added, modified, renamed, then removed."""
+    edits = []
+    for id_, section in after.items():
+        old = before.get(id_)
+        if old is None:
+            edits.append(_edit(id_, "added", section, _diff("", section.body), tag))
+        elif old.body != section.body or old.heading != section.heading:
+            edits.append(_edit_between(id_, old, section, tag))
+    for id_, section in before.items():
+        if id_ not in after:
+            edits.append(_edit(id_, "removed", section, _diff(section.body, ""), tag))
+    return edits
+
+
+def _edit(id_: str, status: str, section: Section, diff: WordDiff, tag: Tagger) -> ProvisionEdit:
+    return ProvisionEdit(id_, status, section.heading, diff, tag(_tagged_text(section)))
+
+
+def _edit_between(id_: str, old: Section, new: Section, tag: Tagger) -> ProvisionEdit:
+    renamed = new.titled and old.titled and heading_key(old.heading) != heading_key(new.heading)
+    retitled = new.titled and old.heading != new.heading
+    return ProvisionEdit(
+        id=id_,
+        status="modified" if old.body != new.body or not renamed else "renamed",
+        heading=new.heading,
+        diff=_diff(old.body, new.body),
+        topics=tag(_tagged_text(new)),
+        old_heading=old.heading if retitled else None,
+        renamed_to=heading_key(new.heading) if renamed else None,
+    )
+
+
+def _tagged_text(section: Section) -> str:
+    return f"{section.heading}\n{section.body}"
+
+
+def _union(tag: Tagger, groups: Iterable[tuple[str, ...]]) -> tuple[str, ...]:
+    found = {slug for group in groups for slug in group}
+    return tuple(t.slug for t in tag.taxonomy.topics if t.slug in found)
+
+
+def _order(before: Placed, after: Placed) -> list[str]:
+    """Return the ids of both versions in reading order: each removed one after its neighbour."""
+    following: dict[str | None, list[str]] = {}
+    neighbour: str | None = None
+    for id_ in before:
+        if id_ in after:
+            neighbour = id_
         else:
-            kind = "change"
-        diff = word_diff(previous_text, current_text)
-        changes.append(Change(version, previous.id if previous else None, kind, diff))
-        previous, previous_text = version, current_text
-    return changes
+            following.setdefault(neighbour, []).append(id_)
+    order = list(following.get(None, []))
+    for id_ in after:
+        order.append(id_)
+        order.extend(following.get(id_, []))
+    return order
+
+
+def _document_diff(
+    order: list[str], edits: dict[str, ProvisionEdit], before: Placed, after: Placed
+) -> WordDiff:
+    """Join the provisions' diffs in reading order, folding unchanged provisions into skips."""
+    blocks: list[Block] = []
+    added = removed = skipped = 0
+    for id_ in order:
+        edit = edits.get(id_)
+        if edit is None:
+            skipped += after[id_].lines
+            continue
+        if skipped:
+            blocks.append(Block("skip", "", skipped))
+            skipped = 0
+        section = after.get(id_) or before[id_]
+        if section.titled:
+            blocks.append(Block("heading", edit.heading_html))
+        blocks.extend(edit.diff.blocks)
+        heading_added, heading_removed = _heading_words(edit)
+        added += edit.diff.words_added + heading_added
+        removed += edit.diff.words_removed + heading_removed
+    if skipped:
+        blocks.append(Block("skip", "", skipped))
+    return WordDiff(tuple(blocks), added, removed)
+
+
+def _heading_words(edit: ProvisionEdit) -> tuple[int, int]:
+    if edit.old_heading is None:
+        return 0, 0
+    diff = _diff(edit.old_heading, edit.heading)
+    return diff.words_added, diff.words_removed
+
+
+@lru_cache(maxsize=16384)
+def _diff(old: str, new: str) -> WordDiff:
+    """Return the word diff of two provision texts, once per pair of texts."""
+    return word_diff(old, new)
+
+
+def _inline_diff(old: str, new: str) -> str:
+    return "".join(block.html for block in _diff(old, new).blocks if block.kind == "change")
+
+
+def _provisions(
+    changes: list[Change], last: Placed, final: Placed, tag: Tagger
+) -> tuple[Provision, ...]:
+    """Summarise each provision's history; current ones first, in reading order."""
+    history: dict[str, list[tuple[Change, ProvisionEdit]]] = {}
+    for change in changes:
+        for edit in change.edits:
+            history.setdefault(edit.id, []).append((change, edit))
+    ids = [*final, *(id_ for id_ in history if id_ not in final)]
+    return tuple(_provision(id_, history[id_], last[id_], tag) for id_ in ids if id_ in history)
+
+
+def _provision(
+    id_: str, entries: list[tuple[Change, ProvisionEdit]], section: Section, tag: Tagger
+) -> Provision:
+    last_change, last_edit = entries[-1]
+    return Provision(
+        id=id_,
+        heading=section.heading,
+        text=section.body,
+        first_seen=entries[0][0].id,
+        last_changed=last_change.id,
+        removed_in=last_change.id if last_edit.status == "removed" else None,
+        topics=tag(_tagged_text(section)),
+        history=tuple(entries),
+    )

@@ -38,6 +38,7 @@ def _build(args: argparse.Namespace) -> int:
             search=not args.no_search,
             templates=args.templates,
             sources=args.sources,
+            topics=args.topics,
         )
     )
     print(
@@ -191,6 +192,7 @@ def _add_build(commands: argparse._SubParsersAction[Parser]) -> None:
     build.add_argument("--no-search", action="store_true", help="skip the Pagefind index")
     build.add_argument("--templates", type=Path, help="use these templates instead of the default")
     build.add_argument("--sources", type=Path, help="sources.toml (default: <repo>/sources.toml)")
+    build.add_argument("--topics", type=Path, help="topics.toml (default: <repo>/topics.toml)")
     build.set_defaults(handler=_build)
 
 

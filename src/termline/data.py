@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from termline.catalogue import Document, Platform
-from termline.changes import Change
+from termline.changes import Change, Provision
 from termline.output import Output
 
 
@@ -69,6 +69,7 @@ def document_data(platform: Platform, document: Document) -> dict[str, Any]:
         "path": document.path,
         "source_url": document.url,
         "versions": [_version(change) for change in document.changes],
+        "provisions": [_provision(provision) for provision in document.provisions],
     }
 
 
@@ -79,6 +80,25 @@ def _version(change: Change) -> dict[str, Any]:
         "date": change.version.date.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "kind": change.kind,
         "message": change.version.title,
+        "reverts_to": change.reverts_to,
+        "added": list(change.added),
+        "removed": list(change.removed),
+        "modified": list(change.modified),
+        "renamed": [list(pair) for pair in change.renamed],
+        "words_added": change.words_added,
+        "words_removed": change.words_removed,
+        "topics": list(change.topics),
+    }
+
+
+def _provision(provision: Provision) -> dict[str, Any]:
+    return {
+        "id": provision.id,
+        "heading": provision.heading,
+        "first_seen": provision.first_seen,
+        "last_changed": provision.last_changed,
+        "removed_in": provision.removed_in,
+        "topics": list(provision.topics),
     }
 
 

@@ -1,13 +1,15 @@
 """Word-level diffs: words, not characters, with whitespace folded; rendered as escaped HTML.
 
 Lines are matched first, then the words inside each changed block, so a diff costs little more
-than the changed part. Unchanged runs keep a few lines of context and fold the rest.
+than the changed part. Unchanged runs keep a few lines of context and fold the rest. Matching
+uses cydifflib, difflib's algorithm compiled (same output, about 15 times faster).
 """
 
-import difflib
 import re
 from dataclasses import dataclass
 from html import escape
+
+import cydifflib as difflib
 
 WORD = re.compile(r"\S+")
 CONTEXT_LINES = 2

@@ -1,0 +1,135 @@
+"""Topics stage: which subjects people care about each provision touches.
+
+Takes ``topics.toml`` (a small, editable taxonomy: per topic a name, a one-line description
+and regular expressions); gives a ``Taxonomy`` of ``Topic`` records and a ``Tagger`` that
+returns the topics a provision's heading and text match. Patterns are matched line by line (a
+line of archived Markdown is a paragraph), case-insensitively with ASCII word boundaries, and
+each distinct line is matched once: real archives repeat most lines version after version.
+"""
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from termline.errors import TermlineError
+from termline.slugs import is_slug
+
+PACKAGE_TOPICS = Path(__file__).parent / "topics.toml"
+SOURCE_TOPICS = Path(__file__).parents[2] / "topics.toml"
+FIELDS = {"name", "description", "patterns"}
+FLAGS = re.IGNORECASE | re.ASCII
+
+
+@dataclass(frozen=True)
+class Topic:
+    """A subject of policies, with the patterns that find it in a provision."""
+
+    slug: str
+    name: str
+    description: str
+    patterns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Taxonomy:
+    """Every topic, in the order of the file."""
+
+    topics: tuple[Topic, ...] = ()
+
+    def find(self, slug: str) -> Topic | None:
+        """Return the topic with this slug, if any."""
+        return next((t for t in self.topics if t.slug == slug), None)
+
+
+def default_topics() -> Path:
+    """Return the topics.toml shipped with termline (installed package, or source tree)."""
+    return PACKAGE_TOPICS if PACKAGE_TOPICS.is_file() else SOURCE_TOPICS
+
+
+def load_topics(path: Path) -> Taxonomy:
+    """Read a topics.toml, or raise a TermlineError naming the file and the bad key."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as error:
+        raise TermlineError(f"{path}: no such file") from error
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
+        raise TermlineError(f"{path}: {error}") from error
+    unknown = sorted(set(data) - {"topics"})
+    if unknown:
+        raise TermlineError(f"{path}: unknown key {unknown[0]!r} (expected [topics.<slug>])")
+    table = data.get("topics", {})
+    if not isinstance(table, dict):
+        raise TermlineError(f"{path}: topics: expected tables [topics.<slug>]")
+    return Taxonomy(tuple(_topic(path, slug, value) for slug, value in table.items()))
+
+
+def _topic(path: Path, slug: str, value: Any) -> Topic:
+    where = f"{path}: topics.{slug}"
+    if not is_slug(slug):
+        raise TermlineError(f"{where}: not a slug (lowercase ASCII letters, digits and -)")
+    if not isinstance(value, dict):
+        raise TermlineError(f"{where}: expected a table with name, description and patterns")
+    unknown = sorted(set(value) - FIELDS)
+    if unknown:
+        raise TermlineError(f"{where}.{unknown[0]}: unknown key (expected {sorted(FIELDS)})")
+    for field in ("name", "description"):
+        if not isinstance(value.get(field), str) or not value[field].strip():
+            raise TermlineError(f"{where}.{field}: expected a non-empty string")
+    patterns = value.get("patterns")
+    if not isinstance(patterns, list) or not patterns:
+        raise TermlineError(f"{where}.patterns: expected a non-empty list of regular expressions")
+    for index, pattern in enumerate(patterns):
+        _check_pattern(f"{where}.patterns[{index}]", pattern)
+    _check_pattern(f"{where}.patterns", _combined(patterns))
+    return Topic(slug, value["name"].strip(), value["description"].strip(), tuple(patterns))
+
+
+def _combined(patterns: list[str] | tuple[str, ...]) -> str:
+    return "|".join(f"(?:{pattern})" for pattern in patterns)
+
+
+def _check_pattern(where: str, pattern: object) -> None:
+    if not isinstance(pattern, str) or not pattern:
+        raise TermlineError(f"{where}: expected a non-empty string")
+    try:
+        re.compile(pattern, FLAGS)
+    except re.error as error:
+        raise TermlineError(f"{where}: bad regular expression: {error}") from error
+
+
+class Tagger:
+    """Tell which topics a text matches, matching each distinct line only once."""
+
+    def __init__(self, taxonomy: Taxonomy) -> None:
+        self.taxonomy = taxonomy
+        self._matchers = [
+            (topic.slug, re.compile(_combined(topic.patterns), FLAGS)) for topic in taxonomy.topics
+        ]
+        self._any = _prefilter([p for topic in taxonomy.topics for p in topic.patterns])
+        self._lines: dict[str, frozenset[str]] = {}
+
+    def __call__(self, text: str) -> tuple[str, ...]:
+        """Return the slugs of the topics text matches, in taxonomy order."""
+        found: set[str] = set()
+        for line in text.split("\n"):
+            found |= self._line(line)
+        return tuple(slug for slug, _ in self._matchers if slug in found)
+
+    def _line(self, line: str) -> frozenset[str]:
+        found = self._lines.get(line)
+        if found is None:
+            found = frozenset()
+            if self._any.search(line):  # most lines match no topic: one search settles them
+                found = frozenset(slug for slug, matcher in self._matchers if matcher.search(line))
+            self._lines[line] = found
+        return found
+
+
+def _prefilter(patterns: list[str]) -> re.Pattern[str]:
+    """Return one regex matching a line when any topic may: all patterns, or any line at all."""
+    try:
+        return re.compile(_combined(patterns) if patterns else "(?!)", FLAGS)
+    except re.error:  # patterns valid per topic may clash together (group names): skip the filter
+        return re.compile("", FLAGS)

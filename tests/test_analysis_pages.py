@@ -1,0 +1,179 @@
+"""The demo site's analysis: each kind of change on the right commit, provision and topic pages.
+
+The demo archive (src/termline/demo.py) has a whitespace-only change, a revert, a rename with
+the same text, a clause added and one removed; each must get its kind and show on its pages.
+"""
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+
+class Ids(HTMLParser):
+    """Collect the id attributes of a page and the text of elements with data-pagefind-filter."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.ids: list[str] = []
+        self.filters: list[str] = []
+        self.body = False
+
+    def handle_starttag(self, tag, attrs):
+        values = dict(attrs)
+        if "id" in values:
+            self.ids.append(values["id"] or "")
+        if "data-pagefind-filter" in values:
+            self.filters.append(values["data-pagefind-filter"] or "")
+        if "data-pagefind-body" in values:
+            self.body = True
+
+
+def parse(path: Path) -> Ids:
+    page = Ids()
+    page.feed(path.read_text())
+    return page
+
+
+def versions(site: Path, platform: str, document: str) -> list[dict]:
+    return json.loads((site / f"data/{platform}/{document}.json").read_text())["versions"]
+
+
+def test_each_demo_event_gets_its_kind(demo_site: Path):
+    chirpy = versions(demo_site, "chirpy", "privacy-policy")
+    by_date = {v["date"][:10]: v for v in chirpy}
+    assert by_date["2024-03-04"]["kind"] == "substantive"
+    assert by_date["2024-03-04"]["added"] == ["training-of-ai-models"]
+    assert "ai-training" in by_date["2024-03-04"]["topics"]
+    rename = by_date["2024-05-30"]
+    assert rename["renamed"] == [["sharing-with-partners", "sharing-with-third-parties"]]
+    assert rename["modified"] == [] and rename["added"] == [] and rename["removed"] == []
+    assert by_date["2024-07-08"]["kind"] == "cosmetic"
+    assert by_date["2024-07-08"]["words_added"] == by_date["2024-07-08"]["words_removed"] == 0
+    revert = by_date["2024-12-09"]
+    assert revert["kind"] == "revert" and revert["reverts_to"] == by_date["2024-09-02"]["id"]
+    removal = by_date["2025-02-17"]
+    assert removal["kind"] == "substantive" and removal["removed"] == ["location-data"]
+    assert removal["topics"] == ["location"]
+    kinds = {
+        v["kind"]
+        for d in Path(demo_site / "data").rglob("*/*.json")
+        for v in json.loads(d.read_text())["versions"]
+    }
+    assert kinds == {"first", "substantive", "cosmetic", "revert"}
+
+
+def test_provisions_list_in_the_data(demo_site: Path):
+    data = json.loads((demo_site / "data/chirpy/privacy-policy.json").read_text())
+    provisions = {p["id"]: p for p in data["provisions"]}
+    assert set(provisions["location-data"]) == {
+        "id",
+        "heading",
+        "first_seen",
+        "last_changed",
+        "removed_in",
+        "topics",
+    }
+    assert provisions["location-data"]["removed_in"] == data["versions"][-2]["id"]
+    assert provisions["sharing-with-partners"]["heading"] == "Sharing with third parties"
+    assert provisions["data-retention"]["last_changed"] == data["versions"][6]["id"]
+    assert provisions["training-of-ai-models"]["topics"] == ["ai-training", "opt-out"]
+
+
+def test_document_page_has_an_anchor_on_every_current_provision(demo_site: Path):
+    data = json.loads((demo_site / "data/chirpy/privacy-policy.json").read_text())
+    current = [p["id"] for p in data["provisions"] if p["removed_in"] is None]
+    page = parse(demo_site / "platforms/chirpy/privacy-policy/index.html")
+    assert set(current) <= set(page.ids)
+    text = (demo_site / "platforms/chirpy/privacy-policy/index.html").read_text()
+    assert '<h2 id="sharing-with-partners">Sharing with third parties</h2>' in text
+    assert (
+        'href="../../../platforms/chirpy/privacy-policy/provisions/location-data/index.html"'
+        in text
+    )
+
+
+def test_provision_page_shows_text_history_topics_and_other_platforms(demo_site: Path):
+    path = demo_site / "platforms/chirpy/privacy-policy/provisions/training-of-ai-models/index.html"
+    page = parse(path)
+    text = path.read_text()
+    assert page.body and {"platform", "type", "topic"} <= set(page.filters)
+    assert "You can opt out by writing to us" in text
+    history = text.split("Every change to it, newest first")[1].split("How other platforms")[0]
+    assert history.index("2025-06-23") < history.index("2024-03-04")
+    assert (
+        "<ins>by writing to us;</ins>" in history
+        and "<del>in your privacy settings;</del>" in history
+    )
+    others = text.split("How other platforms handle this")[1]
+    assert "Parley AI" in others and "Model training" in others and "Stridely" in others
+    assert "Chirpy —" not in others
+
+
+def test_removed_provision_page_shows_its_last_text(demo_site: Path):
+    text = (
+        demo_site / "platforms/chirpy/privacy-policy/provisions/location-data/index.html"
+    ).read_text()
+    assert "no longer in the document" in text and "precise location" in text
+    assert "<del>" in text
+
+
+def test_topic_page_puts_platforms_side_by_side(demo_site: Path):
+    text = (demo_site / "topics/ai-training/index.html").read_text()
+    for name in ("Chirpy", "Stridely", "Nimbus Cloud", "Parley AI"):
+        assert f">{name}</a></h3>" in text
+    assert "Latest changes touching it" in text
+    latest = text.split("Latest changes touching it")[1]
+    assert "2025-06-23" in latest and "2024-03-04" in latest
+    index = (demo_site / "topics/index.html").read_text()
+    assert 'href="../topics/ai-training/index.html"' in index
+
+
+def test_version_page_summary_marks_cosmetic_and_revert(demo_site: Path):
+    chirpy = {v["date"][:10]: v["id"] for v in versions(demo_site, "chirpy", "privacy-policy")}
+    base = demo_site / "platforms/chirpy/privacy-policy/versions"
+    cosmetic = (base / chirpy["2024-07-08"] / "index.html").read_text()
+    assert "Cosmetic change:" in cosmetic
+    revert = (base / chirpy["2024-12-09"] / "index.html").read_text()
+    target = f"platforms/chirpy/privacy-policy/versions/{chirpy['2024-09-02']}/index.html"
+    assert "Revert:" in revert and f'href="../../../../../{target}"' in revert
+    rename = (base / chirpy["2024-05-30"] / "index.html").read_text()
+    assert "0 added, 0 removed, 0 modified, 1 renamed" in rename
+    assert "renamed from “Sharing with partners”" in rename
+    assert 'href="../../../../../topics/data-sharing/index.html"' in rename
+
+
+class Links(HTMLParser):
+    """Collect the hrefs of a page."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hrefs: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        href = dict(attrs).get("href")
+        if tag == "a" and href:
+            self.hrefs.append(href)
+
+
+def test_links_from_provision_topic_and_version_pages_resolve(demo_site: Path):
+    pages = [
+        *demo_site.glob("platforms/*/*/provisions/*/index.html"),
+        *demo_site.glob("topics/**/index.html"),
+        *demo_site.glob("platforms/*/*/versions/*/index.html"),
+        *demo_site.glob("platforms/*/*/index.html"),
+    ]
+    assert len(pages) > 100
+    broken = []
+    for page in pages:
+        links = Links()
+        links.feed(page.read_text())
+        for href in links.hrefs:
+            if href.startswith(("http://", "https://")):
+                continue
+            target, _, anchor = href.partition("#")
+            path = (page.parent / target).resolve() if target else page
+            if not path.is_file():
+                broken.append(f"{page.relative_to(demo_site)} → {href}")
+            elif anchor and anchor not in parse(path).ids:
+                broken.append(f"{page.relative_to(demo_site)} → {href} (no such anchor)")
+    assert not broken, broken[:10]

@@ -1,0 +1,176 @@
+"""Changes: kinds, reverts, provisions added/removed/modified/renamed, word diffs, topics.
+
+Every history here is a real git repository made in a temporary folder.
+"""
+
+from pathlib import Path
+
+import pytest
+
+from termline.changes import KINDS, Analysis, analyse, fingerprint, normalise
+from termline.history import BlobReader, open_repo, read_history
+from termline.topics import Tagger, load_topics
+
+ROOT = Path(__file__).resolve().parents[1]
+PATH = "archive/acme/terms.md"
+
+BASE = (
+    "# Acme Terms\n\nThese terms apply to Acme.\n\n"
+    "## Data retention\n\nWe keep your data for 90 days after you leave.\n\n"
+    "## Sharing with partners\n\nWe share personal data with service providers. "
+    "We never sell it to anyone at all.\n\n"
+    "## Disputes\n\nCourts of your home town decide.\n"
+)
+
+
+@pytest.fixture(scope="module")
+def tagger() -> Tagger:
+    return Tagger(load_topics(ROOT / "topics.toml"))
+
+
+def history_of(make_repo, texts: list[str | None], tagger: Tagger) -> Analysis:
+    """Commit each text (None deletes the file) a day apart, then analyse the document."""
+    repo = make_repo()
+    for day, text in enumerate(texts, start=1):
+        date = f"2024-01-{day:02d}T00:00:00Z"
+        if text is None:
+            repo.git("rm", "-q", PATH)
+            repo.git("commit", "-q", "-m", "Delete", date=date)
+        else:
+            repo.commit({PATH: text}, f"Version {day}", date)
+    git_repo = open_repo(repo.path)
+    (history,) = read_history(git_repo, "archive")
+    return analyse(history, BlobReader(git_repo).text, tagger)
+
+
+def kinds(analysis: Analysis) -> list[str]:
+    return [change.kind for change in analysis.changes]
+
+
+@pytest.mark.parametrize(
+    ("name", "edit"),
+    [
+        ("whitespace", lambda t: t.replace("We keep your", "We  keep\nyour")),
+        ("nbsp", lambda t: t.replace("90 days", "90\u00a0days")),
+        ("punctuation", lambda t: t.replace("Acme.", "Acme;")),
+        ("case", lambda t: t.replace("Courts of", "COURTS of")),
+        ("markup", lambda t: t.replace("## Disputes", "### **Disputes**")),
+        ("link target", lambda t: t.replace("Acme.", "[Acme](https://acme.example).")),
+        ("setext", lambda t: t.replace("# Acme Terms", "Acme Terms\n==========")),
+    ],
+)
+def test_cosmetic_changes(make_repo, tagger, name, edit):
+    analysis = history_of(make_repo, [BASE, edit(BASE)], tagger)
+    assert kinds(analysis) == ["first", "cosmetic"], name
+
+
+def test_a_changed_word_is_substantive_with_a_word_diff(make_repo, tagger):
+    analysis = history_of(make_repo, [BASE, BASE.replace("90 days", "three years")], tagger)
+    first, change = analysis.changes
+    assert first.kind == "first" and first.previous is None
+    assert change.kind == "substantive" and change.reverts_to is None
+    assert change.modified == ("data-retention",)
+    assert change.added == change.removed == change.renamed == ()
+    assert change.words_added == 2 and change.words_removed == 2
+    (edit,) = change.edits
+    assert edit.status == "modified"
+    html = "".join(block.html for block in edit.diff.blocks)
+    assert "<del>90 days</del>" in html and "<ins>three years</ins>" in html
+    assert change.topics == ("data-retention",)
+    assert any(
+        block.kind == "heading" and "Data retention" in block.html for block in change.diff.blocks
+    )
+    assert any(block.kind == "skip" for block in change.diff.blocks)
+
+
+def test_revert_names_the_latest_earlier_version_with_that_text(make_repo, tagger):
+    longer = BASE.replace("90 days", "180 days")
+    shorter = BASE.replace("90 days", "30 days")
+    analysis = history_of(make_repo, [BASE, longer, shorter, longer, BASE], tagger)
+    ids = [change.id for change in analysis.changes]
+    assert kinds(analysis) == ["first", "substantive", "substantive", "revert", "revert"]
+    assert analysis.changes[3].reverts_to == ids[1]
+    assert analysis.changes[4].reverts_to == ids[0]
+
+
+def test_a_revert_to_a_cosmetic_variant_is_a_revert(make_repo, tagger):
+    variant = BASE.replace("90 days", "90\u00a0days")
+    changed = BASE.replace("90 days", "one year")
+    analysis = history_of(make_repo, [BASE, variant, changed, BASE], tagger)
+    assert kinds(analysis) == ["first", "cosmetic", "substantive", "revert"]
+    assert analysis.changes[3].reverts_to == analysis.changes[1].id
+
+
+def test_deleted_then_tracked_again(make_repo, tagger):
+    other = BASE.replace("Courts of your home town decide.", "Arbitration decides.")
+    analysis = history_of(make_repo, [BASE, None, other, None, BASE], tagger)
+    assert kinds(analysis) == ["first", "deleted", "first", "deleted", "revert"]
+    deleted = analysis.changes[1]
+    assert set(deleted.removed) == {
+        "acme-terms",
+        "data-retention",
+        "sharing-with-partners",
+        "disputes",
+    }
+    assert deleted.words_added == 0 and deleted.words_removed > 20
+    assert all(p.removed_in is None for p in analysis.provisions)
+
+
+def test_provisions_added_removed_and_renamed_with_the_same_text(make_repo, tagger):
+    added = BASE + "\n## Training of AI models\n\nWe train our AI models on your posts.\n"
+    renamed = added.replace("## Sharing with partners", "## Sharing with third parties")
+    removed = renamed.replace("## Disputes\n\nCourts of your home town decide.\n", "")
+    analysis = history_of(make_repo, [BASE, added, renamed, removed], tagger)
+    _, add, rename, remove = analysis.changes
+    assert add.added == ("training-of-ai-models",) and add.topics == ("ai-training",)
+    assert rename.renamed == (("sharing-with-partners", "sharing-with-third-parties"),)
+    assert rename.modified == () and rename.edits[0].status == "renamed"
+    assert rename.edits[0].old_heading == "Sharing with partners"
+    assert "<ins>third parties</ins>" in rename.edits[0].heading_html
+    assert rename.topics == ("data-sharing",)
+    assert rename.kind == "substantive"
+    assert remove.removed == ("disputes",) and remove.words_removed == 6
+    by_id = {p.id: p for p in analysis.provisions}
+    assert by_id["sharing-with-partners"].heading == "Sharing with third parties"
+    assert by_id["disputes"].removed_in == remove.id
+    assert by_id["disputes"].text == "Courts of your home town decide."
+    assert by_id["training-of-ai-models"].first_seen == add.id
+    assert by_id["data-retention"].last_changed == analysis.changes[0].id
+    assert [p.id for p in analysis.provisions][-1] == "disputes"
+    assert [len(p.history) for p in analysis.provisions] == [1, 1, 2, 1, 2]
+
+
+def test_anchors_point_at_the_last_texts_provision_lines(make_repo, tagger):
+    analysis = history_of(make_repo, [BASE], tagger)
+    lines = BASE.split("\n")
+    assert [(lines[line], id_) for line, id_ in analysis.anchors] == [
+        ("# Acme Terms", "acme-terms"),
+        ("## Data retention", "data-retention"),
+        ("## Sharing with partners", "sharing-with-partners"),
+        ("## Disputes", "disputes"),
+    ]
+
+
+def test_every_kind_is_known(make_repo, tagger):
+    analysis = history_of(make_repo, [BASE, BASE.upper(), BASE + "\nMore.\n", BASE, None], tagger)
+    assert kinds(analysis) == ["first", "cosmetic", "substantive", "revert", "deleted"]
+    assert set(kinds(analysis)) == set(KINDS)
+
+
+def test_normalisation_keeps_letters_and_digits_only():
+    assert normalise(
+        "# Héllo,\u00a0[World](https://x.example) **1.5**!"
+    ) == "héllo world15".replace(" ", "")
+    assert fingerprint("a  b") == fingerprint("A\u00a0b") != fingerprint("a c")
+
+
+def test_a_renumbered_heading_is_modified_not_renamed(make_repo, tagger):
+    numbered = BASE.replace("## Disputes", "## 4. Disputes")
+    analysis = history_of(
+        make_repo, [numbered, numbered.replace("4. Disputes", "5. Disputes")], tagger
+    )
+    change = analysis.changes[1]
+    assert change.kind == "substantive"
+    assert change.modified == ("disputes",) and change.renamed == ()
+    assert change.edits[0].old_heading == "4. Disputes"
+    assert "<del>4.</del>" in change.edits[0].heading_html

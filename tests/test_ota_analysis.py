@@ -1,0 +1,115 @@
+"""Changes and provisions on the two real Open Terms Archive histories in ../shared/data."""
+
+import re
+
+import pytest
+
+from conftest import clone_bundle
+from termline.changes import KINDS, Analysis, analyse
+from termline.history import BlobReader, DocumentHistory, open_repo, read_history
+from termline.provisions import split
+
+
+@pytest.fixture(scope="module")
+def clones(tmp_path_factory):
+    return tmp_path_factory.mktemp("ota-analysis")
+
+
+def analysed(bundle: str, clones) -> list[tuple[DocumentHistory, Analysis, BlobReader]]:
+    repo = open_repo(clone_bundle(bundle, clones))
+    reader = BlobReader(repo)
+    return [(h, analyse(h, reader.text), reader) for h in read_history(repo, ".")]
+
+
+@pytest.fixture(scope="module")
+def genai(clones):
+    return analysed("ota-genai-eu-versions.bundle", clones)
+
+
+@pytest.fixture(scope="module")
+def demo(clones):
+    return analysed("ota-demo-versions.bundle", clones)
+
+
+def plain_letters(text: str) -> str:
+    """An independent, blunt normaliser for the test: letters and digits, link targets dropped."""
+    return "".join(ch for ch in re.sub(r"\]\([^)]*\)", "]", text).lower() if ch.isalnum())
+
+
+@pytest.mark.data
+@pytest.mark.parametrize("name", ["genai", "demo"])
+def test_every_version_gets_a_kind(name, request):
+    for history, analysis, _ in request.getfixturevalue(name):
+        assert len(analysis.changes) == len(history.versions)
+        assert all(change.kind in KINDS for change in analysis.changes), history.path
+        assert analysis.changes[0].kind == "first"
+        for change in analysis.changes:
+            assert (change.kind == "deleted") == (change.version.blob is None)
+
+
+@pytest.mark.data
+def test_the_nbsp_only_commit_is_cosmetic(demo):
+    found = [
+        change
+        for _, analysis, _ in demo
+        for change in analysis.changes
+        if change.version.sha.startswith("868c3b2")
+    ]
+    assert [change.kind for change in found] == ["cosmetic"]
+    assert found[0].words_added == found[0].words_removed == 0
+
+
+@pytest.mark.data
+def test_reverts_are_found_with_the_right_version(genai):
+    expected_reverts = reverts = 0
+    for history, analysis, reader in genai:
+        seen: dict[str, int] = {}
+        for index, (version, change) in enumerate(
+            zip(history.versions, analysis.changes, strict=True)
+        ):
+            if version.blob is None:
+                continue
+            earlier = seen.get(version.blob)
+            if earlier is not None and earlier < index - 1:
+                expected_reverts += 1
+                assert change.kind in {"revert", "cosmetic"}, (history.path, version.id)
+            if change.kind == "revert":
+                reverts += 1
+                ids = [v.id for v in history.versions]
+                target = ids.index(change.reverts_to)
+                assert target < index - 1
+                if earlier is not None:
+                    assert target >= earlier
+                before = history.versions[target]
+                assert plain_letters(reader.text(before.blob)) == plain_letters(
+                    reader.text(version.blob)
+                )
+            seen[version.blob] = index
+    assert expected_reverts > 200
+    assert reverts >= expected_reverts * 0.9
+
+
+@pytest.mark.data
+@pytest.mark.parametrize("name", ["genai", "demo"])
+def test_provision_ids_do_not_churn(name, request):
+    for history, analysis, reader in request.getfixturevalue(name):
+        keys: set[str] = set()
+        largest = 0
+        for blob in {v.blob for v in history.versions if v.blob}:
+            sections = split(reader.text(blob))
+            keys |= {section.key for section in sections}
+            largest = max(largest, len(sections))
+        ids = [provision.id for provision in analysis.provisions]
+        assert len(ids) == len(set(ids)), history.path
+        assert len(ids) <= len(keys), history.path
+        assert len(ids) <= 2 * largest + 5, (history.path, len(ids), largest)
+
+
+@pytest.mark.data
+def test_changes_name_only_known_provisions(genai):
+    for history, analysis, _ in genai:
+        known = {p.id for p in analysis.provisions}
+        for change in analysis.changes:
+            renamed = [pair[0] for pair in change.renamed]
+            for id_ in (*change.added, *change.removed, *change.modified, *renamed):
+                assert id_ in known, (history.path, id_)

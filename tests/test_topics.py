@@ -1,0 +1,158 @@
+"""Topics: the shipped taxonomy, tagging, and one-line errors for a bad topics.toml."""
+
+from pathlib import Path
+
+import pytest
+
+from termline.cli import main
+from termline.errors import TermlineError
+from termline.topics import Tagger, default_topics, load_topics
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_shipped_taxonomy_has_the_topics_people_care_about():
+    taxonomy = load_topics(ROOT / "topics.toml")
+    assert default_topics().samefile(ROOT / "topics.toml")
+    slugs = {topic.slug for topic in taxonomy.topics}
+    assert len(slugs) >= 12
+    assert {
+        "ai-training",
+        "data-retention",
+        "data-sharing",
+        "arbitration",
+        "account-termination",
+        "content-licence",
+        "children",
+        "law-enforcement",
+        "location",
+        "governing-law",
+        "liability",
+        "pricing-renewal",
+        "opt-out",
+    } <= slugs
+    for topic in taxonomy.topics:
+        assert topic.name and topic.description and "\n" not in topic.description
+        assert topic.patterns
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("We may use your conversations to train our AI models.", {"ai-training"}),
+        ("We do not use your content to train our AI models.", {"ai-training"}),
+        ("We keep your personal data for 90 days, then delete it.", {"data-retention"}),
+        ("We do not sell your personal data.", {"data-sharing"}),
+        (
+            "Disputes go to binding individual arbitration; you waive any class action.",
+            {"arbitration"},
+        ),
+        (
+            "You grant us a worldwide, royalty-free licence to host your content.",
+            {"content-licence"},
+        ),
+        ("You must be at least 16 years old.", {"children"}),
+        (
+            "We disclose data to law enforcement when a court order requires it.",
+            {"law-enforcement"},
+        ),
+        (
+            "With your permission we collect your precise location.",
+            {
+                "location",
+            },
+        ),
+        ("These terms are governed by the laws of Ireland.", {"governing-law"}),
+        ("Our total liability to you is limited to what you paid.", {"liability"}),
+        ("Paid plans renew automatically each month until you cancel.", {"pricing-renewal"}),
+        ("You can opt out in your settings.", {"opt-out"}),
+        ("Keep your password secret.", set()),
+    ],
+)
+def test_patterns_find_their_topic(text, expected):
+    tagger = Tagger(load_topics(ROOT / "topics.toml"))
+    assert expected <= set(tagger(text)), tagger(text)
+    if not expected:
+        assert tagger(text) == ()
+
+
+def test_tags_come_in_taxonomy_order_and_patterns_match_line_by_line(tmp_path):
+    path = tmp_path / "topics.toml"
+    path.write_text(
+        "[topics.second]\nname = 'B'\ndescription = 'b'\npatterns = ['beta']\n"
+        "[topics.first]\nname = 'A'\ndescription = 'a'\npatterns = ['alpha\\s+gamma', 'ALPHA$']\n"
+    )
+    tagger = Tagger(load_topics(path))
+    assert tagger("Beta then alpha") == ("second", "first")
+    assert tagger("alpha gamma") == ("first",)
+    assert tagger("alpha\ngamma") == ("first",)  # 'ALPHA$' on the first line, case-insensitively
+    assert tagger("alphas\ngamma") == ()
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            "[topics.x]\nname = 'X'\ndescription = 'x'\npatterns = ['(unclosed']\n",
+            "topics.x.patterns[0]: bad regular expression",
+        ),
+        (
+            "[topics.Bad_Slug]\nname = 'X'\ndescription = 'x'\npatterns = ['x']\n",
+            "topics.Bad_Slug: not a slug",
+        ),
+        (
+            "[topics.x]\nname = 'X'\ndescription = 'x'\npatterns = ['x']\ncolour = 'red'\n",
+            "topics.x.colour: unknown key",
+        ),
+        (
+            "[topics.x]\ndescription = 'x'\npatterns = ['x']\n",
+            "topics.x.name: expected a non-empty string",
+        ),
+        (
+            "[topics.x]\nname = 'X'\ndescription = 'x'\npatterns = []\n",
+            "topics.x.patterns: expected a non-empty list",
+        ),
+        (
+            "[topics.x]\nname = 'X'\ndescription = 'x'\npatterns = ['(?i)a', '(?i)b']\n",
+            "topics.x.patterns: bad regular expression",
+        ),
+        ("[topic.x]\nname = 'X'\n", "unknown key 'topic'"),
+        ("[topics.x\n", "topics.toml: "),
+    ],
+)
+def test_a_bad_topics_file_is_a_clear_error_naming_file_and_key(tmp_path, content, message):
+    path = tmp_path / "topics.toml"
+    path.write_text(content)
+    with pytest.raises(TermlineError) as error:
+        load_topics(path)
+    assert str(error.value).startswith(f"{path}: ")
+    assert message in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+def test_the_cli_reports_a_bad_topics_file_in_one_line(demo_repo, tmp_path, capsys):
+    bad = tmp_path / "topics.toml"
+    bad.write_text("[topics.x]\nname = 'X'\ndescription = 'x'\npatterns = ['[']\n")
+    code = main(
+        ["build", "--repo", str(demo_repo), "--out", str(tmp_path / "s"), "--topics", str(bad)]
+    )
+    assert code == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "topics.x.patterns[0]" in err and str(bad) in err
+    assert not (tmp_path / "s").exists()
+
+
+def test_a_missing_topics_file_is_named(tmp_path):
+    with pytest.raises(TermlineError, match="no such file"):
+        load_topics(tmp_path / "nope.toml")
+
+
+def test_topics_whose_patterns_clash_together_still_tag(tmp_path):
+    path = tmp_path / "topics.toml"
+    path.write_text(
+        "[topics.a]\nname = 'A'\ndescription = 'a'\npatterns = ['(?P<w>alpha)']\n"
+        "[topics.b]\nname = 'B'\ndescription = 'b'\npatterns = ['(?P<w>beta)']\n"
+    )
+    tagger = Tagger(load_topics(path))
+    assert tagger("alpha and beta") == ("a", "b")
+    assert tagger("gamma") == ()
