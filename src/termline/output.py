@@ -28,6 +28,14 @@ class Output:
         temporary.replace(path)
         self.changed += 1
 
+    def keep(self, relative: str) -> bool:
+        """Keep a file of content-addressed name if it exists; tell whether it did."""
+        path = (self.root / relative).resolve()
+        if path.is_relative_to(self.root) and path.is_file():
+            self.written.add(path)
+            return True
+        return False
+
     def prune(self, keep: tuple[str, ...] = ()) -> int:
         """Remove the files this build did not write, except under ``keep``; return how many."""
         kept = [self.root / k for k in keep]

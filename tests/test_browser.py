@@ -1,0 +1,206 @@
+"""The demo site in headless Chromium, served by a real HTTP server from a sub-path.
+
+Chromium comes from Debian (``apt-get install chromium``); Playwright drives it without
+downloading a browser. Without it these tests fail, unless TERMLINE_SKIP_BROWSER=1 is set.
+"""
+
+import functools
+import os
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+PHONE = {"width": 375, "height": 800}
+DESKTOP = {"width": 1280, "height": 900}
+
+pytestmark = pytest.mark.browser
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if os.environ.get("TERMLINE_SKIP_BROWSER") == "1":
+        pytest.skip("TERMLINE_SKIP_BROWSER=1: browser tests skipped")
+    if not CHROMIUM.is_file():
+        pytest.fail(
+            f"{CHROMIUM} not found: install it with `apt-get install chromium` "
+            "(or set TERMLINE_SKIP_BROWSER=1 to skip the browser tests)",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only when Chromium is there
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture(scope="session")
+def site_url(demo_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """Serve the demo site under /project/, as GitHub Pages serves a project site."""
+    root = tmp_path_factory.mktemp("served")
+    (root / "project").symlink_to(demo_site, target_is_directory=True)
+    handler = functools.partial(QuietHandler, directory=str(root))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/project/"
+    server.shutdown()
+    server.server_close()
+
+
+class Console:
+    """The errors a page reported: console errors, uncaught exceptions, failed requests."""
+
+    def __init__(self, page) -> None:
+        self.errors: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(str(e)))
+        page.on("requestfailed", lambda r: self.errors.append(f"failed: {r.url}"))
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(viewport=DESKTOP)
+    page = context.new_page()
+    console = Console(page)
+    page.console = console
+    yield page
+    context.close()
+    assert not console.errors, console.errors
+
+
+def test_home_to_a_version_diff_and_back(page, site_url, tmp_path):
+    page.goto(site_url)
+    assert page.locator("h1").inner_text() == "termline demo"
+    page.locator("#platforms").get_by_role("link", name="Chirpy").click()
+    assert page.locator("h1").inner_text() == "Chirpy"
+    page.locator("#m2025-02 .changes a").first.click()
+    assert "/versions/" in page.url
+    # Side by side on a wide screen: deletions on the old side, not on the new one.
+    assert page.locator(".diff .changed .old del").first.is_visible()
+    assert not page.locator(".diff .changed .new del").first.is_visible()
+    assert page.get_by_text("Location data").first.is_visible()
+    page.screenshot(path=tmp_path / "version-desktop.png", full_page=True)
+    page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Home").click()
+    assert page.url.rstrip("/").endswith(("/project", "index.html"))
+    assert page.locator("h2#latest").is_visible()
+
+
+def test_search_finds_training_and_links_to_real_pages(page, site_url):
+    page.goto(site_url + "search/index.html?q=training")
+    results = page.locator(".pagefind-ui__result-link")
+    results.first.wait_for()
+    hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
+    assert len(hrefs) >= 3
+    for href in hrefs:
+        assert href.startswith("/project/platforms/"), href
+        response = page.request.get(page.url.split("/project/")[0] + href)
+        assert response.status == 200, href
+    results.first.click()
+    page.wait_for_load_state()
+    assert page.locator("article.document h1").is_visible()
+
+
+def test_search_filter_by_platform(page, site_url):
+    page.goto(site_url + "search/index.html")
+    page.locator(".pagefind-ui__search-input").fill("data")
+    page.locator(".pagefind-ui__result-link").first.wait_for()
+    before = page.locator(".pagefind-ui__result-link").count()
+    page.locator(".pagefind-ui__filter-name", has_text="platform").click()
+    page.get_by_label("Stridely").check()
+    page.wait_for_function(
+        "n => document.querySelectorAll('.pagefind-ui__result-link').length < n", arg=before
+    )
+    links = page.locator(".pagefind-ui__result-link")
+    hrefs = [links.nth(i).get_attribute("href") for i in range(links.count())]
+    assert hrefs and all("/platforms/stridely/" in h for h in hrefs), hrefs
+
+
+def test_home_search_box_runs_the_query(page, site_url):
+    page.goto(site_url)
+    page.get_by_label("Search every policy").fill("arbitration")
+    page.get_by_role("button", name="Search").click()
+    page.locator(".pagefind-ui__result-link").first.wait_for()
+    assert "terms-of-service" in page.locator(".pagefind-ui__result-link").first.get_attribute(
+        "href"
+    )
+
+
+def test_compare_any_two_versions(page, site_url):
+    base = site_url + "platforms/chirpy/privacy-policy/"
+    page.goto(base + "index.html")
+    page.get_by_role("link", name="compare any two").click()
+    selects = page.locator("select")
+    options = selects.first.locator("option")
+    oldest = options.nth(options.count() - 1).get_attribute("value")
+    newest = options.first.get_attribute("value")
+    selects.nth(0).select_option(oldest)
+    selects.nth(1).select_option(newest)
+    page.get_by_role("button", name="Compare").click()
+    status = page.locator("#compare-status")
+    page.wait_for_function("() => /words added/.test(document.querySelector('#compare-status').textContent)")
+    assert "removed" in status.inner_text()
+    assert page.locator("#comparison .changed .new ins").count() >= 1
+    assert f"from={oldest}" in page.url and f"to={newest}" in page.url
+    assert "Training of AI models" in page.locator("#comparison").inner_text()
+
+
+def test_phone_layout_fits_375px(browser, site_url, tmp_path):
+    context = browser.new_context(viewport=PHONE, color_scheme="dark")
+    page = context.new_page()
+    console = Console(page)
+    for name, path in [
+        ("home", ""),
+        ("platform", "platforms/chirpy/index.html"),
+        ("document", "platforms/chirpy/privacy-policy/index.html"),
+        ("version", "platforms/chirpy/privacy-policy/versions/2025-02-17-f00e07d/index.html"),
+        ("changes", "changes/index.html"),
+    ]:
+        page.goto(site_url + path)
+        if name == "version":  # inline on a phone: one side, with deletions
+            assert page.locator(".diff .changed .new del").first.is_visible()
+            assert not page.locator(".diff .changed .old").first.is_visible()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        page.screenshot(path=tmp_path / f"{name}-phone.png", full_page=True)
+        assert width <= PHONE["width"], f"{name} is {width}px wide on a phone"
+    context.close()
+    assert not console.errors, console.errors
+
+
+def test_works_without_javascript(browser, site_url):
+    context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
+    page = context.new_page()
+    page.goto(site_url + "changes/index.html")
+    page.get_by_text("Platform", exact=True).click()
+    page.get_by_role("link", name="Parley AI", exact=True).click()
+    assert page.locator("h1").inner_text() == "Platform: Parley AI"
+    items = page.locator("ol.changes li")
+    assert items.count() >= 3
+    assert all("Parley AI" in items.nth(i).inner_text() for i in range(items.count()))
+    context.close()
+
+
+def test_opens_from_file_urls(page, demo_site):
+    page.goto((demo_site / "index.html").as_uri())
+    colour = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert colour != "rgba(0, 0, 0, 0)", "the stylesheet did not load from file://"
+    page.locator("#platforms").get_by_role("link", name="Stridely").click()
+    assert page.locator("h1").inner_text() == "Stridely"
+    assert page.url.endswith("/platforms/stridely/index.html")
