@@ -12,6 +12,7 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = Path("/usr/bin/chromium")
 ARGS = [
@@ -155,7 +156,7 @@ def test_compare_any_two_versions(page, site_url):
     selects.nth(1).select_option(newest)
     page.get_by_role("button", name="Compare").click()
     status = page.locator("#compare-status")
-    page.wait_for_function("() => /words added/.test(document.querySelector('#compare-status').textContent)")
+    expect(status).to_contain_text("words added")
     assert "removed" in status.inner_text()
     assert page.locator("#comparison .changed .new ins").count() >= 1
     assert f"from={oldest}" in page.url and f"to={newest}" in page.url
