@@ -7,6 +7,7 @@ from urllib.parse import unquote, urlsplit
 import pytest
 
 from termline.build import BuildOptions, build
+from termline.render import policy
 
 BASE = "https://example.org/policies/"
 LANDMARKS = {"header", "nav", "main", "footer"}
@@ -197,8 +198,20 @@ def test_source_date_epoch_sets_the_date_shown(demo_repo, tmp_path, monkeypatch)
 def test_rebuild_reads_no_text_twice(demo_repo: Path, tmp_path: Path):
     out = tmp_path / "site"
     build(BuildOptions(repo=demo_repo, out=out, search=False))
-    texts = sorted(out.glob("platforms/*/*/texts/*.txt"))
+    texts = sorted(out.glob("platforms/*/*/texts/*.txt.gz"))
     assert len(texts) >= 16
     again = build(BuildOptions(repo=demo_repo, out=out, search=False))
     assert again.files_changed == 0 and again.files_removed == 0
     assert all(t.is_file() for t in texts)
+
+
+def test_scraped_links_point_at_the_source_and_images_are_not_loaded():
+    html = policy(
+        "# Terms\n\n#### Deep\n\n[a](/help) [b](#top) ![Logo](/logo.png)\n\n###### Deeper\n",
+        "https://acme.example/legal/terms",
+    )
+    assert '<a href="https://acme.example/help">a</a>' in html
+    assert '<a href="#top">b</a>' in html
+    assert "<img" not in html and "Logo" in html
+    assert [int(tag[2]) for tag in html.split() if tag.startswith("<h")] == [2, 3, 4]
+    assert 'href="/help"' not in policy("[a](/help)")

@@ -13,10 +13,11 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urljoin, urlsplit
 
 import jinja2
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markupsafe import Markup
 
 from termline.catalogue import Document, Platform
@@ -216,14 +217,37 @@ def platform_url(platform: Platform) -> str:
 
 
 @lru_cache(maxsize=4096)
-def policy(text: str) -> Markup:
-    """Render a policy's untrusted Markdown with headings one level down, under the page's h1."""
+def policy(text: str, source_url: str | None = None) -> Markup:
+    """Render a policy's untrusted Markdown under the page's h1, its links made safe to follow."""
     parser = _parser()
     tokens = parser.parse(text)
+    _nest_headings(tokens)
     for token in tokens:
-        if token.type in ("heading_open", "heading_close"):
-            token.tag = f"h{min(int(token.tag[1]) + 1, 6)}"
+        for child in token.children or ():
+            _resolve(child, source_url)
     return Markup(parser.renderer.render(tokens, parser.options, {}))
+
+
+def _nest_headings(tokens: list[Token]) -> None:
+    """Renumber heading levels from h2 in the order the text uses them, so none is skipped."""
+    headings = [t for t in tokens if t.type in ("heading_open", "heading_close")]
+    levels = sorted({int(t.tag[1]) for t in headings})
+    for token in headings:
+        token.tag = f"h{min(levels.index(int(token.tag[1])) + 2, 6)}"
+
+
+def _resolve(token: Token, source_url: str | None) -> None:
+    """Point a scraped link at its source site; show a scraped image as its text only."""
+    if token.type == "image":
+        token.type, token.tag, token.attrs = "text", "", {}
+        return
+    href = token.attrGet("href") if token.type == "link_open" else None
+    if not isinstance(href, str) or href.startswith("#") or urlsplit(href).scheme:
+        return
+    if source_url:
+        token.attrSet("href", urljoin(source_url, href))
+    else:
+        token.attrs.pop("href", None)
 
 
 def document_url(platform: Platform, document: Document) -> str:

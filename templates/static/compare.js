@@ -115,10 +115,12 @@ function render(oldText, newText, output) {
 }
 
 async function fetchText(form, select) {
-  const url = new URL(form.dataset.texts + select.selectedOptions[0].dataset.text + ".txt", window.location.href);
+  const name = select.selectedOptions[0].dataset.text + ".txt.gz";
+  const url = new URL(form.dataset.texts + name, window.location.href);
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${response.status} for ${url.pathname}`);
-  return response.text();
+  const text = response.body.pipeThrough(new DecompressionStream("gzip"));
+  return new Response(text).text();
 }
 
 async function compare(form, status, output) {
