@@ -1,11 +1,12 @@
 """The demo site in headless Chromium, served by a real HTTP server from a sub-path.
 
-Chromium comes from Debian (``apt-get install chromium``); Playwright drives it without
-downloading a browser. Without it these tests fail, unless TERMLINE_SKIP_BROWSER=1 is set.
+The ``browser`` fixture (conftest.py) launches Debian's Chromium through Playwright; without
+Chromium these tests fail, unless TERMLINE_SKIP_BROWSER=1 is set.
 """
 
+import contextlib
 import functools
-import os
+import tempfile
 import threading
 from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -14,15 +15,6 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import expect
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
 PHONE = {"width": 375, "height": 800}
 DESKTOP = {"width": 1280, "height": 900}
 
@@ -34,36 +26,26 @@ class QuietHandler(SimpleHTTPRequestHandler):
         pass
 
 
-@pytest.fixture(scope="session")
-def browser():
-    if os.environ.get("TERMLINE_SKIP_BROWSER") == "1":
-        pytest.skip("TERMLINE_SKIP_BROWSER=1: browser tests skipped")
-    if not CHROMIUM.is_file():
-        pytest.fail(
-            f"{CHROMIUM} not found: install it with `apt-get install chromium` "
-            "(or set TERMLINE_SKIP_BROWSER=1 to skip the browser tests)",
-            pytrace=False,
-        )
-    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only when Chromium is there
-
-    with sync_playwright() as playwright:
-        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield chromium
-        chromium.close()
+@contextlib.contextmanager
+def serve(site: Path) -> Iterator[str]:
+    """Serve a site under /project/ on 127.0.0.1, as GitHub Pages serves a project site."""
+    with tempfile.TemporaryDirectory() as root:
+        (Path(root) / "project").symlink_to(site, target_is_directory=True)
+        handler = functools.partial(QuietHandler, directory=root)
+        server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        thread = threading.Thread(target=server.serve_forever, daemon=True)
+        thread.start()
+        try:
+            yield f"http://127.0.0.1:{server.server_address[1]}/project/"
+        finally:
+            server.shutdown()
+            server.server_close()
 
 
 @pytest.fixture(scope="session")
-def site_url(demo_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """Serve the demo site under /project/, as GitHub Pages serves a project site."""
-    root = tmp_path_factory.mktemp("served")
-    (root / "project").symlink_to(demo_site, target_is_directory=True)
-    handler = functools.partial(QuietHandler, directory=str(root))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/project/"
-    server.shutdown()
-    server.server_close()
+def site_url(demo_site: Path) -> Iterator[str]:
+    with serve(demo_site) as url:
+        yield url
 
 
 class Console:

@@ -1,5 +1,8 @@
 """The built demo site as a whole: links, anchors, markup rules, sitemap, reproducibility."""
 
+import os
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -215,3 +218,21 @@ def test_scraped_links_point_at_the_source_and_images_are_not_loaded():
     assert "<img" not in html and "Logo" in html
     assert [int(tag[2]) for tag in html.split() if tag.startswith("<h")] == [2, 3, 4]
     assert 'href="/help"' not in policy("[a](/help)")
+
+
+def test_missing_chromium_fails_with_the_install_command(tmp_path: Path):
+    env = {**os.environ, "TERMLINE_CHROMIUM": str(tmp_path / "no-chromium")}
+    env.pop("TERMLINE_SKIP_BROWSER", None)
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    test = f"{Path(__file__).parent / 'test_browser.py'}::test_opens_from_file_urls"
+    result = subprocess.run([*command, test], env=env, capture_output=True, text=True, check=False)
+    assert result.returncode != 0
+    assert "apt-get install chromium" in result.stdout
+    skipped = subprocess.run(
+        [*command, test],
+        env={**env, "TERMLINE_SKIP_BROWSER": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert skipped.returncode == 0 and "1 skipped" in skipped.stdout
