@@ -43,9 +43,9 @@ def test_reader_finds_training_and_follows_a_change(browser, genai_site: Path):
         page = browser.new_page()
         console = Console(page)
         page.goto(url + "search/index.html?q=training")
-        results = page.locator(".pagefind-ui__result-link")
-        results.first.wait_for()
-        assert results.count() >= 5
+        page.wait_for_function(
+            "() => document.querySelectorAll('.pagefind-ui__result-link').length >= 5"
+        )
         page.goto(url)
         page.locator("ol.changes a").first.click()
         assert "/versions/" in page.url

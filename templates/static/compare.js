@@ -147,7 +147,6 @@ window.addEventListener("DOMContentLoaded", () => {
   const output = document.getElementById("comparison");
   const params = new URLSearchParams(window.location.search);
   const from = form.elements.from, to = form.elements.to;
-  if (from.options.length > 1) from.selectedIndex = 1;
   for (const [select, value] of [[from, params.get("from")], [to, params.get("to")]]) {
     if (value && [...select.options].some((o) => o.value === value)) select.value = value;
   }

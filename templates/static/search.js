@@ -8,6 +8,7 @@ window.addEventListener("DOMContentLoaded", () => {
     bundlePath: element.dataset.bundle,
     baseUrl: root,
     showSubResults: true,
+    openFilters: ["platform", "type"],
     showImages: false,
     resetStyles: false,
   });
