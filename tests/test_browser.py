@@ -6,6 +6,8 @@ Chromium these tests fail, unless TERMLINE_SKIP_BROWSER=1 is set.
 
 import contextlib
 import functools
+import json
+import subprocess
 import tempfile
 import threading
 from collections.abc import Iterator
@@ -14,6 +16,8 @@ from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
+
+from termline.build import BuildOptions, build
 
 PHONE = {"width": 375, "height": 800}
 DESKTOP = {"width": 1280, "height": 900}
@@ -194,3 +198,69 @@ def test_opens_from_file_urls(page, demo_site):
     page.locator("#platforms").get_by_role("link", name="Stridely").click()
     assert page.locator("h1").inner_text() == "Stridely"
     assert page.url.endswith("/platforms/stridely/index.html")
+
+
+def _long_history(path: Path, versions: int) -> None:
+    """Write a repository of one document with many versions in one ``git fast-import``."""
+    clauses = [f"Clause {i}: you agree to term {i}." for i in range(60)]
+    stream = []
+    for k in range(versions):
+        clauses[k % 60] = f"Clause {k % 60}: you agree to term {k}, version {k}."
+        text = "# Terms\n\n" + "\n\n".join(f"## Section {i}\n\n{c}" for i, c in enumerate(clauses))
+        data, message = text.encode(), f"Update Acme Terms ({k})".encode()
+        stream += [
+            b"commit refs/heads/main\n",
+            b"committer Bot <bot@example.invalid> %d +0000\n" % (1_700_000_000 + k * 3600),
+            b"data %d\n%s\n" % (len(message), message),
+            b"M 100644 inline archive/acme/terms.md\n",
+            b"data %d\n%s\n" % (len(data), data),
+        ]
+    subprocess.run(["git", "init", "-q", "-b", "main", str(path)], check=True)
+    subprocess.run(["git", "fast-import", "--quiet"], cwd=path, input=b"".join(stream), check=True)
+
+
+def test_compare_works_across_2000_versions(page, tmp_path):
+    _long_history(tmp_path / "repo", 2000)
+    build(BuildOptions(repo=tmp_path / "repo", out=tmp_path / "site", search=False))
+    data = json.loads((tmp_path / "site/data/acme/terms.json").read_text())
+    assert len(data["versions"]) == 2000
+    first, last = data["versions"][0]["id"], data["versions"][-1]["id"]
+    with serve(tmp_path / "site") as url:
+        page.goto(f"{url}platforms/acme/terms/compare/index.html?from={first}&to={last}")
+        expect(page.locator("#compare-status")).to_contain_text("words added")
+        assert page.locator("#comparison .changed").count() == 60
+        assert "version 1999" in page.locator("#comparison").inner_text()
+
+
+CONTRAST = """selectors => selectors.map(selector => {
+  const element = document.querySelector(selector);
+  if (!element) return [selector, 0];
+  const rgb = text => text.match(/[\\d.]+/g).slice(0, 4).map(Number);
+  const luminance = ([r, g, b]) => {
+    const [R, G, B] = [r, g, b].map(v => v / 255)
+      .map(v => v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4);
+    return 0.2126 * R + 0.7152 * G + 0.0722 * B;
+  };
+  let node = element, background = null;
+  while (node && !background) {
+    const colour = rgb(getComputedStyle(node).backgroundColor);
+    if (colour.length < 4 || colour[3] > 0) background = colour;
+    node = node.parentElement;
+  }
+  const [a, b] = [luminance(rgb(getComputedStyle(element).color)), luminance(background)];
+  return [selector, (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05)];
+})"""
+CHECKED = ["main p", ".meta", "main a", ".diff ins", ".diff del", "dl.facts dt", ".kind", ".skip"]
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_text_contrast_is_at_least_4_5(browser, site_url, scheme):
+    context = browser.new_context(viewport=DESKTOP, color_scheme=scheme)
+    page = context.new_page()
+    page.goto(site_url + "platforms/chirpy/privacy-policy/versions/2025-02-17-f00e07d/index.html")
+    ratios = dict(page.evaluate(CONTRAST, CHECKED[:-1]))
+    page.goto(site_url + "platforms/chirpy/privacy-policy/versions/2024-09-02-9c9cb63/index.html")
+    ratios |= dict(page.evaluate(CONTRAST, [".diff ins", ".diff .skip"]))
+    context.close()
+    low = {selector: round(ratio, 2) for selector, ratio in ratios.items() if ratio < 4.5}
+    assert not low, f"{scheme}: {low}"

@@ -21,6 +21,7 @@ from termline.render import (
     Site,
     build_date,
     document_url,
+    group_by,
     headline,
     platform_url,
     plural,
@@ -56,12 +57,14 @@ def write_feeds(site: Site, out: Output) -> int:
 def site_feeds(site: Site) -> Iterator[Feed]:
     """Yield the site's feed, then one per platform, document and provision."""
     yield Feed("feed.xml", f"{site.title}: all changes", "", site.news)
+    by_platform = group_by(site.news, lambda item: item.platform.slug)
     for platform in site.platforms:
-        news = [item for item in site.news if item.platform is platform]
+        news = by_platform.get(platform.slug, [])
         page = platform_url(platform)
         yield Feed(f"{page}feed.xml", f"{platform.name}: all changes", page, tuple(news))
+        by_document = group_by(news, lambda item: item.document.slug)
         for document in platform.documents:
-            mine = tuple(item for item in news if item.document is document)
+            mine = tuple(by_document.get(document.slug, []))
             page = document_url(platform, document)
             yield Feed(f"{page}feed.xml", f"{platform.name} — {document.name}", page, mine)
             yield from provision_feeds(mine)

@@ -305,8 +305,9 @@ def _pages(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
     yield "search/index.html", "search.html", {}
     yield "404.html", "404.html", {"root": site_base(site) or ""}
     yield from _change_lists(site)
+    by_platform = group_by(site.changes, lambda item: item.platform.slug)
     for platform in site.platforms:
-        timeline = [item for item in site.changes if item.platform is platform]
+        timeline = by_platform.get(platform.slug, [])
         yield (
             f"{platform_url(platform)}index.html",
             "platform.html",
@@ -318,6 +319,14 @@ def _pages(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
         )
         for document in platform.documents:
             yield from _document_pages(platform, document)
+
+
+def group_by(items: Iterable[Listed], key: Callable[[Listed], str]) -> dict[str, list[Listed]]:
+    """Group changes by a key in one pass, keeping their order."""
+    groups: dict[str, list[Listed]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return groups
 
 
 def months(items: Sequence[Listed]) -> list[Month]:
