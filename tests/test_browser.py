@@ -264,3 +264,12 @@ def test_text_contrast_is_at_least_4_5(browser, site_url, scheme):
     context.close()
     low = {selector: round(ratio, 2) for selector, ratio in ratios.items() if ratio < 4.5}
     assert not low, f"{scheme}: {low}"
+
+
+def test_print_keeps_the_diff_and_drops_the_chrome(page, site_url, tmp_path):
+    page.emulate_media(media="print")
+    page.goto(site_url + "platforms/chirpy/privacy-policy/versions/2025-02-17-f00e07d/index.html")
+    assert not page.locator("header.site").is_visible()
+    assert page.locator(".diff .skip").first.is_visible()
+    assert page.locator(".diff .changed .new del").first.is_visible()  # inline, on paper
+    page.screenshot(path=tmp_path / "version-print.png", full_page=True)
