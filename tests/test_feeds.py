@@ -95,7 +95,7 @@ def test_cosmetic_changes_and_reverts_are_left_out(demo_repo: Path, tmp_path: Pa
     assert "cosmetic" not in kept and "revert" not in kept
 
 
-def test_provision_feeds_appear_once_changes_name_provisions(demo_repo: Path, tmp_path: Path):
+def test_provision_and_topic_feeds_appear_once_changes_name_them(demo_repo: Path, tmp_path: Path):
     platforms = read_platforms(demo_repo, "archive", load_config(demo_repo / "sources.toml"))
     chirpy = platforms[0]
     terms = next(d for d in chirpy.documents if d.slug == "terms-of-service")
@@ -114,3 +114,6 @@ def test_provision_feeds_appear_once_changes_name_provisions(demo_repo: Path, tm
     assert entry.title == (
         "Chirpy — Terms of Service: 1 provision changed (Arbitration and class-action waiver)"
     )
+    topic = _parse(tmp_path / "topics/arbitration/feed.xml")
+    assert [e.id for e in topic.entries] == [entry.id]
+    assert topic.feed.title == "t: Arbitration and class-action waiver"

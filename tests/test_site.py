@@ -1,5 +1,6 @@
 """The built demo site as a whole: links, anchors, markup rules, sitemap, reproducibility."""
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -9,8 +10,10 @@ from urllib.parse import unquote, urlsplit
 
 import pytest
 
-from termline.build import BuildOptions, build
-from termline.render import policy
+from termline.build import BuildOptions, build, read_platforms
+from termline.output import Output
+from termline.render import Listed, Site, default_templates, environment, policy, render_site
+from termline.sources import load_config
 
 BASE = "https://example.org/policies/"
 LANDMARKS = {"header", "nav", "main", "footer"}
@@ -236,3 +239,21 @@ def test_missing_chromium_fails_with_the_install_command(tmp_path: Path):
         check=False,
     )
     assert skipped.returncode == 0 and "1 skipped" in skipped.stdout
+
+
+def test_topics_become_a_filter_of_the_change_list(demo_repo: Path, tmp_path: Path):
+    platforms = read_platforms(demo_repo, "archive", load_config(demo_repo / "sources.toml"))
+    chirpy = platforms[0]
+    terms = next(d for d in chirpy.documents if d.slug == "terms-of-service")
+    latest = dataclasses.replace(terms.latest, topics=("arbitration",))
+    site = Site(
+        title="t",
+        platforms=(chirpy,),
+        changes=(Listed(chirpy, terms, latest), Listed(chirpy, terms, terms.first)),
+        topic_names={"arbitration": "Arbitration"},
+    )
+    render_site(site, environment(default_templates()), Output(tmp_path))
+    page = (tmp_path / "changes/topic/arbitration/index.html").read_text()
+    assert "<h1>Topic: Arbitration</h1>" in page
+    assert page.count('<li class="change') == 1
+    assert "(Arbitration)" in page  # the headline names the topic

@@ -1,7 +1,7 @@
 """Feeds stage: Atom feeds (and one RSS 2.0 feed) of the changes that are news.
 
 Takes the ``Site``; gives ``feed.xml`` and ``rss.xml`` (every substantive change), and
-``feed.xml`` beside each platform page, document page and provision page. Cosmetic changes and
+``feed.xml`` beside each platform, document, provision and topic page. Cosmetic changes and
 reverts are left out. Entry ids are ``urn:uuid`` values derived from the document's path and the
 commit, so they never change when the site moves or is rebuilt. The XML is written by feedgen;
 the word diff goes into the content as escaped HTML.
@@ -25,7 +25,9 @@ from termline.render import (
     headline,
     platform_url,
     plural,
+    provision_feed_link,
     site_base,
+    topic_feed_link,
     version_url,
 )
 
@@ -55,7 +57,7 @@ def write_feeds(site: Site, out: Output) -> int:
 
 
 def site_feeds(site: Site) -> Iterator[Feed]:
-    """Yield the site's feed, then one per platform, document and provision."""
+    """Yield the site's feed, then one per platform, document, provision and topic."""
     yield Feed("feed.xml", f"{site.title}: all changes", "", site.news)
     by_platform = group_by(site.news, lambda item: item.platform.slug)
     for platform in site.platforms:
@@ -68,6 +70,18 @@ def site_feeds(site: Site) -> Iterator[Feed]:
             page = document_url(platform, document)
             yield Feed(f"{page}feed.xml", f"{platform.name} — {document.name}", page, mine)
             yield from provision_feeds(mine)
+    yield from topic_feeds(site)
+
+
+def topic_feeds(site: Site) -> Iterator[Feed]:
+    """Yield one feed per topic that a change touched, beside its topic page."""
+    by_topic: dict[str, list[Listed]] = {}
+    for item in site.news:
+        for topic in item.change.topics:
+            by_topic.setdefault(topic, []).append(item)
+    for topic, items in sorted(by_topic.items()):
+        link = topic_feed_link(site, topic)
+        yield Feed(link.path, link.title, f"topics/{topic}/", tuple(items))
 
 
 def provision_feeds(items: Sequence[Listed]) -> Iterator[Feed]:
@@ -82,10 +96,8 @@ def provision_feeds(items: Sequence[Listed]) -> Iterator[Feed]:
             if old != new:
                 touched.setdefault(old, []).append(item)
     for provision, mine in sorted(touched.items()):
-        first = mine[0]
-        page = f"{document_url(first.platform, first.document)}provisions/{provision}/"
-        title = f"{first.platform.name} — {first.document.name} — {provision}"
-        yield Feed(f"{page}feed.xml", title, page, tuple(mine))
+        link = provision_feed_link(mine[0].platform, mine[0].document, provision)
+        yield Feed(link.path, link.title, link.path.removesuffix("feed.xml"), tuple(mine))
 
 
 def write_feed(out: Output, feed: Feed, site: Site, rss: bool = False) -> None:

@@ -92,9 +92,8 @@ class Facet:
 FACETS: tuple[Facet, ...] = (
     Facet("platform", "Platform", lambda site, i: [(i.platform.slug, i.platform.name)]),
     Facet("type", "Document type", lambda site, i: [(slugify(i.document.type), i.document.type)]),
-    Facet("kind", "Kind", lambda site, i: [(i.change.kind, KIND_LABELS[i.change.kind])]),
-    # With the topics stage, one more entry:
-    # Facet("topic", "Topic", lambda site, i: [(t, site.topic_name(t)) for t in i.change.topics]),
+    Facet("kind", "Kind", lambda site, i: [(i.change.kind, kind_label(i.change.kind))]),
+    Facet("topic", "Topic", lambda site, i: [(t, site.topic_name(t)) for t in i.change.topics]),
 )
 
 
@@ -135,7 +134,7 @@ def environment(templates: Path) -> jinja2.Environment:
         git_history_url=git_history_url,
         headline=headline,
         is_news=is_news,
-        kind_label=KIND_LABELS.get,
+        kind_label=kind_label,
     )
     return env
 
@@ -144,6 +143,11 @@ def environment(templates: Path) -> jinja2.Environment:
 def href(context: Mapping[str, Any], path: str) -> str:
     """Return a link from the page being rendered to a site path, ending in a file name."""
     return f"{context['root']}{path}{'index.html' if path.endswith('/') or not path else ''}"
+
+
+def kind_label(kind: str) -> str:
+    """Return how a kind of change reads on a page."""
+    return KIND_LABELS.get(kind, kind)
 
 
 def is_news(change: Change) -> bool:
@@ -280,6 +284,19 @@ def feed_links(
             )
         )
     return links
+
+
+def topic_feed_link(site: Site, topic: str) -> FeedLink:
+    """Return the feed of a topic page, for its head."""
+    return FeedLink(f"{site.title}: {site.topic_name(topic)}", f"topics/{topic}/feed.xml")
+
+
+def provision_feed_link(platform: Platform, document: Document, provision: str) -> FeedLink:
+    """Return the feed of a provision page, for its head."""
+    return FeedLink(
+        f"{platform.name} — {document.name} — {provision}",
+        f"{document_url(platform, document)}provisions/{provision}/feed.xml",
+    )
 
 
 def render_site(site: Site, env: jinja2.Environment, out: Output) -> None:
