@@ -273,3 +273,15 @@ def test_print_keeps_the_diff_and_drops_the_chrome(page, site_url, tmp_path):
     assert page.locator(".diff .skip").first.is_visible()
     assert page.locator(".diff .changed .new del").first.is_visible()  # inline, on paper
     page.screenshot(path=tmp_path / "version-print.png", full_page=True)
+
+
+def test_keyboard_reaches_the_skip_link_then_the_content(page, site_url):
+    page.goto(site_url + "platforms/chirpy/index.html")
+    page.keyboard.press("Tab")
+    focused = page.locator(":focus")
+    assert focused.inner_text() == "Skip to content" and focused.is_visible()
+    page.keyboard.press("Enter")
+    assert page.url.endswith("#main")
+    for _ in range(4):  # past the site navigation, into the breadcrumb and the page
+        page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.closest('main') !== null")
