@@ -28,7 +28,7 @@ bench: $(BIN)/termline
 	$(BIN)/python -m termline.bench
 
 golden: $(BIN)/termline
-	TERMLINE_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py
+	TERMLINE_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py tests/test_pages_golden.py
 
 clean:
 	rm -rf $(VENV) site $(DEMO) .termline-cache .pytest_cache .mypy_cache .ruff_cache

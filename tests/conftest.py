@@ -92,3 +92,37 @@ def clone_bundle(name: str, into: Path) -> Path:
             capture_output=True,
         )
     return target
+
+
+CHROMIUM = Path(os.environ.get("TERMLINE_CHROMIUM", "/usr/bin/chromium"))
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium from Debian, driven by Playwright (no browser download).
+
+    Module-scoped: Playwright's sync API keeps an event loop running in this thread until it
+    stops, and later modules (the scraper's) run their own with asyncio.run.
+    """
+    if os.environ.get("TERMLINE_SKIP_BROWSER") == "1":
+        pytest.skip("TERMLINE_SKIP_BROWSER=1: browser tests skipped")
+    if not CHROMIUM.is_file():
+        pytest.fail(
+            f"{CHROMIUM} not found: install it with `apt-get install chromium` "
+            "(or set TERMLINE_SKIP_BROWSER=1 to skip the browser tests)",
+            pytrace=False,
+        )
+    from playwright.sync_api import sync_playwright  # noqa: PLC0415 - only when Chromium is there
+
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield chromium
+        chromium.close()

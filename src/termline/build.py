@@ -8,9 +8,10 @@ import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-from termline import search
+from termline import feeds, search
 from termline.catalogue import Document, Entry, Platform, catalogue, group
 from termline.changes import analyse
+from termline.compare import write_texts
 from termline.data import write_data
 from termline.history import BlobReader, is_shallow, open_repo, read_history
 from termline.output import Output
@@ -78,6 +79,8 @@ def _write_site(site: Site, options: BuildOptions, out: Output) -> None:
     """Write every page, asset, data file and the search index into the staged site."""
     templates = options.templates or default_templates()
     render_site(site, environment(templates), out)
+    feeds.write_feeds(site, out)
+    write_texts(site.platforms, BlobReader(open_repo(options.repo)).text, out)
     _copy_static(templates / "static", out)
     write_data(site.platforms, out)
     if options.search:

@@ -31,6 +31,11 @@ class Document:
     anchors: tuple[tuple[int, str], ...] = ()
 
     @property
+    def topics(self) -> tuple[str, ...]:
+        """Return the topics of the document's current provisions, each once, in order."""
+        return tuple(dict.fromkeys(t for p in self.current_provisions for t in p.topics))
+
+    @property
     def current_provisions(self) -> tuple[Provision, ...]:
         """Return the provisions in the document's latest text, in reading order."""
         return tuple(p for p in self.provisions if p.current)

@@ -46,6 +46,17 @@ class Output:
         target.write_bytes(payload)
         self.changed += 1
 
+    def keep(self, relative: str) -> bool:
+        """Keep the previous site's copy of a content-addressed file; tell whether there was one."""
+        target = (self.staging / relative).resolve()
+        previous = self.root / relative
+        if not target.is_relative_to(self.staging) or not previous.is_file():
+            return False
+        target.parent.mkdir(parents=True, exist_ok=True)
+        os.link(previous, target)
+        self.written.add(relative)
+        return True
+
     def commit(self) -> int:
         """Swap the staged site in place of the previous one; return how many files went away."""
         (self.staging / MARKER).write_text("built by termline; replaced whole on every build\n")

@@ -6,23 +6,41 @@ or from ``--templates``. Autoescape is on and Markdown is rendered with raw HTML
 scraped text is never trusted.
 """
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urljoin, urlsplit
 
 import jinja2
 from markdown_it import MarkdownIt
+from markdown_it.token import Token
 from markupsafe import Markup
 
 from termline.catalogue import Document, Platform
 from termline.changes import Change, Provision
 from termline.output import Output
+from termline.slugs import slugify
 from termline.topics import Topic
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 SOURCE_TEMPLATES = Path(__file__).parents[2] / "templates"
+PAGE_SIZE = 100  # entries per page of /changes/
+LATEST = 30  # entries of the home page's latest changes
+QUIET_KINDS = ("cosmetic", "revert")  # shown but marked; left out of news and feeds
+KIND_LABELS = {
+    "first": "first recorded",
+    "change": "change",
+    "substantive": "substantive",
+    "cosmetic": "cosmetic",
+    "revert": "revert",
+    "deleted": "no longer tracked",
+}
+# Pages listed in sitemap.xml: current texts and overviews, not historical versions.
+SITEMAP_TEMPLATES = ("index.html", "platform.html", "document.html", "provision.html", "topic.html")
 
 
 @dataclass(frozen=True)
@@ -45,9 +63,19 @@ class Site:
     base_url: str | None = None
     topics: tuple[Topic, ...] = ()
 
+    @property
+    def news(self) -> tuple[Listed, ...]:
+        """Return the changes that are news: neither cosmetic nor reverts, newest first."""
+        return tuple(item for item in self.changes if is_news(item.change))
+
     def topic(self, slug: str) -> Topic | None:
         """Return the topic with this slug, if the taxonomy has it."""
         return next((t for t in self.topics if t.slug == slug), None)
+
+    def topic_name(self, slug: str) -> str:
+        """Return a topic's display name."""
+        topic = self.topic(slug)
+        return topic.name if topic else slug.replace("-", " ")
 
 
 @dataclass(frozen=True)
@@ -57,6 +85,41 @@ class Held:
     platform: Platform
     document: Document
     provision: Provision
+
+
+@dataclass(frozen=True)
+class FeedLink:
+    """A feed a page links to in its head."""
+
+    title: str
+    path: str
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A way to filter the list of all changes: each change has zero or more (slug, label)."""
+
+    name: str
+    label: str
+    values: Callable[[Site, Listed], Iterable[tuple[str, str]]]
+
+
+FACETS: tuple[Facet, ...] = (
+    Facet("platform", "Platform", lambda site, i: [(i.platform.slug, i.platform.name)]),
+    Facet("type", "Document type", lambda site, i: [(slugify(i.document.type), i.document.type)]),
+    Facet("kind", "Kind", lambda site, i: [(i.change.kind, kind_label(i.change.kind))]),
+    Facet("topic", "Topic", lambda site, i: [(t, site.topic_name(t)) for t in i.change.topics]),
+)
+
+
+@dataclass(frozen=True)
+class Month:
+    """One month of a timeline: its news, and its cosmetic changes and reverts apart."""
+
+    id: str
+    label: str
+    news: tuple[Listed, ...]
+    quiet: tuple[Listed, ...]
 
 
 def default_templates() -> Path:
@@ -75,9 +138,85 @@ def environment(templates: Path) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters["markdown"] = markdown
-    env.filters["anchored"] = anchored_markdown
+    env.filters["policy"] = policy
     env.filters["date"] = lambda moment: f"{moment:%Y-%m-%d}"
+    env.globals.update(
+        href=href,
+        platform_url=platform_url,
+        document_url=document_url,
+        version_url=version_url,
+        git_file_url=git_file_url,
+        git_history_url=git_history_url,
+        headline=headline,
+        is_news=is_news,
+        kind_label=kind_label,
+    )
     return env
+
+
+@jinja2.pass_context
+def href(context: Mapping[str, Any], path: str) -> str:
+    """Return a link from the page being rendered to a site path, ending in a file name."""
+    return f"{context['root']}{path}{'index.html' if path.endswith('/') or not path else ''}"
+
+
+def kind_label(kind: str) -> str:
+    """Return how a kind of change reads on a page."""
+    return KIND_LABELS.get(kind, kind)
+
+
+def is_news(change: Change) -> bool:
+    """Tell whether a change is news (neither cosmetic nor a revert)."""
+    return change.kind not in QUIET_KINDS
+
+
+def headline(change: Change, site: Site) -> str:
+    """Return what a change did in a few words, e.g. "2 provisions changed (children)"."""
+    text = _what_changed(change)
+    if change.topics:
+        text += f" ({', '.join(site.topic_name(t) for t in change.topics)})"
+    return text
+
+
+def _what_changed(change: Change) -> str:
+    if change.kind == "first":
+        return "first recorded"
+    if change.kind == "deleted":
+        return "no longer tracked"
+    if change.kind == "revert":
+        return f"back to the text of {change.reverts_to}" if change.reverts_to else "reverted"
+    count = len(change.added) + len(change.removed) + len(change.modified) + len(change.renamed)
+    prefix = "cosmetic: " if change.kind == "cosmetic" else ""
+    if count:
+        return f"{prefix}{plural(count, 'provision')} changed"
+    return f"{prefix}{plural(change.words_added, 'word')} added, {change.words_removed} removed"
+
+
+def plural(count: int, noun: str) -> str:
+    """Return a count with its noun, e.g. "1 word" or "2 words"."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def git_file_url(site: Site, document: Document, change: Change) -> str | None:
+    """Return the URL of a document's text at a version in the archive's git host, if known."""
+    if not site.repo_url:
+        return None
+    return f"{site.repo_url.rstrip('/')}/blob/{change.version.sha}/{quote(document.path)}"
+
+
+def git_history_url(site: Site, document: Document) -> str | None:
+    """Return the URL of a document's history in the archive's git host, if known."""
+    if not site.repo_url:
+        return None
+    return f"{site.repo_url.rstrip('/')}/commits/HEAD/{quote(document.path)}"
+
+
+def build_date(site: Site) -> datetime | None:
+    """Return the date the site shows as its update: SOURCE_DATE_EPOCH, else the newest change."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return site.changes[0].change.version.date if site.changes else None
 
 
 @lru_cache(maxsize=1)
@@ -91,15 +230,56 @@ def markdown(text: str) -> Markup:
     return Markup(_parser().render(text))
 
 
-def anchored_markdown(text: str, anchors: tuple[tuple[int, str], ...]) -> Markup:
-    """Render untrusted Markdown, with ``id`` on the first block of each provision's line."""
+def platform_url(platform: Platform) -> str:
+    """Return the site path of a platform page."""
+    return f"platforms/{platform.slug}/"
+
+
+@lru_cache(maxsize=4096)
+def policy(
+    text: str, source_url: str | None = None, anchors: tuple[tuple[int, str], ...] = ()
+) -> Markup:
+    """Render a policy's untrusted Markdown under the page's h1, its links made safe to follow.
+
+    ``anchors`` maps a source line to a provision id: the first top-level block that starts on
+    that line gets the id, so every provision has a permalink.
+    """
     parser = _parser()
     tokens = parser.parse(text)
-    wanted = dict(anchors)
+    _nest_headings(tokens)
+    _anchor(tokens, dict(anchors))
+    for token in tokens:
+        for child in token.children or ():
+            _resolve(child, source_url)
+    return Markup(parser.renderer.render(tokens, parser.options, {}))
+
+
+def _anchor(tokens: list[Token], wanted: dict[int, str]) -> None:
     for token in tokens:
         if token.nesting == 1 and token.level == 0 and token.map and token.map[0] in wanted:
             token.attrSet("id", wanted.pop(token.map[0]))
-    return Markup(parser.renderer.render(tokens, parser.options, {}))
+
+
+def _nest_headings(tokens: list[Token]) -> None:
+    """Renumber heading levels from h2 in the order the text uses them, so none is skipped."""
+    headings = [t for t in tokens if t.type in ("heading_open", "heading_close")]
+    levels = sorted({int(t.tag[1]) for t in headings})
+    for token in headings:
+        token.tag = f"h{min(levels.index(int(token.tag[1])) + 2, 6)}"
+
+
+def _resolve(token: Token, source_url: str | None) -> None:
+    """Point a scraped link at its source site; show a scraped image as its text only."""
+    if token.type == "image":
+        token.type, token.tag, token.attrs = "text", "", {}
+        return
+    href = token.attrGet("href") if token.type == "link_open" else None
+    if not isinstance(href, str) or href.startswith("#") or urlsplit(href).scheme:
+        return
+    if source_url:
+        token.attrSet("href", urljoin(source_url, href))
+    else:
+        token.attrs.pop("href", None)
 
 
 def document_url(platform: Platform, document: Document) -> str:
@@ -122,24 +302,74 @@ def topic_url(topic: Topic) -> str:
     return f"topics/{topic.slug}/"
 
 
+def changes_url(facet: str | None = None, value: str | None = None, page: int = 1) -> str:
+    """Return the site path of a page of the list of changes, filtered or not."""
+    base = f"changes/{facet}/{value}/" if facet and value else "changes/"
+    return base if page == 1 else f"{base}{page}/"
+
+
+def feed_links(
+    platform: Platform | None = None, document: Document | None = None
+) -> list[FeedLink]:
+    """Return the feeds of a page: the site's, its platform's, its document's."""
+    links = [FeedLink("All substantive changes", "feed.xml")]
+    if platform is not None:
+        links.append(FeedLink(f"{platform.name}: all changes", f"{platform_url(platform)}feed.xml"))
+    if platform is not None and document is not None:
+        links.append(
+            FeedLink(
+                f"{platform.name} — {document.name}", f"{document_url(platform, document)}feed.xml"
+            )
+        )
+    return links
+
+
+def topic_feed_link(site: Site, topic: str) -> FeedLink:
+    """Return the feed of a topic page, for its head."""
+    return FeedLink(f"{site.title}: {site.topic_name(topic)}", f"topics/{topic}/feed.xml")
+
+
+def provision_feed_link(platform: Platform, document: Document, provision: str) -> FeedLink:
+    """Return the feed of a provision page, for its head."""
+    return FeedLink(
+        f"{platform.name} — {document.name} — {provision}",
+        f"{document_url(platform, document)}provisions/{provision}/feed.xml",
+    )
+
+
 def render_site(site: Site, env: jinja2.Environment, out: Output) -> None:
-    """Render every page of the site."""
+    """Render every page of the site, then its sitemap and robots.txt."""
+    listed: list[str] = []
     for path, template, context in _pages(site):
         out.write(path, _render(env, template, path, site, context))
+        if template in SITEMAP_TEMPLATES:
+            listed.append(path.removesuffix("index.html"))
+    base = site_base(site)
+    if base:
+        out.write("sitemap.xml", env.get_template("sitemap.xml").render(base=base, paths=listed))
+    out.write("robots.txt", env.get_template("robots.txt").render(base=base))
+
+
+def site_base(site: Site) -> str | None:
+    """Return the public URL of the site, ending in a slash, if known."""
+    return site.base_url.rstrip("/") + "/" if site.base_url else None
 
 
 def _pages(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    yield "index.html", "index.html", {"latest": site.changes[:30]}
+    yield "index.html", "index.html", {"latest": site.news[:LATEST]}
     yield "search/index.html", "search.html", {}
-    yield "404.html", "404.html", {}
+    yield "404.html", "404.html", {"root": site_base(site) or ""}
+    yield from _change_lists(site)
+    by_platform = group_by(site.changes, lambda item: item.platform.slug)
     for platform in site.platforms:
-        timeline = [item for item in site.changes if item.platform is platform]
+        timeline = by_platform.get(platform.slug, [])
         yield (
-            f"platforms/{platform.slug}/index.html",
+            f"{platform_url(platform)}index.html",
             "platform.html",
             {
                 "platform": platform,
-                "timeline": timeline,
+                "months": months(timeline),
+                "feeds": feed_links(platform),
             },
         )
         for document in platform.documents:
@@ -147,11 +377,104 @@ def _pages(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
     yield from _analysis_pages(site)
 
 
+def group_by(items: Iterable[Listed], key: Callable[[Listed], str]) -> dict[str, list[Listed]]:
+    """Group changes by a key in one pass, keeping their order."""
+    groups: dict[str, list[Listed]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return groups
+
+
+def months(items: Sequence[Listed]) -> list[Month]:
+    """Group a timeline, newest first, by month, with cosmetic changes and reverts apart."""
+    grouped: dict[str, list[Listed]] = {}
+    for item in items:
+        grouped.setdefault(f"{item.change.version.date:%Y-%m}", []).append(item)
+    return [
+        Month(
+            id=f"m{key}",
+            label=f"{group[0].change.version.date:%B %Y}",
+            news=tuple(i for i in group if is_news(i.change)),
+            quiet=tuple(i for i in group if not is_news(i.change)),
+        )
+        for key, group in grouped.items()
+    ]
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One value of a facet and the changes that have it, newest first."""
+
+    facet: Facet
+    slug: str
+    label: str
+    items: tuple[Listed, ...]
+
+
+def filters(site: Site) -> list[Filter]:
+    """Return every value of every facet with its changes, facets in order, values by label."""
+    groups: dict[tuple[Facet, str, str], list[Listed]] = {}
+    for facet in FACETS:
+        for item in site.changes:
+            for slug, label in facet.values(site, item):
+                groups.setdefault((facet, slug, label), []).append(item)
+    order = {facet: index for index, facet in enumerate(FACETS)}
+    keys = sorted(groups, key=lambda k: (order[k[0]], k[2].casefold(), k[1]))
+    return [
+        Filter(facet, slug, label, tuple(groups[facet, slug, label])) for facet, slug, label in keys
+    ]
+
+
+def _change_lists(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    """Yield the pages of /changes/: all changes, then one list per facet value."""
+    every = filters(site)
+    yield from _paginated(site.changes, None, None, "All changes", every)
+    for item in every:
+        title = f"{item.facet.label}: {item.label}"
+        yield from _paginated(item.items, item.facet.name, item.slug, title, every)
+
+
+def _paginated(
+    items: Sequence[Listed],
+    facet: str | None,
+    value: str | None,
+    title: str,
+    every: list[Filter],
+) -> Iterator[tuple[str, str, dict[str, Any]]]:
+    pages = max(1, -(-len(items) // PAGE_SIZE))
+    for page in range(1, pages + 1):
+        yield (
+            f"{changes_url(facet, value, page)}index.html",
+            "changes.html",
+            {
+                "title": title,
+                "items": items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
+                "total": len(items),
+                "page": page,
+                "pages": pages,
+                "previous": changes_url(facet, value, page - 1) if page > 1 else None,
+                "next": changes_url(facet, value, page + 1) if page < pages else None,
+                "filters": every,
+                "current": (facet, value),
+            },
+        )
+
+
 def _document_pages(
     platform: Platform, document: Document
 ) -> Iterator[tuple[str, str, dict[str, Any]]]:
     base = document_url(platform, document)
-    yield f"{base}index.html", "document.html", {"platform": platform, "document": document}
+    feeds = feed_links(platform, document)
+    yield (
+        f"{base}index.html",
+        "document.html",
+        {"platform": platform, "document": document, "feeds": feeds},
+    )
+    yield (
+        f"{base}compare/index.html",
+        "compare.html",
+        {"platform": platform, "document": document, "feeds": feeds},
+    )
     changes = document.changes
     for index, change in enumerate(changes):
         yield (
@@ -163,6 +486,7 @@ def _document_pages(
                 "change": change,
                 "older": changes[index - 1] if index else None,
                 "newer": changes[index + 1] if index + 1 < len(changes) else None,
+                "feeds": feeds,
             },
         )
 
@@ -170,8 +494,10 @@ def _document_pages(
 def _render(
     env: jinja2.Environment, template: str, path: str, site: Site, context: dict[str, Any]
 ) -> str:
-    depth = path.count("/")
-    return env.get_template(template).render(site=site, root="../" * depth, path=path, **context)
+    values = {"root": "../" * path.count("/"), "feeds": feed_links(), **context}
+    return env.get_template(template).render(
+        site=site, path=path, updated=build_date(site), **values
+    )
 
 
 def topic_holders(site: Site) -> dict[str, list[Held]]:
@@ -207,6 +533,10 @@ def _analysis_pages(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
                         "provision": provision,
                         "others": others,
                         "topics": topics,
+                        "feeds": [
+                            *feed_links(platform, document),
+                            provision_feed_link(platform, document, provision.id),
+                        ],
                     },
                 )
     yield "topics/index.html", "topics.html", {"holders": holders}
@@ -217,7 +547,8 @@ def _analysis_pages(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
             {
                 "topic": topic,
                 "columns": columns[topic.slug],
-                "latest": [i for i in site.changes if topic.slug in i.change.topics][:30],
+                "latest": [i for i in site.news if topic.slug in i.change.topics][:LATEST],
+                "feeds": [*feed_links(), topic_feed_link(site, topic.slug)],
             },
         )
 

@@ -1,0 +1,31 @@
+"""Compare stage: the texts behind the page that compares any two versions of a document.
+
+Takes the platforms and a blob reader; gives ``platforms/<p>/<d>/texts/<blob>.txt.gz``, one file
+per distinct text of each document (a revert reuses its file), gzipped reproducibly (policies
+shrink about fivefold). The compare page's small script fetches two of them, unzips them with the
+browser's DecompressionStream and diffs them, so any pair of 2,000 versions works without 2,000²
+pages. Files are named by blob, so one already written is never read from git again.
+"""
+
+import gzip
+from collections.abc import Callable
+
+from termline.catalogue import Platform
+from termline.output import Output
+from termline.render import document_url
+
+
+def write_texts(platforms: tuple[Platform, ...], text: Callable[[str], str], out: Output) -> int:
+    """Write each distinct text of every document once; return how many were read from git."""
+    read = 0
+    for platform in platforms:
+        for document in platform.documents:
+            folder = f"{document_url(platform, document)}texts/"
+            blobs = {c.version.blob for c in document.changes if c.version.blob}
+            for blob in sorted(blobs):
+                path = f"{folder}{blob}.txt.gz"
+                if out.keep(path):
+                    continue
+                out.write(path, gzip.compress(text(blob).encode("utf-8"), mtime=0))
+                read += 1
+    return read

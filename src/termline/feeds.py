@@ -1,0 +1,200 @@
+"""Feeds stage: Atom feeds (and one RSS 2.0 feed) of the changes that are news.
+
+Takes the ``Site``; gives ``feed.xml`` and ``rss.xml`` (every substantive change), and
+``feed.xml`` beside each platform, document, provision and topic page. Cosmetic changes and
+reverts are left out. Entry ids are ``urn:uuid`` values derived from the document's path and the
+commit, so they never change when the site moves or is rebuilt. The XML is written by feedgen;
+the word diff goes into the content as escaped HTML.
+"""
+
+import uuid
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from feedgen.feed import FeedGenerator
+
+from termline.catalogue import Document, Platform
+from termline.diff import WordDiff
+from termline.output import Output
+from termline.render import (
+    Listed,
+    Site,
+    build_date,
+    document_url,
+    group_by,
+    headline,
+    platform_url,
+    plural,
+    provision_feed_link,
+    site_base,
+    topic_feed_link,
+    version_url,
+)
+
+MAX_ENTRIES = 50  # newest entries per feed
+MAX_CONTENT = 60_000  # characters of diff HTML per entry; the version page has the rest
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Feed:
+    """One feed: where it is written, its title, the page it belongs to, its changes."""
+
+    path: str
+    title: str
+    page: str
+    items: tuple[Listed, ...]
+
+
+def write_feeds(site: Site, out: Output) -> int:
+    """Write every feed of the site and return how many."""
+    count = 0
+    for feed in site_feeds(site):
+        write_feed(out, feed, site)
+        count += 1
+    write_feed(out, Feed("rss.xml", f"{site.title}: all changes", "", site.news), site, rss=True)
+    return count + 1
+
+
+def site_feeds(site: Site) -> Iterator[Feed]:
+    """Yield the site's feed, then one per platform, document, provision and topic."""
+    yield Feed("feed.xml", f"{site.title}: all changes", "", site.news)
+    by_platform = group_by(site.news, lambda item: item.platform.slug)
+    for platform in site.platforms:
+        news = by_platform.get(platform.slug, [])
+        page = platform_url(platform)
+        yield Feed(f"{page}feed.xml", f"{platform.name}: all changes", page, tuple(news))
+        by_document = group_by(news, lambda item: item.document.slug)
+        for document in platform.documents:
+            mine = tuple(by_document.get(document.slug, []))
+            page = document_url(platform, document)
+            yield Feed(f"{page}feed.xml", f"{platform.name} — {document.name}", page, mine)
+            yield from provision_feeds(platform, document, mine)
+    yield from topic_feeds(site)
+
+
+def topic_feeds(site: Site) -> Iterator[Feed]:
+    """Yield one feed per topic of the taxonomy, beside its topic page, even before any news."""
+    by_topic: dict[str, list[Listed]] = {}
+    for item in site.news:
+        for slug in item.change.topics:
+            by_topic.setdefault(slug, []).append(item)
+    for topic in site.topics:
+        link = topic_feed_link(site, topic.slug)
+        items = tuple(by_topic.get(topic.slug, ()))
+        yield Feed(link.path, link.title, f"topics/{topic.slug}/", items)
+
+
+def provision_feeds(
+    platform: Platform, document: Document, items: Sequence[Listed]
+) -> Iterator[Feed]:
+    """Yield one feed per provision of a document, with the changes that touched it."""
+    touched: dict[str, list[Listed]] = {}
+    for item in items:
+        change = item.change
+        renamed = (old for old, _new_slug in change.renamed)  # ids are stable across renames
+        for provision_id in {*change.added, *change.removed, *change.modified, *renamed}:
+            touched.setdefault(provision_id, []).append(item)
+    for provision in document.provisions:
+        link = provision_feed_link(platform, document, provision.id)
+        mine = tuple(touched.get(provision.id, ()))
+        yield Feed(link.path, link.title, link.path.removesuffix("feed.xml"), mine)
+
+
+def write_feed(out: Output, feed: Feed, site: Site, rss: bool = False) -> None:
+    """Write one feed as Atom, or as RSS 2.0."""
+    generator = FeedGenerator()
+    generator.id(_uuid(f"feed:{site.title}:{feed.path}"))
+    generator.title(feed.title)
+    generator.description(f"Changes recorded by {site.title}, newest first.")
+    generator.author({"name": site.title})
+    generator.language("en")
+    generator.generator("termline")
+    generator.link(href=_url(site, feed.path, feed.page), rel="alternate")
+    if not rss:
+        generator.link(href=_url(site, feed.path, feed.path), rel="self")
+    items = feed.items[:MAX_ENTRIES]
+    newest = items[0].change.version.date if items else build_date(site) or EPOCH
+    generator.updated(newest)
+    for item in reversed(items):  # feedgen prepends: add oldest first to list newest first
+        _add_entry(generator, item, site, feed.path)
+    xml = generator.rss_str(pretty=True) if rss else generator.atom_str(pretty=True)
+    out.write(feed.path, xml)
+
+
+def _add_entry(generator: FeedGenerator, item: Listed, site: Site, feed_path: str) -> None:
+    change = item.change
+    entry = generator.add_entry()
+    entry.id(entry_id(item))
+    entry.guid(entry_id(item), permalink=False)
+    entry.title(f"{item.platform.name} — {item.document.name}: {headline(change, site)}")
+    entry.link(href=_url(site, feed_path, version_url(item.platform, item.document, change)))
+    entry.published(change.version.date)
+    entry.updated(change.version.date)
+    entry.summary(summary(item))
+    entry.content(content_html(item), type="html")
+
+
+def entry_id(item: Listed) -> str:
+    """Return the stable id of a change: a UUID of the document's path and the commit."""
+    return _uuid(f"version:{item.document.path}@{item.change.version.sha}")
+
+
+def summary(item: Listed) -> str:
+    """Return a plain-text summary of a change."""
+    change = item.change
+    if change.kind == "first":
+        return f"First recorded: {plural(change.words_added, 'word')}."
+    if change.kind == "deleted":
+        return "The document is no longer tracked."
+    parts = [f"{plural(change.words_added, 'word')} added, {change.words_removed} removed."]
+    for label, ids in (
+        ("Provisions added", change.added),
+        ("removed", change.removed),
+        ("modified", change.modified),
+    ):
+        if ids:
+            parts.append(f"{label}: {', '.join(ids)}.")
+    return " ".join(parts)
+
+
+def content_html(item: Listed) -> str:
+    """Return the entry content: the summary and the word diff as HTML."""
+    change = item.change
+    head = f"<p>{summary(item)}</p>"
+    if change.kind in ("first", "deleted") or change.diff is None:
+        return head
+    return head + diff_html(change.diff)
+
+
+def diff_html(diff: WordDiff, limit: int = MAX_CONTENT) -> str:
+    """Return a word diff as simple HTML paragraphs, cut after about ``limit`` characters."""
+    parts: list[str] = []
+    size = 0
+    for block in diff.blocks:
+        if block.kind == "skip":
+            html = f"<p>… {plural(block.lines, 'unchanged line')} …</p>"
+        elif not block.html:
+            continue
+        else:
+            html = f"<p>{block.html}</p>"
+        if size + len(html) > limit:
+            parts.append("<p>… (more on the version page)</p>")
+            break
+        parts.append(html)
+        size += len(html)
+    return "\n".join(parts)
+
+
+def _url(site: Site, feed_path: str, target: str) -> str:
+    """Return target as an absolute URL with a base URL, else relative to the feed's folder."""
+    base = site_base(site)
+    if base:
+        return base + target
+    relative = "../" * feed_path.count("/") + target
+    return relative + "index.html" if not target or target.endswith("/") else relative
+
+
+def _uuid(name: str) -> str:
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'termline:' + name)}"

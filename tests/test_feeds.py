@@ -1,0 +1,127 @@
+"""Every feed of the demo site parsed by feedparser: valid, stable ids, news only, RSS too."""
+
+import dataclasses
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import feedparser
+import pytest
+
+from termline.build import BuildOptions, build, read_platforms
+from termline.feeds import Feed, write_feed, write_feeds
+from termline.output import Output
+from termline.render import Listed, Site
+from termline.sources import load_config
+from termline.topics import Topic
+
+BASE = "https://example.org/policies/"
+
+
+def _parse(path: Path):
+    feed = feedparser.parse(path.read_bytes())
+    assert not feed.bozo, f"{path}: {feed.get('bozo_exception')}"
+    return feed
+
+
+@pytest.fixture(scope="module")
+def feeds(demo_site: Path):
+    return {p.relative_to(demo_site).as_posix(): _parse(p) for p in demo_site.rglob("feed.xml")}
+
+
+def test_every_feed_parses_and_its_links_resolve(feeds, demo_site: Path):
+    expected = {"feed.xml", "platforms/chirpy/feed.xml", "platforms/chirpy/privacy-policy/feed.xml"}
+    assert expected <= feeds.keys()
+    for name, feed in feeds.items():
+        assert feed.version == "atom10", name
+        assert feed.feed.title and feed.feed.updated_parsed
+        for entry in feed.entries:
+            assert entry.id.startswith("urn:uuid:")
+            assert entry.updated_parsed and entry.summary and entry.content[0].value
+            target = (demo_site / name).parent / urlsplit(entry.link).path
+            assert target.resolve().is_file(), (name, entry.link)
+        ids = [entry.id for entry in feed.entries]
+        assert len(ids) == len(set(ids)), name
+
+
+def test_entries_say_what_changed_with_the_diff_inline(feeds):
+    entries = feeds["platforms/chirpy/privacy-policy/feed.xml"].entries
+    newest = entries[0]
+    assert newest.title == (
+        "Chirpy — Privacy Policy: 1 provision changed (AI model training, Your rights and opt-outs)"
+    )
+    html = newest.content[0].value
+    assert "<del>in your privacy settings;</del>" in html
+    assert "<ins>by writing to us;</ins>" in html
+    assert newest.published_parsed[:3] == (2025, 6, 23)
+    dates = [entry.updated_parsed for entry in entries]
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_global_feed_lists_every_platform_and_rss_matches_it(feeds, demo_site: Path):
+    atom = feeds["feed.xml"]
+    assert {entry.title.split(" — ")[0] for entry in atom.entries} == {
+        "Chirpy",
+        "Stridely",
+        "Nimbus Cloud",
+        "Parley AI",
+    }
+    rss = _parse(demo_site / "rss.xml")
+    assert rss.version == "rss20"
+    assert [e.id for e in rss.entries] == [e.id for e in atom.entries]
+    assert [e.title for e in rss.entries] == [e.title for e in atom.entries]
+
+
+def test_entry_ids_survive_a_rebuild_at_another_address(demo_repo: Path, feeds, tmp_path: Path):
+    out = tmp_path / "moved"
+    build(BuildOptions(repo=demo_repo, out=out, search=False, base_url=BASE))
+    moved = _parse(out / "feed.xml")
+    assert [e.id for e in moved.entries] == [e.id for e in feeds["feed.xml"].entries]
+    assert all(e.link.startswith(BASE + "platforms/") for e in moved.entries)
+    assert moved.feed.links[0].href == BASE
+
+
+def test_cosmetic_changes_and_reverts_are_left_out(demo_repo: Path, tmp_path: Path):
+    platforms = read_platforms(demo_repo, "archive", load_config(demo_repo / "sources.toml"))
+    chirpy = platforms[0]
+    privacy = next(d for d in chirpy.documents if d.slug == "privacy-policy")
+    changes = privacy.changes
+    assert {"cosmetic", "revert"} <= {c.kind for c in changes}  # the demo has one of each
+    items = tuple(Listed(chirpy, privacy, c) for c in reversed(changes))
+    site = Site(title="t", platforms=(chirpy,), changes=items)
+    out = Output(tmp_path / "site")
+    write_feed(out, Feed("feed.xml", "t", "", site.news), site)
+    out.commit()
+    ids = {e.id.rsplit(":", 1)[1] for e in _parse(tmp_path / "site/feed.xml").entries}
+    assert (
+        len(ids) == sum(c.kind not in ("cosmetic", "revert") for c in changes) == len(changes) - 2
+    )
+    kept = [i.change.kind for i in site.news]
+    assert "cosmetic" not in kept and "revert" not in kept
+
+
+def test_provision_and_topic_feeds_carry_the_changes_that_name_them(
+    demo_repo: Path, tmp_path: Path
+):
+    platforms = read_platforms(demo_repo, "archive", load_config(demo_repo / "sources.toml"))
+    chirpy = platforms[0]
+    terms = next(d for d in chirpy.documents if d.slug == "terms-of-service")
+    latest = dataclasses.replace(terms.latest, modified=("disputes",), topics=("arbitration",))
+    terms = dataclasses.replace(terms, changes=(*terms.changes[:-1], latest))
+    chirpy = dataclasses.replace(chirpy, documents=(terms,))
+    site = Site(
+        title="t",
+        platforms=(chirpy,),
+        changes=(Listed(chirpy, terms, latest),),
+        topics=(Topic("arbitration", "Arbitration and class-action waiver", "Disputes.", ()),),
+    )
+    out = Output(tmp_path / "site")
+    write_feeds(site, out)
+    out.commit()
+    feed = _parse(tmp_path / "site/platforms/chirpy/terms-of-service/provisions/disputes/feed.xml")
+    (entry,) = feed.entries
+    assert entry.title == (
+        "Chirpy — Terms of Service: 1 provision changed (Arbitration and class-action waiver)"
+    )
+    topic = _parse(tmp_path / "site/topics/arbitration/feed.xml")
+    assert [e.id for e in topic.entries] == [entry.id]
+    assert topic.feed.title == "t: Arbitration and class-action waiver"

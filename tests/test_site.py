@@ -1,0 +1,262 @@
+"""The built demo site as a whole: links, anchors, markup rules, sitemap, reproducibility."""
+
+import dataclasses
+import os
+import subprocess
+import sys
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+import pytest
+
+from termline.build import BuildOptions, build, read_platforms
+from termline.output import Output
+from termline.render import Listed, Site, default_templates, environment, policy, render_site
+from termline.sources import load_config
+from termline.topics import Topic
+
+BASE = "https://example.org/policies/"
+LANDMARKS = {"header", "nav", "main", "footer"}
+
+
+class Page(HTMLParser):
+    """What the checks need from one HTML file: links, ids, headings, scripts, landmarks."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.ids: set[str] = set()
+        self.headings: list[int] = []
+        self.tags: set[str] = set()
+        self.problems: list[str] = []
+        self._in_script = False
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = dict(attrs)
+        self.tags.add(tag)
+        if values.get("id"):
+            self.ids.add(values["id"])
+        for name in ("href", "src"):
+            if values.get(name) is not None:
+                self.links.append(values[name])
+        if len(tag) == 2 and tag[0] == "h" and tag[1].isdigit():
+            self.headings.append(int(tag[1]))
+        if tag == "script":
+            self._in_script = "src" not in values
+        if "style" in values or any(name.startswith("on") for name in values):
+            self.problems.append(f"inline style or handler on <{tag}>")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script":
+            self._in_script = False
+
+    def handle_data(self, data: str) -> None:
+        if self._in_script and data.strip():
+            self.problems.append("inline script")
+
+
+def parse(path: Path) -> Page:
+    page = Page()
+    page.feed(path.read_text(encoding="utf-8"))
+    return page
+
+
+@pytest.fixture(scope="module")
+def pages(demo_site: Path) -> dict[Path, Page]:
+    return {path: parse(path) for path in sorted(demo_site.rglob("*.html"))}
+
+
+def _target(page: Path, link: str) -> tuple[Path, str] | None:
+    """Return the file and fragment an internal link points to, None for external links."""
+    parts = urlsplit(link)
+    if parts.scheme or link.startswith("//"):
+        return None
+    target = (page.parent / unquote(parts.path)).resolve() if parts.path else page
+    return target, parts.fragment
+
+
+def test_every_internal_link_and_anchor_resolves(pages: dict[Path, Page], demo_site: Path):
+    broken = []
+    for path, page in pages.items():
+        for link in page.links:
+            found = _target(path, link)
+            if found is None:
+                continue
+            target, fragment = found
+            where = f"{path.relative_to(demo_site)}: {link}"
+            if urlsplit(link).path.endswith("/"):
+                broken.append(f"{where} (ends in a folder: breaks on file://)")
+            elif not target.is_file():
+                broken.append(f"{where} (no such file)")
+            elif fragment and fragment not in _ids(target, pages):
+                broken.append(f"{where} (no #{fragment} there)")
+    assert len(pages) > 50
+    assert not broken, "\n".join(broken[:40])
+
+
+def _ids(target: Path, pages: dict[Path, Page]) -> set[str]:
+    return pages[target].ids if target in pages else set()
+
+
+def test_links_are_relative_so_the_site_works_from_a_sub_path(pages: dict[Path, Page]):
+    rooted = [
+        (path.name, link) for path, page in pages.items() for link in page.links if link[:1] == "/"
+    ]
+    assert not rooted
+
+
+def test_pages_have_landmarks_ordered_headings_and_no_inline_code(pages, demo_site: Path):
+    problems = []
+    for path, page in pages.items():
+        name = path.relative_to(demo_site).as_posix()
+        if name.startswith("pagefind/"):
+            continue
+        problems += [f"{name}: {problem}" for problem in page.problems]
+        if missing := LANDMARKS - page.tags:
+            problems.append(f"{name}: no {sorted(missing)}")
+        if page.headings.count(1) != 1 or page.headings[0] != 1:
+            problems.append(f"{name}: needs exactly one h1, first")
+        jumps = [
+            (a, b) for a, b in zip(page.headings, page.headings[1:], strict=False) if b > a + 1
+        ]
+        if jumps:
+            problems.append(f"{name}: heading levels skip {jumps}")
+    assert not problems, "\n".join(problems[:40])
+
+
+def test_every_page_has_the_csp_and_links_its_feeds(demo_site: Path):
+    version = next((demo_site / "platforms/chirpy/privacy-policy/versions").iterdir())
+    html = (version / "index.html").read_text()
+    assert "script-src 'self' 'wasm-unsafe-eval'" in html
+    feeds = [line for line in html.splitlines() if 'type="application/atom+xml"' in line]
+    assert [f.split('href="')[1].split('"')[0].lstrip("./") for f in feeds] == [
+        "feed.xml",
+        "platforms/chirpy/feed.xml",
+        "platforms/chirpy/privacy-policy/feed.xml",
+    ]
+
+
+def test_changes_are_paginated_and_filtered(demo_site: Path, pages: dict[Path, Page]):
+    changes = demo_site / "changes"
+    assert (changes / "index.html").is_file()
+    platform = parse(changes / "platform/chirpy/index.html")
+    versions = [link for link in platform.links if "/versions/" in link]
+    assert versions and all("platforms/chirpy/" in link for link in versions)
+    assert (changes / "type/privacy-policy/index.html").is_file()
+    assert (changes / "kind/first/index.html").is_file()
+
+
+def test_page_size_is_honoured(make_repo, tmp_path: Path):
+    repo = make_repo()
+    for day in range(1, 104):
+        repo.commit(
+            {"archive/a/terms.md": f"# Terms\n\nVersion {day}.\n"},
+            "Update",
+            f"2024-{1 + day // 28:02d}-{1 + day % 28:02d}T00:00:00Z",
+        )
+    out = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=out, search=False))
+    first = parse(out / "changes/index.html")
+    second = parse(out / "changes/2/index.html")
+    assert sum("/versions/" in link for link in first.links) == 100
+    assert sum("/versions/" in link for link in second.links) == 3
+    assert "../changes/2/index.html" in first.links
+    assert not (out / "changes/3").exists()
+
+
+def test_sitemap_and_robots_use_the_base_url(demo_repo: Path, tmp_path: Path):
+    out = tmp_path / "site"
+    build(BuildOptions(repo=demo_repo, out=out, search=False, base_url=BASE.rstrip("/")))
+    sitemap = (out / "sitemap.xml").read_text()
+    assert f"<loc>{BASE}</loc>" in sitemap
+    assert f"<loc>{BASE}platforms/chirpy/privacy-policy/</loc>" in sitemap
+    assert "/versions/" not in sitemap  # near-duplicates stay out of search engines' lists
+    assert f"Sitemap: {BASE}sitemap.xml" in (out / "robots.txt").read_text()
+    not_found = (out / "404.html").read_text()
+    assert f'href="{BASE}static/style.css"' in not_found  # 404 is served at any depth
+
+
+def _files(root: Path) -> dict[Path, bytes]:
+    """Return every file termline wrote. Pagefind's own filter and metadata indexes are left
+    out: their bytes change from run to run (upstream Pagefind/pagefind#638)."""
+    return {
+        p.relative_to(root): p.read_bytes()
+        for p in root.rglob("*")
+        if p.is_file() and p.relative_to(root).parts[0] != "pagefind"
+    }
+
+
+def test_same_history_same_bytes(demo_repo: Path, demo_site: Path, tmp_path: Path):
+    again = tmp_path / "again"
+    build(BuildOptions(repo=demo_repo, out=again))
+    first, second = _files(demo_site), _files(again)
+    assert first.keys() == second.keys()
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+def test_source_date_epoch_sets_the_date_shown(demo_repo, tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")  # 2026-01-01
+    out = tmp_path / "site"
+    build(BuildOptions(repo=demo_repo, out=out, search=False))
+    assert 'Updated <time datetime="2026-01-01">' in (out / "index.html").read_text()
+
+
+def test_rebuild_reads_no_text_twice(demo_repo: Path, tmp_path: Path):
+    out = tmp_path / "site"
+    build(BuildOptions(repo=demo_repo, out=out, search=False))
+    texts = sorted(out.glob("platforms/*/*/texts/*.txt.gz"))
+    assert len(texts) >= 16
+    again = build(BuildOptions(repo=demo_repo, out=out, search=False))
+    assert again.files_changed == 0 and again.files_removed == 0
+    assert all(t.is_file() for t in texts)
+
+
+def test_scraped_links_point_at_the_source_and_images_are_not_loaded():
+    html = policy(
+        "# Terms\n\n#### Deep\n\n[a](/help) [b](#top) ![Logo](/logo.png)\n\n###### Deeper\n",
+        "https://acme.example/legal/terms",
+    )
+    assert '<a href="https://acme.example/help">a</a>' in html
+    assert '<a href="#top">b</a>' in html
+    assert "<img" not in html and "Logo" in html
+    assert [int(tag[2]) for tag in html.split() if tag.startswith("<h")] == [2, 3, 4]
+    assert 'href="/help"' not in policy("[a](/help)")
+
+
+def test_missing_chromium_fails_with_the_install_command(tmp_path: Path):
+    env = {**os.environ, "TERMLINE_CHROMIUM": str(tmp_path / "no-chromium")}
+    env.pop("TERMLINE_SKIP_BROWSER", None)
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
+    test = f"{Path(__file__).parent / 'test_browser.py'}::test_opens_from_file_urls"
+    result = subprocess.run([*command, test], env=env, capture_output=True, text=True, check=False)
+    assert result.returncode != 0
+    assert "apt-get install chromium" in result.stdout
+    skipped = subprocess.run(
+        [*command, test],
+        env={**env, "TERMLINE_SKIP_BROWSER": "1"},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert skipped.returncode == 0 and "1 skipped" in skipped.stdout
+
+
+def test_topics_become_a_filter_of_the_change_list(demo_repo: Path, tmp_path: Path):
+    platforms = read_platforms(demo_repo, "archive", load_config(demo_repo / "sources.toml"))
+    chirpy = platforms[0]
+    terms = next(d for d in chirpy.documents if d.slug == "terms-of-service")
+    latest = dataclasses.replace(terms.latest, topics=("arbitration",))
+    site = Site(
+        title="t",
+        platforms=(chirpy,),
+        changes=(Listed(chirpy, terms, latest), Listed(chirpy, terms, terms.first)),
+        topics=(Topic("arbitration", "Arbitration", "Disputes.", ()),),
+    )
+    out = Output(tmp_path / "site")
+    render_site(site, environment(default_templates()), out)
+    out.commit()
+    page = (tmp_path / "site/changes/topic/arbitration/index.html").read_text()
+    assert "<h1>Topic: Arbitration</h1>" in page
+    assert page.count('<li class="change') == 1
+    assert "(Arbitration)" in page  # the headline names the topic
