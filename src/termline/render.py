@@ -7,6 +7,7 @@ scraped text is never trusted.
 """
 
 import os
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from markupsafe import Markup
 
 from termline.catalogue import Document, Platform
 from termline.changes import Change, Provision
+from termline.errors import TermlineError
 from termline.output import Output
 from termline.slugs import slugify
 from termline.topics import Topic
@@ -40,6 +42,7 @@ KIND_LABELS = {
     "deleted": "no longer tracked",
 }
 # Pages listed in sitemap.xml: current texts and overviews, not historical versions.
+TEMPLATE_SUFFIXES = (".html", ".xml", ".txt")
 SITEMAP_TEMPLATES = ("index.html", "platform.html", "document.html", "provision.html", "topic.html")
 
 
@@ -129,6 +132,8 @@ def default_templates() -> Path:
 
 def environment(templates: Path) -> jinja2.Environment:
     """Return a Jinja environment with autoescape on and the site's filters."""
+    if not templates.is_dir():
+        raise TermlineError(f"{templates}: no such templates folder")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
         autoescape=True,
@@ -495,9 +500,26 @@ def _render(
     env: jinja2.Environment, template: str, path: str, site: Site, context: dict[str, Any]
 ) -> str:
     values = {"root": "../" * path.count("/"), "feeds": feed_links(), **context}
-    return env.get_template(template).render(
-        site=site, path=path, updated=build_date(site), **values
-    )
+    try:
+        return env.get_template(template).render(
+            site=site, path=path, updated=build_date(site), **values
+        )
+    except jinja2.TemplateError as error:
+        raise template_error(error, template) from error
+
+
+def template_error(error: jinja2.TemplateError, template: str) -> TermlineError:
+    """Return a one-line error naming the template file and line a Jinja error comes from."""
+    if isinstance(error, jinja2.TemplateNotFound):
+        return TermlineError(f"{error.name}: template not found (needed by {template})")
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return TermlineError(
+            f"{error.filename or error.name}, line {error.lineno}: {error.message}"
+        )
+    frames = traceback.extract_tb(error.__traceback__)
+    where = next((f for f in reversed(frames) if f.filename.endswith(TEMPLATE_SUFFIXES)), None)
+    place = f"{where.filename}, line {where.lineno}" if where else template
+    return TermlineError(f"{place}: {error.message or error}")
 
 
 def topic_holders(site: Site) -> dict[str, list[Held]]:
