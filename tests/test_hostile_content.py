@@ -38,7 +38,8 @@ ATTACKS = """\
 ## Links
 
 [plain](javascript:alert(10)) [upper](JaVaScRiPt:alert(11)) [vb](vbscript:msgbox(12))
-[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxMyk8L3NjcmlwdD4=)
+[data](data:text/html;base64,PHNjcmlwdD5hbGVydCgxMyk8L3NjcmlwdD4=) [png](data:image/png;base64,iVBO)
+[gif](<DATA:image/gif;base64,R0lG>) [file](file:///etc/passwd)
 [entity](&#106;avascript:alert(14)) [hex](&#x6A;avascript:alert(15))
 [named](javascript&colon;alert(16)) [tab](java\tscript:alert(17))
 [spaced](<java script:alert(18)>) [lead](<  javascript:alert(19)>)

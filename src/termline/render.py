@@ -42,6 +42,7 @@ KIND_LABELS = {
     "deleted": "no longer tracked",
 }
 # Pages listed in sitemap.xml: current texts and overviews, not historical versions.
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})  # what a scraped link may point at
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt")
 SITEMAP_TEMPLATES = ("index.html", "platform.html", "document.html", "provision.html", "topic.html")
 
@@ -142,7 +143,6 @@ def environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["markdown"] = markdown
     env.filters["policy"] = policy
     env.filters["date"] = lambda moment: f"{moment:%Y-%m-%d}"
     env.globals.update(
@@ -229,12 +229,6 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
 
 
-@lru_cache(maxsize=32768)
-def markdown(text: str) -> Markup:
-    """Render untrusted Markdown to HTML with raw HTML disabled and unsafe links dropped."""
-    return Markup(_parser().render(text))
-
-
 def platform_url(platform: Platform) -> str:
     """Return the site path of a platform page."""
     return f"platforms/{platform.slug}/"
@@ -274,16 +268,19 @@ def _nest_headings(tokens: list[Token]) -> None:
 
 
 def _resolve(token: Token, source_url: str | None) -> None:
-    """Point a scraped link at its source site; show a scraped image as its text only."""
+    """Point a scraped link at its source site, drop other schemes; show an image as text."""
     if token.type == "image":
         token.type, token.tag, token.attrs = "text", "", {}
         return
     href = token.attrGet("href") if token.type == "link_open" else None
-    if not isinstance(href, str) or href.startswith("#") or urlsplit(href).scheme:
+    if not isinstance(href, str) or href.startswith("#"):
         return
-    if source_url:
+    scheme = urlsplit(href).scheme.lower()
+    if scheme in LINK_SCHEMES:
+        return
+    if source_url and not scheme:
         token.attrSet("href", urljoin(source_url, href))
-    else:
+    else:  # markdown-it lets data:image/… links through; only web and mail links are kept
         token.attrs.pop("href", None)
 
 
