@@ -302,3 +302,21 @@ def test_keyboard_reaches_the_skip_link_then_the_content(page, site_url):
     for _ in range(4):  # past the site navigation, into the breadcrumb and the page
         page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.closest('main') !== null")
+
+
+def test_the_csp_blocks_inline_script_and_lets_search_run(page, site_url):
+    page.goto(site_url + "search/index.html?q=training")
+    page.locator(".pagefind-ui__result-link").first.wait_for()  # Pagefind ran under the CSP
+    blocked = page.evaluate(
+        """() => new Promise(resolve => {
+            document.addEventListener('securitypolicyviolation', e => resolve(e.violatedDirective));
+            const script = document.createElement('script');
+            script.textContent = 'window.pwned = 1';
+            document.body.append(script);
+        })"""
+    )
+    assert blocked.startswith("script-src")
+    assert page.evaluate("() => window.pwned") is None
+    refusals = [e for e in page.console.errors if "Content Security Policy" in e]
+    assert refusals and len(refusals) == len(page.console.errors), page.console.errors
+    page.console.errors.clear()  # the refusal this test provoked is the one expected

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
+from termline.errors import TermlineError
+
 EXTENSION = ".md"
 TITLE_PREFIXES = {"first": "Start tracking", "change": "Update"}
 # Title prefixes of other archives' bots (Open Terms Archive), recognised when reading.
@@ -24,6 +26,14 @@ class DocumentPath:
 
     platform: str
     document: str
+
+
+def check_archive(archive: str) -> str:
+    """Return the archive folder if it is a relative path inside the repository, else raise."""
+    path = PurePosixPath(archive)
+    if path.is_absolute() or ".." in path.parts or "\\" in archive:
+        raise TermlineError(f"--archive {archive}: must be a folder inside the repository")
+    return archive
 
 
 def document_path(archive: str, platform: str, document: str) -> str:

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from termline import feeds, search
+from termline.archive import check_archive
 from termline.catalogue import Document, Entry, Platform, catalogue, group
 from termline.changes import analyse
 from termline.compare import write_texts
@@ -48,6 +49,7 @@ class BuildResult:
 
 def build(options: BuildOptions) -> BuildResult:
     """Build the site of an archive's history."""
+    check_archive(options.archive)
     config = load_config(options.sources or options.repo / "sources.toml")
     taxonomy = load_topics(options.topics or _topics_file(options.repo))
     platforms = read_platforms(options.repo, options.archive, config, taxonomy)

@@ -143,8 +143,10 @@ def _scrape(args: argparse.Namespace) -> int:
     return report.exit_status
 
 
-def _number(kind: Callable[[str], float], minimum: float) -> Callable[[str], float]:
-    """Return an argument type that accepts numbers of a kind no smaller than minimum."""
+def _number(
+    kind: Callable[[str], float], minimum: float, maximum: float | None = None
+) -> Callable[[str], float]:
+    """Return an argument type that accepts numbers of a kind from minimum to maximum."""
 
     def parse(text: str) -> float:
         try:
@@ -153,9 +155,14 @@ def _number(kind: Callable[[str], float], minimum: float) -> Callable[[str], flo
             raise argparse.ArgumentTypeError(f"'{text}' is not a valid number") from None
         if value < minimum:
             raise argparse.ArgumentTypeError(f"'{text}' is less than {minimum:g}")
+        if maximum is not None and value > maximum:
+            raise argparse.ArgumentTypeError(f"'{text}' is more than {maximum:g}")
         return value
 
     return parse
+
+
+PORT = _number(int, 0, 65535)
 
 
 def _add_scrape(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -200,7 +207,7 @@ def _add_serve(commands: argparse._SubParsersAction[Parser]) -> None:
     serve = commands.add_parser("serve", help="serve a built site on 127.0.0.1")
     serve.add_argument("--dir", type=Path, default=Path("site"), help="site folder")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
+    serve.add_argument("--port", type=PORT, default=8000, help="port to listen on")
     serve.set_defaults(handler=_serve)
 
 
@@ -208,7 +215,7 @@ def _add_demo(commands: argparse._SubParsersAction[Parser]) -> None:
     demo = commands.add_parser("demo", help="create a fictional archive, build and serve its site")
     demo.add_argument("--dir", type=Path, default=Path(".demo"), help="where to create it")
     demo.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    demo.add_argument("--port", type=int, default=8000, help="port to listen on")
+    demo.add_argument("--port", type=PORT, default=8000, help="port to listen on")
     demo.add_argument("--no-serve", action="store_true", help="build only, do not serve")
     demo.set_defaults(handler=_demo)
 
@@ -235,7 +242,9 @@ def _add_ci(commands: argparse._SubParsersAction[Parser]) -> None:
     track = commands.add_parser("track-failures", help="decide which failure issues to change")
     track.add_argument("reports", type=Path, nargs="+", metavar="REPORT", help="files or folders")
     track.add_argument("--state", type=Path, required=True, help="failure streaks, kept per run")
-    track.add_argument("--threshold", type=int, default=3, help="failed runs in a row for an issue")
+    track.add_argument(
+        "--threshold", type=_number(int, 1), default=3, help="failed runs in a row for an issue"
+    )
     track.add_argument("--run-url", help="link to this run in issue comments")
     track.set_defaults(handler=_track_failures)
 

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import git
 
+from termline.errors import TermlineError
 from termline.record import Record, record
 
 AUTHOR = git.Actor("termline demo", "demo@termline.invalid")
@@ -335,6 +336,8 @@ def create_demo_archive(root: Path) -> git.Repo:
     """Create (afresh) the demo git repository at root and return it."""
     if (root / ".git").exists():
         return git.Repo(root)
+    if root.exists() and not root.is_dir():
+        raise TermlineError(f"{root}: not a folder (the demo archive is created in a folder)")
     root.mkdir(parents=True, exist_ok=True)
     repo = git.Repo.init(root, initial_branch="main")
     (root / "sources.toml").write_text(sources_toml(), encoding="utf-8")

@@ -11,10 +11,12 @@ import uuid
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from html import escape
 
 from feedgen.feed import FeedGenerator
 
 from termline.catalogue import Document, Platform
+from termline.changes import ProvisionEdit
 from termline.diff import WordDiff
 from termline.output import Output
 from termline.render import (
@@ -34,6 +36,7 @@ from termline.render import (
 
 MAX_ENTRIES = 50  # newest entries per feed
 MAX_CONTENT = 60_000  # characters of diff HTML per entry; the version page has the rest
+MAX_LISTED = 10  # provision ids named in a summary; a change to 10,000 provisions names 10
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
@@ -45,6 +48,7 @@ class Feed:
     title: str
     page: str
     items: tuple[Listed, ...]
+    edits: tuple[ProvisionEdit, ...] = ()  # a provision feed's own part of each change, if any
 
 
 def write_feeds(site: Site, out: Output) -> int:
@@ -89,17 +93,18 @@ def topic_feeds(site: Site) -> Iterator[Feed]:
 def provision_feeds(
     platform: Platform, document: Document, items: Sequence[Listed]
 ) -> Iterator[Feed]:
-    """Yield one feed per provision of a document, with the changes that touched it."""
-    touched: dict[str, list[Listed]] = {}
-    for item in items:
-        change = item.change
-        renamed = (old for old, _new_slug in change.renamed)  # ids are stable across renames
-        for provision_id in {*change.added, *change.removed, *change.modified, *renamed}:
-            touched.setdefault(provision_id, []).append(item)
+    """Yield one feed per provision of a document, with its own part of each change."""
+    news = {item.change.id: item for item in items}
     for provision in document.provisions:
         link = provision_feed_link(platform, document, provision.id)
-        mine = tuple(touched.get(provision.id, ()))
-        yield Feed(link.path, link.title, link.path.removesuffix("feed.xml"), mine)
+        mine = [(news[c.id], edit) for c, edit in reversed(provision.history) if c.id in news]
+        yield Feed(
+            link.path,
+            link.title,
+            link.path.removesuffix("feed.xml"),
+            tuple(item for item, _edit in mine),
+            tuple(edit for _item, edit in mine),
+        )
 
 
 def write_feed(out: Output, feed: Feed, site: Site, rss: bool = False) -> None:
@@ -117,13 +122,16 @@ def write_feed(out: Output, feed: Feed, site: Site, rss: bool = False) -> None:
     items = feed.items[:MAX_ENTRIES]
     newest = items[0].change.version.date if items else build_date(site) or EPOCH
     generator.updated(newest)
-    for item in reversed(items):  # feedgen prepends: add oldest first to list newest first
-        _add_entry(generator, item, site, feed.path)
+    edits: Sequence[ProvisionEdit | None] = feed.edits or [None] * len(items)
+    for item, edit in reversed(list(zip(items, edits, strict=False))):  # feedgen prepends
+        _add_entry(generator, item, site, feed.path, edit)
     xml = generator.rss_str(pretty=True) if rss else generator.atom_str(pretty=True)
     out.write(feed.path, xml)
 
 
-def _add_entry(generator: FeedGenerator, item: Listed, site: Site, feed_path: str) -> None:
+def _add_entry(
+    generator: FeedGenerator, item: Listed, site: Site, feed_path: str, edit: ProvisionEdit | None
+) -> None:
     change = item.change
     entry = generator.add_entry()
     entry.id(entry_id(item))
@@ -133,7 +141,7 @@ def _add_entry(generator: FeedGenerator, item: Listed, site: Site, feed_path: st
     entry.published(change.version.date)
     entry.updated(change.version.date)
     entry.summary(summary(item))
-    entry.content(content_html(item), type="html")
+    entry.content(content_html(item, edit), type="html")
 
 
 def entry_id(item: Listed) -> str:
@@ -155,17 +163,22 @@ def summary(item: Listed) -> str:
         ("modified", change.modified),
     ):
         if ids:
-            parts.append(f"{label}: {', '.join(ids)}.")
+            parts.append(f"{label}: {_listed(ids)}.")
     return " ".join(parts)
 
 
-def content_html(item: Listed) -> str:
-    """Return the entry content: the summary and the word diff as HTML."""
+def _listed(ids: Sequence[str]) -> str:
+    more = len(ids) - MAX_LISTED
+    return ", ".join(ids[:MAX_LISTED]) + (f" and {more} more" if more > 0 else "")
+
+
+def content_html(item: Listed, edit: ProvisionEdit | None = None) -> str:
+    """Return the entry content: the summary and the word diff (or one provision's) as HTML."""
     change = item.change
-    head = f"<p>{summary(item)}</p>"
+    head = f"<p>{escape(summary(item))}</p>"
     if change.kind in ("first", "deleted") or change.diff is None:
         return head
-    return head + diff_html(change.diff)
+    return head + diff_html(edit.diff if edit else change.diff)
 
 
 def diff_html(diff: WordDiff, limit: int = MAX_CONTENT) -> str:

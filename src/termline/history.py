@@ -7,6 +7,7 @@ long-lived ``git cat-file --batch`` (GitPython's object database) reads the blob
 """
 
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -22,6 +23,8 @@ log = logging.getLogger(__name__)
 
 REGULAR_MODES = {"100644", "100755"}
 LOG_FORMAT = "%x1e%H%x1f%P%x1f%at%x1f%B%x1f"
+# Characters no HTML page or XML feed may hold: C0 controls but tab and line breaks, noncharacters.
+UNSHOWABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,11 @@ class _Touch:
     blob: str | None
     order: int
     version: Version
+
+
+def decode(data: bytes) -> str:
+    """Decode git bytes as UTF-8, bad bytes and characters no page or feed may hold replaced."""
+    return UNSHOWABLE.sub("\ufffd", data.decode("utf-8", "replace"))
 
 
 def open_repo(path: str | Path) -> git.Repo:
@@ -110,7 +118,7 @@ def _touches(output: bytes, archive: str) -> Iterator[_Touch]:
         sha, _parents, timestamp, rest = chunk.split(b"\x1f", 3)
         message, _, raw = rest.rpartition(b"\x1f")
         version_date = datetime.fromtimestamp(int(timestamp), UTC)
-        text = message.decode("utf-8", "replace")
+        text = decode(message)
         for path, blob in _raw_entries(raw):
             if parse_document_path(archive, path) is None:
                 continue
@@ -125,7 +133,7 @@ def _raw_entries(raw: bytes) -> Iterator[tuple[str, str | None]]:
         if not meta.startswith(b":"):
             continue
         old_mode, new_mode, _old, new_blob, status = meta[1:].decode().split(" ")
-        name = path.decode("utf-8", "replace")
+        name = decode(path)
         if status.startswith("D") or new_mode not in REGULAR_MODES:
             if old_mode in REGULAR_MODES:
                 yield name, None
@@ -158,4 +166,4 @@ class BlobReader:
         if blob is None:
             return ""
         data: bytes = self._odb.stream(bytes.fromhex(blob)).read()
-        return data.decode("utf-8", "replace")
+        return decode(data)

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 ODD_SPACES = re.compile(r"[\t\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
 INVISIBLE = re.compile(r"[\u00ad\u200b\u2060\ufeff\x00-\x08\x0e-\x1f\x7f]")
 LINE_BREAKS = re.compile(r"\r\n?|[\u2028\u2029\x0b\x0c\x85]")
+CLOSING_HASHES = re.compile(r" (#+)$")
 SPACE_RUNS = re.compile(r"(?<=\S) {2,}")
 
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
@@ -176,6 +177,7 @@ def _heading(line: str) -> str:
     match = ATX.match(line)
     assert match
     hashes, text = match.group(1), (match.group(2) or "").strip()
+    text = CLOSING_HASHES.sub(r" \\\1", text)  # "0 #" would read as "0" and a closing sequence
     return f"{hashes} {text}" if text else hashes
 
 

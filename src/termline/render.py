@@ -7,6 +7,7 @@ scraped text is never trusted.
 """
 
 import os
+import traceback
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,6 +23,7 @@ from markupsafe import Markup
 
 from termline.catalogue import Document, Platform
 from termline.changes import Change, Provision
+from termline.errors import TermlineError
 from termline.output import Output
 from termline.slugs import slugify
 from termline.topics import Topic
@@ -40,6 +42,8 @@ KIND_LABELS = {
     "deleted": "no longer tracked",
 }
 # Pages listed in sitemap.xml: current texts and overviews, not historical versions.
+LINK_SCHEMES = frozenset({"http", "https", "mailto"})  # what a scraped link may point at
+TEMPLATE_SUFFIXES = (".html", ".xml", ".txt")
 SITEMAP_TEMPLATES = ("index.html", "platform.html", "document.html", "provision.html", "topic.html")
 
 
@@ -129,6 +133,8 @@ def default_templates() -> Path:
 
 def environment(templates: Path) -> jinja2.Environment:
     """Return a Jinja environment with autoescape on and the site's filters."""
+    if not templates.is_dir():
+        raise TermlineError(f"{templates}: no such templates folder")
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
         autoescape=True,
@@ -137,7 +143,6 @@ def environment(templates: Path) -> jinja2.Environment:
         lstrip_blocks=True,
         keep_trailing_newline=True,
     )
-    env.filters["markdown"] = markdown
     env.filters["policy"] = policy
     env.filters["date"] = lambda moment: f"{moment:%Y-%m-%d}"
     env.globals.update(
@@ -224,12 +229,6 @@ def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
 
 
-@lru_cache(maxsize=32768)
-def markdown(text: str) -> Markup:
-    """Render untrusted Markdown to HTML with raw HTML disabled and unsafe links dropped."""
-    return Markup(_parser().render(text))
-
-
 def platform_url(platform: Platform) -> str:
     """Return the site path of a platform page."""
     return f"platforms/{platform.slug}/"
@@ -269,16 +268,19 @@ def _nest_headings(tokens: list[Token]) -> None:
 
 
 def _resolve(token: Token, source_url: str | None) -> None:
-    """Point a scraped link at its source site; show a scraped image as its text only."""
+    """Point a scraped link at its source site, drop other schemes; show an image as text."""
     if token.type == "image":
         token.type, token.tag, token.attrs = "text", "", {}
         return
     href = token.attrGet("href") if token.type == "link_open" else None
-    if not isinstance(href, str) or href.startswith("#") or urlsplit(href).scheme:
+    if not isinstance(href, str) or href.startswith("#"):
         return
-    if source_url:
+    scheme = urlsplit(href).scheme.lower()
+    if scheme in LINK_SCHEMES:
+        return
+    if source_url and not scheme:
         token.attrSet("href", urljoin(source_url, href))
-    else:
+    else:  # markdown-it lets data:image/… links through; only web and mail links are kept
         token.attrs.pop("href", None)
 
 
@@ -495,9 +497,26 @@ def _render(
     env: jinja2.Environment, template: str, path: str, site: Site, context: dict[str, Any]
 ) -> str:
     values = {"root": "../" * path.count("/"), "feeds": feed_links(), **context}
-    return env.get_template(template).render(
-        site=site, path=path, updated=build_date(site), **values
-    )
+    try:
+        return env.get_template(template).render(
+            site=site, path=path, updated=build_date(site), **values
+        )
+    except jinja2.TemplateError as error:
+        raise template_error(error, template) from error
+
+
+def template_error(error: jinja2.TemplateError, template: str) -> TermlineError:
+    """Return a one-line error naming the template file and line a Jinja error comes from."""
+    if isinstance(error, jinja2.TemplateNotFound):
+        return TermlineError(f"{error.name}: template not found (needed by {template})")
+    if isinstance(error, jinja2.TemplateSyntaxError):
+        return TermlineError(
+            f"{error.filename or error.name}, line {error.lineno}: {error.message}"
+        )
+    frames = traceback.extract_tb(error.__traceback__)
+    where = next((f for f in reversed(frames) if f.filename.endswith(TEMPLATE_SUFFIXES)), None)
+    place = f"{where.filename}, line {where.lineno}" if where else template
+    return TermlineError(f"{place}: {error.message or error}")
 
 
 def topic_holders(site: Site) -> dict[str, list[Held]]:

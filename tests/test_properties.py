@@ -1,0 +1,112 @@
+"""Property tests: the normaliser, the provision splitter and the word differ on arbitrary text.
+
+Arbitrary Unicode text and Markdown-shaped text (headings, setext underlines, fences, numbered
+clauses, lists) never raise; normalising is idempotent and ends in one newline; the sections of a
+split, joined, give back every line of the text but blank lines and the headings of sections that
+hold nothing of their own; and a word diff's two sides give back the old and the new words.
+"""
+
+import html
+import re
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from termline.diff import opcodes_of, word_diff, words
+from termline.normalise import normalise
+from termline.provisions import _headings, split
+
+BITS = st.sampled_from(
+    [
+        "# ", "## ", "### ", "#", "\n", "\n\n", " ", "  ", "\t", "=", "===\n", "---\n", "- ",
+        "1. ", "2.1 ", "(a) ", "> ", "| ", "```\n", "~~~\n", "Terms", "data", "word", "é",
+        "\u200b", "\u202e", "<script>", "&amp;", "[l](javascript:x)", "*", "_", "\\",
+    ]
+)  # fmt: skip
+MARKDOWN = st.lists(BITS, max_size=60).map("".join)
+TEXT = st.one_of(st.text(), MARKDOWN)
+SETTINGS = settings(max_examples=300, deadline=None)
+
+
+@SETTINGS
+@given(TEXT)
+def test_normalise_never_raises_and_ends_in_one_newline(text):
+    once = normalise(text)
+    assert once == "" or (once.endswith("\n") and not once.endswith("\n\n"))
+    assert normalise(once) == once
+
+
+def join(text: str) -> str:
+    """Join the lines the sections of a split span, in order, without blank lines."""
+    lines = text.split("\n")
+    kept = [line for s in split(text) for line in lines[s.start : s.end]]
+    return "\n".join(line for line in kept if line.strip())
+
+
+@SETTINGS
+@given(TEXT)
+def test_split_then_join_gives_the_normalised_document_back(text):
+    document = normalise(text)
+    sections = split(document)
+    lines = document.split("\n")
+    ends = [0, *(s.end for s in sections)]
+    assert all(s.start >= end for s, end in zip(sections, ends, strict=False))  # ordered, apart
+    for section in sections:
+        assert section.body == "\n".join(lines[section.start : section.end]).strip("\n") or (
+            section.titled and section.body in "\n".join(lines[section.start : section.end])
+        )
+    covered = {i for s in sections for i in range(s.start, s.end)}
+    heading_lines = {i for h in _headings(lines) for i in range(h.start, h.body_start)}
+    left_out = [i for i, line in enumerate(lines) if line.strip() and i not in covered]
+    assert set(left_out) <= heading_lines  # only the headings of sections with nothing in them
+    assert join(document) == "\n".join(
+        line for i, line in enumerate(lines) if line.strip() and i not in left_out
+    )
+    assert len({s.key for s in sections}) == len(sections)
+
+
+DEL = re.compile(r"<del>.*?</del>", re.DOTALL)
+INS = re.compile(r"<ins>.*?</ins>", re.DOTALL)
+TAG = re.compile(r"</?(?:ins|del)>")
+
+
+def side(diff_html: list[str], drop: re.Pattern[str]) -> list[str]:
+    """Return the words of one side of a diff: the other side's marked words dropped."""
+    return [
+        w for block in diff_html for w in words(html.unescape(TAG.sub(" ", drop.sub(" ", block))))
+    ]
+
+
+def marked(blocks: list[str], pattern: re.Pattern[str]) -> int:
+    """Count the words inside the marks a pattern finds."""
+    return sum(
+        len(side([m.group(0)], re.compile("(?!)"))) for b in blocks for m in pattern.finditer(b)
+    )
+
+
+ONE_LINE = TEXT.map(lambda text: " ".join(text.splitlines()))
+
+
+@SETTINGS
+@given(ONE_LINE, ONE_LINE)
+def test_a_word_diff_gives_back_the_old_and_the_new_words(old, new):
+    diff = word_diff(old, new)
+    blocks = [block.html for block in diff.blocks if block.kind == "change"]
+    if not blocks:  # the line is the same: no word changed
+        assert words(old) == words(new) and not diff.changed
+        return
+    assert side(blocks, DEL) == words(new)
+    assert side(blocks, INS) == words(old)
+    assert diff.words_added == marked(blocks, INS)
+    assert diff.words_removed == marked(blocks, DEL)
+
+
+@SETTINGS
+@given(
+    st.lists(st.sampled_from("aab c"), max_size=30), st.lists(st.sampled_from("abcc "), max_size=30)
+)
+def test_line_opcodes_rebuild_both_texts(old, new):
+    ops = opcodes_of(old, new)
+    assert [x for tag, i1, i2, _j1, _j2 in ops for x in old[i1:i2]] == old
+    assert [x for _tag, _i1, _i2, j1, j2 in ops for x in new[j1:j2]] == new
+    assert all(old[i1:i2] == new[j1:j2] for tag, i1, i2, j1, j2 in ops if tag == "equal")
