@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from termline import feeds, search
+from termline.cache import Cache, digest, salt
 from termline.catalogue import Document, Entry, Platform, catalogue, group
-from termline.changes import analyse
+from termline.changes import Analysis, analyse
 from termline.compare import write_texts
 from termline.data import write_data
 from termline.history import BlobReader, is_shallow, open_repo, read_history
@@ -34,6 +35,7 @@ class BuildOptions:
     templates: Path | None = None
     sources: Path | None = None
     topics: Path | None = None
+    cache: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -49,8 +51,11 @@ class BuildResult:
 def build(options: BuildOptions) -> BuildResult:
     """Build the site of an archive's history."""
     config = load_config(options.sources or options.repo / "sources.toml")
-    taxonomy = load_topics(options.topics or _topics_file(options.repo))
-    platforms = read_platforms(options.repo, options.archive, config, taxonomy)
+    topics_file = options.topics or _topics_file(options.repo)
+    taxonomy = load_topics(topics_file)
+    templates = options.templates or default_templates()
+    store = Cache(options.cache, salt(templates, topics_file))
+    platforms = read_platforms(options.repo, options.archive, config, taxonomy, store)
     site = Site(
         title=config.title,
         platforms=tuple(platforms),
@@ -94,7 +99,11 @@ def _topics_file(repo: Path) -> Path:
 
 
 def read_platforms(
-    repo_path: Path, archive: str, config: Config, taxonomy: Taxonomy | None = None
+    repo_path: Path,
+    archive: str,
+    config: Config,
+    taxonomy: Taxonomy | None = None,
+    store: Cache | None = None,
 ) -> list[Platform]:
     """Read the history of every document and group the results by platform."""
     repo = open_repo(repo_path)
@@ -103,13 +112,14 @@ def read_platforms(
     reader = BlobReader(repo)
     entries = catalogue(read_history(repo, archive), config)
     tagger = Tagger(taxonomy or Taxonomy())
-    documents = [_document(entry, reader, tagger) for entry in entries]
+    store = store or Cache(None, "")
+    documents = [_document(entry, reader, tagger, store) for entry in entries]
     names = {e.platform_slug: e.platform_name for e in entries}
     return group(documents, names)
 
 
-def _document(entry: Entry, reader: BlobReader, tagger: Tagger) -> Document:
-    analysis = analyse(entry.history, reader.text, tagger)
+def _document(entry: Entry, reader: BlobReader, tagger: Tagger, store: Cache) -> Document:
+    analysis = _analysis(entry, reader, tagger, store)
     last_text = next((v.blob for v in reversed(entry.history.versions) if v.blob), None)
     return Document(
         platform=entry.platform_slug,
@@ -123,6 +133,17 @@ def _document(entry: Entry, reader: BlobReader, tagger: Tagger) -> Document:
         provisions=analysis.provisions,
         anchors=analysis.anchors,
     )
+
+
+def _analysis(entry: Entry, reader: BlobReader, tagger: Tagger, store: Cache) -> Analysis:
+    """Return a document's analysis from the cache, keyed by its versions, or compute it."""
+    key = digest(entry.history)
+    found = store.load("analysis", key)
+    if isinstance(found, Analysis):
+        return found
+    analysis = analyse(entry.history, reader.text, tagger)
+    store.save("analysis", key, analysis)
+    return analysis
 
 
 def _all_changes(platforms: list[Platform]) -> tuple[Listed, ...]:
