@@ -248,8 +248,9 @@ def timed(command: list[str], cwd: Path | None = None) -> float:
     return time.perf_counter() - start
 
 
-def build_command(repo: Path, archive: str, out: Path) -> list[str]:
-    """Return the build command the benchmark times (search excluded)."""
+def build_command(repo: Path, archive: str, out: Path, cache: Path | None) -> list[str]:
+    """Return the build command the benchmark times (search excluded), with or without cache."""
+    caching = ["--cache", str(cache)] if cache else ["--no-cache"]
     return [
         sys.executable,
         "-m",
@@ -262,6 +263,7 @@ def build_command(repo: Path, archive: str, out: Path) -> list[str]:
         "--out",
         str(out),
         "--no-search",
+        *caching,
     ]
 
 
@@ -282,7 +284,8 @@ def run(repo: Path, archive: str, work: Path) -> dict[str, str]:
     work.mkdir(parents=True)
     git_seconds = timed(["git", "log", "-p", "--no-color", "--", archive], cwd=repo)
     site = work / "site"
-    full = timed(build_command(repo, archive, site))
+    cache = work / "cache"
+    full = timed(build_command(repo, archive, site, cache))
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     files = [p for p in site.rglob("*") if p.is_file()]
     pages = sum(1 for p in files if p.suffix == ".html")
@@ -290,9 +293,9 @@ def run(repo: Path, archive: str, work: Path) -> dict[str, str]:
     copy = work / "copy"
     subprocess.run(["git", "clone", "-q", str(repo), str(copy)], check=True)
     add_one_commit(copy)
-    rebuild = timed(build_command(copy, archive, site))
+    rebuild = timed(build_command(copy, archive, site, cache))
     fresh = work / "fresh"
-    timed(build_command(copy, archive, fresh))
+    timed(build_command(copy, archive, fresh, None))
     identical = same_tree(site, fresh)
     pagefind = timed([sys.executable, "-m", "pagefind", "--site", str(site), "--silent"])
     versions = subprocess.run(
@@ -341,6 +344,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--archive", default=".", help="archive folder in --archive-repo")
     args = parser.parse_args(argv)
+    args.work = args.work.resolve()
     shape = Shape(args.documents, args.versions)
     synthetic = make_archive(args.work / f"synthetic-{shape.documents}-{shape.versions}", shape)
     rows = {

@@ -5,6 +5,7 @@ Everything is gathered first, then written; files are written only when their by
 """
 
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,7 +17,15 @@ from termline.compare import write_texts
 from termline.data import write_data
 from termline.history import BlobReader, is_shallow, open_repo, read_history
 from termline.output import Output
-from termline.render import Listed, Site, default_templates, environment, render_site
+from termline.render import (
+    Listed,
+    Site,
+    default_templates,
+    document_inputs,
+    document_url,
+    environment,
+    render_site,
+)
 from termline.sources import Config, load_config
 from termline.topics import Tagger, Taxonomy, default_topics, load_topics
 
@@ -65,12 +74,14 @@ def build(options: BuildOptions) -> BuildResult:
         topics=taxonomy.topics,
     )
     out = Output(options.out)
+    keys = _folder_keys(site)
     try:
-        _write_site(site, options, out)
+        _write_site(site, options, out, _reuse(out, store, keys))
     except BaseException:
         out.abandon()
         raise
     removed = out.commit()
+    store.save("site", digest(str(out.root)), (out.stamp(), keys))
     documents = [d for p in platforms for d in p.documents]
     return BuildResult(
         documents=len(documents),
@@ -80,16 +91,46 @@ def build(options: BuildOptions) -> BuildResult:
     )
 
 
-def _write_site(site: Site, options: BuildOptions, out: Output) -> None:
+def _write_site(site: Site, options: BuildOptions, out: Output, reused: frozenset[str]) -> None:
     """Write every page, asset, data file and the search index into the staged site."""
     templates = options.templates or default_templates()
-    render_site(site, environment(templates), out)
-    feeds.write_feeds(site, out)
-    write_texts(site.platforms, BlobReader(open_repo(options.repo)).text, out)
+    render_site(site, environment(templates), out, reused)
+    feeds.write_feeds(site, out, reused)
+    write_texts(site.platforms, BlobReader(open_repo(options.repo)).text, out, reused)
     _copy_static(templates / "static", out)
     write_data(site.platforms, out)
     if options.search:
         search.index_site(out.staging)
+
+
+def _folder_keys(site: Site) -> dict[str, str]:
+    """Map each document folder to a digest of everything its pages, feeds and texts show."""
+    inputs = document_inputs(site)
+    settings = (
+        site.title,
+        site.repo_url,
+        site.base_url,
+        [(topic.slug, topic.name) for topic in site.topics],
+        os.environ.get("SOURCE_DATE_EPOCH"),
+    )
+    keys = {}
+    for platform in site.platforms:
+        for d in platform.documents:
+            folder = document_url(platform, d)
+            versions = [change.version for change in d.changes]
+            document = (d.slug, d.name, d.type, d.path, d.url, versions)
+            keys[folder] = digest(settings, platform.slug, platform.name, document, inputs[folder])
+    return keys
+
+
+def _reuse(out: Output, store: Cache, keys: dict[str, str]) -> frozenset[str]:
+    """Link the document folders of the previous site whose inputs did not change."""
+    found = store.load("site", digest(str(out.root)))
+    if not isinstance(found, tuple) or found[0] is None or found[0] != out.stamp():
+        return frozenset()
+    before: dict[str, str] = found[1]
+    same = (folder for folder, key in keys.items() if before.get(folder) == key)
+    return frozenset(folder for folder in same if out.reuse(folder))
 
 
 def _topics_file(repo: Path) -> Path:

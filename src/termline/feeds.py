@@ -21,9 +21,11 @@ from termline.render import (
     Listed,
     Site,
     build_date,
+    document_date,
     document_url,
     group_by,
     headline,
+    in_folders,
     platform_url,
     plural,
     provision_feed_link,
@@ -45,13 +47,15 @@ class Feed:
     title: str
     page: str
     items: tuple[Listed, ...]
+    updated: datetime | None = None  # when empty; else the newest entry's date
 
 
-def write_feeds(site: Site, out: Output) -> int:
-    """Write every feed of the site and return how many."""
+def write_feeds(site: Site, out: Output, reused: frozenset[str] = frozenset()) -> int:
+    """Write every feed of the site, but those in ``reused`` document folders; return how many."""
     count = 0
     for feed in site_feeds(site):
-        write_feed(out, feed, site)
+        if not in_folders(feed.path, reused):
+            write_feed(out, feed, site)
         count += 1
     write_feed(out, Feed("rss.xml", f"{site.title}: all changes", "", site.news), site, rss=True)
     return count + 1
@@ -69,8 +73,10 @@ def site_feeds(site: Site) -> Iterator[Feed]:
         for document in platform.documents:
             mine = tuple(by_document.get(document.slug, []))
             page = document_url(platform, document)
-            yield Feed(f"{page}feed.xml", f"{platform.name} — {document.name}", page, mine)
-            yield from provision_feeds(platform, document, mine)
+            updated = document_date(site, document)
+            title = f"{platform.name} — {document.name}"
+            yield Feed(f"{page}feed.xml", title, page, mine, updated)
+            yield from provision_feeds(platform, document, mine, updated)
     yield from topic_feeds(site)
 
 
@@ -87,7 +93,10 @@ def topic_feeds(site: Site) -> Iterator[Feed]:
 
 
 def provision_feeds(
-    platform: Platform, document: Document, items: Sequence[Listed]
+    platform: Platform,
+    document: Document,
+    items: Sequence[Listed],
+    updated: datetime | None = None,
 ) -> Iterator[Feed]:
     """Yield one feed per provision of a document, with the changes that touched it."""
     touched: dict[str, list[Listed]] = {}
@@ -99,7 +108,7 @@ def provision_feeds(
     for provision in document.provisions:
         link = provision_feed_link(platform, document, provision.id)
         mine = tuple(touched.get(provision.id, ()))
-        yield Feed(link.path, link.title, link.path.removesuffix("feed.xml"), mine)
+        yield Feed(link.path, link.title, link.path.removesuffix("feed.xml"), mine, updated)
 
 
 def write_feed(out: Output, feed: Feed, site: Site, rss: bool = False) -> None:
@@ -115,7 +124,7 @@ def write_feed(out: Output, feed: Feed, site: Site, rss: bool = False) -> None:
     if not rss:
         generator.link(href=_url(site, feed.path, feed.path), rel="self")
     items = feed.items[:MAX_ENTRIES]
-    newest = items[0].change.version.date if items else build_date(site) or EPOCH
+    newest = items[0].change.version.date if items else feed.updated or build_date(site) or EPOCH
     generator.updated(newest)
     for item in reversed(items):  # feedgen prepends: add oldest first to list newest first
         _add_entry(generator, item, site, feed.path)

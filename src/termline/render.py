@@ -20,6 +20,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
+from termline.cache import digest
 from termline.catalogue import Document, Platform
 from termline.changes import Change, Provision
 from termline.output import Output
@@ -219,6 +220,14 @@ def build_date(site: Site) -> datetime | None:
     return site.changes[0].change.version.date if site.changes else None
 
 
+def document_date(site: Site, document: Document) -> datetime:
+    """Return the date a document's own pages show as their update: so they change only with it."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return document.latest.version.date
+
+
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
     return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
@@ -337,17 +346,25 @@ def provision_feed_link(platform: Platform, document: Document, provision: str) 
     )
 
 
-def render_site(site: Site, env: jinja2.Environment, out: Output) -> None:
-    """Render every page of the site, then its sitemap and robots.txt."""
+def render_site(
+    site: Site, env: jinja2.Environment, out: Output, reused: frozenset[str] = frozenset()
+) -> None:
+    """Render every page of the site, but those of ``reused`` document folders, then its sitemap."""
     listed: list[str] = []
     for path, template, context in _pages(site):
-        out.write(path, _render(env, template, path, site, context))
         if template in SITEMAP_TEMPLATES:
             listed.append(path.removesuffix("index.html"))
+        if not in_folders(path, reused):
+            out.write(path, _render(env, template, path, site, context))
     base = site_base(site)
     if base:
         out.write("sitemap.xml", env.get_template("sitemap.xml").render(base=base, paths=listed))
     out.write("robots.txt", env.get_template("robots.txt").render(base=base))
+
+
+def in_folders(path: str, folders: frozenset[str]) -> bool:
+    """Tell whether a site path lies in one of the document folders."""
+    return bool(folders) and "/".join(path.split("/")[:3]) + "/" in folders
 
 
 def site_base(site: Site) -> str | None:
@@ -373,7 +390,7 @@ def _pages(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
             },
         )
         for document in platform.documents:
-            yield from _document_pages(platform, document)
+            yield from _document_pages(site, platform, document)
     yield from _analysis_pages(site)
 
 
@@ -461,20 +478,14 @@ def _paginated(
 
 
 def _document_pages(
-    platform: Platform, document: Document
+    site: Site, platform: Platform, document: Document
 ) -> Iterator[tuple[str, str, dict[str, Any]]]:
     base = document_url(platform, document)
     feeds = feed_links(platform, document)
-    yield (
-        f"{base}index.html",
-        "document.html",
-        {"platform": platform, "document": document, "feeds": feeds},
-    )
-    yield (
-        f"{base}compare/index.html",
-        "compare.html",
-        {"platform": platform, "document": document, "feeds": feeds},
-    )
+    updated = document_date(site, document)
+    common = {"platform": platform, "document": document, "feeds": feeds, "updated": updated}
+    yield f"{base}index.html", "document.html", common
+    yield f"{base}compare/index.html", "compare.html", common
     changes = document.changes
     for index, change in enumerate(changes):
         yield (
@@ -487,6 +498,7 @@ def _document_pages(
                 "older": changes[index - 1] if index else None,
                 "newer": changes[index + 1] if index + 1 < len(changes) else None,
                 "feeds": feeds,
+                "updated": updated,
             },
         )
 
@@ -494,10 +506,13 @@ def _document_pages(
 def _render(
     env: jinja2.Environment, template: str, path: str, site: Site, context: dict[str, Any]
 ) -> str:
-    values = {"root": "../" * path.count("/"), "feeds": feed_links(), **context}
-    return env.get_template(template).render(
-        site=site, path=path, updated=build_date(site), **values
-    )
+    values = {
+        "root": "../" * path.count("/"),
+        "feeds": feed_links(),
+        "updated": build_date(site),
+        **context,
+    }
+    return env.get_template(template).render(site=site, path=path, **values)
 
 
 def topic_holders(site: Site) -> dict[str, list[Held]]:
@@ -519,11 +534,7 @@ def _analysis_pages(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
     for platform in site.platforms:
         for document in platform.documents:
             for provision in document.provisions:
-                others = [
-                    (topics[slug], [c for c in columns[slug] if c[0] is not platform])
-                    for slug in provision.topics
-                    if slug in topics
-                ]
+                others = _others(platform, provision, topics, columns)
                 yield (
                     f"{provision_url(platform, document, provision)}index.html",
                     "provision.html",
@@ -533,6 +544,7 @@ def _analysis_pages(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
                         "provision": provision,
                         "others": others,
                         "topics": topics,
+                        "updated": document_date(site, document),
                         "feeds": [
                             *feed_links(platform, document),
                             provision_feed_link(platform, document, provision.id),
@@ -551,6 +563,50 @@ def _analysis_pages(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
                 "feeds": [*feed_links(), topic_feed_link(site, topic.slug)],
             },
         )
+
+
+Columns = list[tuple[Platform, list[Held]]]
+
+
+def _others(
+    platform: Platform, provision: Provision, topics: dict[str, Topic], columns: dict[str, Columns]
+) -> list[tuple[Topic, Columns]]:
+    """Return, for each topic of a provision, the other platforms' current provisions on it."""
+    return [
+        (topics[slug], [c for c in columns[slug] if c[0] is not platform])
+        for slug in provision.topics
+        if slug in topics
+    ]
+
+
+def document_inputs(site: Site) -> dict[str, str]:
+    """Map each document folder to a digest of what other documents show on its pages."""
+    holders = topic_holders(site)
+    shown = {
+        slug: [(c[0], repr(_column(c))) for c in _by_platform(held)]
+        for slug, held in holders.items()
+    }
+    others = {
+        (slug, platform.slug): digest([text for other, text in columns if other is not platform])
+        for slug, columns in shown.items()
+        for platform in site.platforms
+    }
+    return {
+        document_url(platform, document): digest(
+            [
+                (p.id, [others.get((t, platform.slug)) for t in p.topics])
+                for p in document.provisions
+            ]
+        )
+        for platform in site.platforms
+        for document in platform.documents
+    }
+
+
+def _column(column: tuple[Platform, list[Held]]) -> tuple[object, ...]:
+    platform, held = column
+    shown = [(h.document.slug, h.document.name, h.provision.id, h.provision.heading) for h in held]
+    return platform.slug, platform.name, shown
 
 
 def _by_platform(held: list[Held]) -> list[tuple[Platform, list[Held]]]:
