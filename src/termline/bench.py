@@ -213,9 +213,9 @@ def make_archive(folder: Path, shape: Shape) -> Path:
     return folder
 
 
-def add_one_commit(repo: Path) -> None:
+def add_one_commit(repo: Path, archive: str) -> None:
     """Change one section of one document and commit it, as one scrape would."""
-    documents = sorted((repo / "archive").rglob("*.md"))
+    documents = sorted(p for p in (repo / archive).rglob("*.md") if ".git" not in p.parts)
     target = documents[len(documents) // 2]
     text = target.read_text()
     target.write_text(text.replace(".", ". Amended in the benchmark.", 1))
@@ -292,7 +292,7 @@ def run(repo: Path, archive: str, work: Path) -> dict[str, str]:
     site_bytes = sum(p.stat().st_size for p in files)
     copy = work / "copy"
     subprocess.run(["git", "clone", "-q", str(repo), str(copy)], check=True)
-    add_one_commit(copy)
+    add_one_commit(copy, archive)
     rebuild = timed(build_command(copy, archive, site, cache))
     fresh = work / "fresh"
     timed(build_command(copy, archive, fresh, None))
@@ -353,6 +353,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     }
     for other in args.archive_repo:
+        print(table(rows), file=sys.stderr, flush=True)  # so far, should a later run fail
         rows[other.name] = run(other.resolve(), args.archive, args.work / f"run-{other.name}")
     print(table(rows))
     return 0

@@ -31,6 +31,8 @@ PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 SOURCE_TEMPLATES = Path(__file__).parents[2] / "templates"
 PAGE_SIZE = 100  # entries per page of /changes/
 LATEST = 30  # entries of the home page's latest changes
+# Other platforms shown per topic on a provision page, and provisions shown per platform.
+SHOWN_PLATFORMS, SHOWN_PROVISIONS = 5, 3
 QUIET_KINDS = ("cosmetic", "revert")  # shown but marked; left out of news and feeds
 KIND_LABELS = {
     "first": "first recorded",
@@ -151,6 +153,8 @@ def environment(templates: Path) -> jinja2.Environment:
         headline=headline,
         is_news=is_news,
         kind_label=kind_label,
+        shown_platforms=SHOWN_PLATFORMS,
+        shown_provisions=SHOWN_PROVISIONS,
     )
     return env
 
@@ -582,13 +586,10 @@ def _others(
 def document_inputs(site: Site) -> dict[str, str]:
     """Map each document folder to a digest of what other documents show on its pages."""
     holders = topic_holders(site)
-    shown = {
-        slug: [(c[0], repr(_column(c))) for c in _by_platform(held)]
-        for slug, held in holders.items()
-    }
+    columns = {slug: _by_platform(held) for slug, held in holders.items()}
     others = {
-        (slug, platform.slug): digest([text for other, text in columns if other is not platform])
-        for slug, columns in shown.items()
+        (slug, platform.slug): _shown(platform, columns[slug])
+        for slug in columns
         for platform in site.platforms
     }
     return {
@@ -603,10 +604,19 @@ def document_inputs(site: Site) -> dict[str, str]:
     }
 
 
+def _shown(platform: Platform, columns: Columns) -> str:
+    """Return a digest of what a provision page of platform shows of the other platforms."""
+    others = [c for c in columns if c[0] is not platform]
+    return digest(len(others), [_column(c) for c in others[:SHOWN_PLATFORMS]])
+
+
 def _column(column: tuple[Platform, list[Held]]) -> tuple[object, ...]:
     platform, held = column
-    shown = [(h.document.slug, h.document.name, h.provision.id, h.provision.heading) for h in held]
-    return platform.slug, platform.name, shown
+    shown = [
+        (h.document.slug, h.document.name, h.provision.id, h.provision.heading)
+        for h in held[:SHOWN_PROVISIONS]
+    ]
+    return platform.slug, platform.name, len(held), shown
 
 
 def _by_platform(held: list[Held]) -> list[tuple[Platform, list[Held]]]:
