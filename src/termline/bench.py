@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -243,9 +243,18 @@ def add_one_commit(repo: Path, archive: str) -> None:
 
 def timed(command: list[str], cwd: Path | None = None) -> float:
     """Run a command, discarding its output, and return its wall-clock seconds."""
+    return measured(command, cwd)[0]
+
+
+def measured(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
+    """Run a command, discarding its output; return its wall-clock seconds and peak RSS in KiB."""
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, command)
+    return time.perf_counter() - start, usage.ru_maxrss
 
 
 def build_command(repo: Path, archive: str, out: Path, cache: Path | None) -> list[str]:
@@ -285,8 +294,7 @@ def run(repo: Path, archive: str, work: Path) -> dict[str, str]:
     git_seconds = timed(["git", "log", "-p", "--no-color", "--", archive], cwd=repo)
     site = work / "site"
     cache = work / "cache"
-    full = timed(build_command(repo, archive, site, cache))
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    full, peak_kib = measured(build_command(repo, archive, site, cache))
     files = [p for p in site.rglob("*") if p.is_file()]
     pages = sum(1 for p in files if p.suffix == ".html")
     site_bytes = sum(p.stat().st_size for p in files)
