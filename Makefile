@@ -24,8 +24,13 @@ lint: $(BIN)/termline
 test: lint
 	$(BIN)/python -m pytest
 
+GENAI_BUNDLE := ../shared/data/ota-genai-eu-versions.bundle
+
+# The synthetic 900x40,000 archive, and the genai-eu bundle's history when ../shared/data has it.
 bench: $(BIN)/termline
-	$(BIN)/python -m termline.bench
+	if [ -f $(GENAI_BUNDLE) ] && [ ! -d .bench/genai-eu ]; then \
+		git clone -q -b main $(GENAI_BUNDLE) .bench/genai-eu; fi
+	$(BIN)/python -m termline.bench $$([ -d .bench/genai-eu ] && echo --archive-repo .bench/genai-eu)
 
 golden: $(BIN)/termline
 	TERMLINE_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py tests/test_pages_golden.py

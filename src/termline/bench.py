@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import os
 import random
-import resource
 import shutil
 import subprocess
 import sys
@@ -213,9 +213,9 @@ def make_archive(folder: Path, shape: Shape) -> Path:
     return folder
 
 
-def add_one_commit(repo: Path) -> None:
+def add_one_commit(repo: Path, archive: str) -> None:
     """Change one section of one document and commit it, as one scrape would."""
-    documents = sorted((repo / "archive").rglob("*.md"))
+    documents = sorted(p for p in (repo / archive).rglob("*.md") if ".git" not in p.parts)
     target = documents[len(documents) // 2]
     text = target.read_text()
     target.write_text(text.replace(".", ". Amended in the benchmark.", 1))
@@ -243,13 +243,23 @@ def add_one_commit(repo: Path) -> None:
 
 def timed(command: list[str], cwd: Path | None = None) -> float:
     """Run a command, discarding its output, and return its wall-clock seconds."""
+    return measured(command, cwd)[0]
+
+
+def measured(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
+    """Run a command, discarding its output; return its wall-clock seconds and peak RSS in KiB."""
     start = time.perf_counter()
-    subprocess.run(command, cwd=cwd, check=True, stdout=subprocess.DEVNULL)
-    return time.perf_counter() - start
+    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL)
+    _pid, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode != 0:
+        raise subprocess.CalledProcessError(process.returncode, command)
+    return time.perf_counter() - start, usage.ru_maxrss
 
 
-def build_command(repo: Path, archive: str, out: Path) -> list[str]:
-    """Return the build command the benchmark times (search excluded)."""
+def build_command(repo: Path, archive: str, out: Path, cache: Path | None) -> list[str]:
+    """Return the build command the benchmark times (search excluded), with or without cache."""
+    caching = ["--cache", str(cache)] if cache else ["--no-cache"]
     return [
         sys.executable,
         "-m",
@@ -262,6 +272,7 @@ def build_command(repo: Path, archive: str, out: Path) -> list[str]:
         "--out",
         str(out),
         "--no-search",
+        *caching,
     ]
 
 
@@ -282,17 +293,17 @@ def run(repo: Path, archive: str, work: Path) -> dict[str, str]:
     work.mkdir(parents=True)
     git_seconds = timed(["git", "log", "-p", "--no-color", "--", archive], cwd=repo)
     site = work / "site"
-    full = timed(build_command(repo, archive, site))
-    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    cache = work / "cache"
+    full, peak_kib = measured(build_command(repo, archive, site, cache))
     files = [p for p in site.rglob("*") if p.is_file()]
     pages = sum(1 for p in files if p.suffix == ".html")
     site_bytes = sum(p.stat().st_size for p in files)
     copy = work / "copy"
     subprocess.run(["git", "clone", "-q", str(repo), str(copy)], check=True)
-    add_one_commit(copy)
-    rebuild = timed(build_command(copy, archive, site))
+    add_one_commit(copy, archive)
+    rebuild = timed(build_command(copy, archive, site, cache))
     fresh = work / "fresh"
-    timed(build_command(copy, archive, fresh))
+    timed(build_command(copy, archive, fresh, None))
     identical = same_tree(site, fresh)
     pagefind = timed([sys.executable, "-m", "pagefind", "--site", str(site), "--silent"])
     versions = subprocess.run(
@@ -341,6 +352,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--archive", default=".", help="archive folder in --archive-repo")
     args = parser.parse_args(argv)
+    args.work = args.work.resolve()
     shape = Shape(args.documents, args.versions)
     synthetic = make_archive(args.work / f"synthetic-{shape.documents}-{shape.versions}", shape)
     rows = {
@@ -349,6 +361,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     }
     for other in args.archive_repo:
+        print(table(rows), file=sys.stderr, flush=True)  # so far, should a later run fail
         rows[other.name] = run(other.resolve(), args.archive, args.work / f"run-{other.name}")
     print(table(rows))
     return 0

@@ -5,18 +5,28 @@ Everything is gathered first, then written; files are written only when their by
 """
 
 import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from termline import feeds, search
 from termline.archive import check_archive
+from termline.cache import Cache, digest, salt
 from termline.catalogue import Document, Entry, Platform, catalogue, group
-from termline.changes import analyse
+from termline.changes import Analysis, analyse
 from termline.compare import write_texts
 from termline.data import write_data
 from termline.history import BlobReader, is_shallow, open_repo, read_history
 from termline.output import Output
-from termline.render import Listed, Site, default_templates, environment, render_site
+from termline.render import (
+    Listed,
+    Site,
+    default_templates,
+    document_inputs,
+    document_url,
+    environment,
+    render_site,
+)
 from termline.sources import Config, load_config
 from termline.topics import Tagger, Taxonomy, default_topics, load_topics
 
@@ -35,6 +45,7 @@ class BuildOptions:
     templates: Path | None = None
     sources: Path | None = None
     topics: Path | None = None
+    cache: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -51,8 +62,11 @@ def build(options: BuildOptions) -> BuildResult:
     """Build the site of an archive's history."""
     check_archive(options.archive)
     config = load_config(options.sources or options.repo / "sources.toml")
-    taxonomy = load_topics(options.topics or _topics_file(options.repo))
-    platforms = read_platforms(options.repo, options.archive, config, taxonomy)
+    topics_file = options.topics or _topics_file(options.repo)
+    taxonomy = load_topics(topics_file)
+    templates = options.templates or default_templates()
+    store = Cache(options.cache, salt(templates, topics_file))
+    platforms = read_platforms(options.repo, options.archive, config, taxonomy, store)
     site = Site(
         title=config.title,
         platforms=tuple(platforms),
@@ -62,12 +76,14 @@ def build(options: BuildOptions) -> BuildResult:
         topics=taxonomy.topics,
     )
     out = Output(options.out)
+    keys = _folder_keys(site)
     try:
-        _write_site(site, options, out)
+        _write_site(site, options, out, _reuse(out, store, keys))
     except BaseException:
         out.abandon()
         raise
     removed = out.commit()
+    store.save("site", digest(str(out.root)), (out.stamp(), keys))
     documents = [d for p in platforms for d in p.documents]
     return BuildResult(
         documents=len(documents),
@@ -77,16 +93,46 @@ def build(options: BuildOptions) -> BuildResult:
     )
 
 
-def _write_site(site: Site, options: BuildOptions, out: Output) -> None:
+def _write_site(site: Site, options: BuildOptions, out: Output, reused: frozenset[str]) -> None:
     """Write every page, asset, data file and the search index into the staged site."""
     templates = options.templates or default_templates()
-    render_site(site, environment(templates), out)
-    feeds.write_feeds(site, out)
-    write_texts(site.platforms, BlobReader(open_repo(options.repo)).text, out)
+    render_site(site, environment(templates), out, reused)
+    feeds.write_feeds(site, out, reused)
+    write_texts(site.platforms, BlobReader(open_repo(options.repo)).text, out, reused)
     _copy_static(templates / "static", out)
     write_data(site.platforms, out)
     if options.search:
         search.index_site(out.staging)
+
+
+def _folder_keys(site: Site) -> dict[str, str]:
+    """Map each document folder to a digest of everything its pages, feeds and texts show."""
+    inputs = document_inputs(site)
+    settings = (
+        site.title,
+        site.repo_url,
+        site.base_url,
+        [(topic.slug, topic.name) for topic in site.topics],
+        os.environ.get("SOURCE_DATE_EPOCH"),
+    )
+    keys = {}
+    for platform in site.platforms:
+        for d in platform.documents:
+            folder = document_url(platform, d)
+            versions = [change.version for change in d.changes]
+            document = (d.slug, d.name, d.type, d.path, d.url, versions)
+            keys[folder] = digest(settings, platform.slug, platform.name, document, inputs[folder])
+    return keys
+
+
+def _reuse(out: Output, store: Cache, keys: dict[str, str]) -> frozenset[str]:
+    """Link the document folders of the previous site whose inputs did not change."""
+    found = store.load("site", digest(str(out.root)))
+    if not isinstance(found, tuple) or found[0] is None or found[0] != out.stamp():
+        return frozenset()
+    before: dict[str, str] = found[1]
+    same = (folder for folder, key in keys.items() if before.get(folder) == key)
+    return frozenset(folder for folder in same if out.reuse(folder))
 
 
 def _topics_file(repo: Path) -> Path:
@@ -96,7 +142,11 @@ def _topics_file(repo: Path) -> Path:
 
 
 def read_platforms(
-    repo_path: Path, archive: str, config: Config, taxonomy: Taxonomy | None = None
+    repo_path: Path,
+    archive: str,
+    config: Config,
+    taxonomy: Taxonomy | None = None,
+    store: Cache | None = None,
 ) -> list[Platform]:
     """Read the history of every document and group the results by platform."""
     repo = open_repo(repo_path)
@@ -105,13 +155,14 @@ def read_platforms(
     reader = BlobReader(repo)
     entries = catalogue(read_history(repo, archive), config)
     tagger = Tagger(taxonomy or Taxonomy())
-    documents = [_document(entry, reader, tagger) for entry in entries]
+    store = store or Cache(None, "")
+    documents = [_document(entry, reader, tagger, store) for entry in entries]
     names = {e.platform_slug: e.platform_name for e in entries}
     return group(documents, names)
 
 
-def _document(entry: Entry, reader: BlobReader, tagger: Tagger) -> Document:
-    analysis = analyse(entry.history, reader.text, tagger)
+def _document(entry: Entry, reader: BlobReader, tagger: Tagger, store: Cache) -> Document:
+    analysis = _analysis(entry, reader, tagger, store)
     last_text = next((v.blob for v in reversed(entry.history.versions) if v.blob), None)
     return Document(
         platform=entry.platform_slug,
@@ -125,6 +176,17 @@ def _document(entry: Entry, reader: BlobReader, tagger: Tagger) -> Document:
         provisions=analysis.provisions,
         anchors=analysis.anchors,
     )
+
+
+def _analysis(entry: Entry, reader: BlobReader, tagger: Tagger, store: Cache) -> Analysis:
+    """Return a document's analysis from the cache, keyed by its versions, or compute it."""
+    key = digest(entry.history)
+    found = store.load("analysis", key)
+    if isinstance(found, Analysis):
+        return found
+    analysis = analyse(entry.history, reader.text, tagger)
+    store.save("analysis", key, analysis)
+    return analysis
 
 
 def _all_changes(platforms: list[Platform]) -> tuple[Listed, ...]:

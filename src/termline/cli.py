@@ -39,6 +39,7 @@ def _build(args: argparse.Namespace) -> int:
             templates=args.templates,
             sources=args.sources,
             topics=args.topics,
+            cache=None if args.no_cache else args.cache,
         )
     )
     print(
@@ -200,6 +201,10 @@ def _add_build(commands: argparse._SubParsersAction[Parser]) -> None:
     build.add_argument("--templates", type=Path, help="use these templates instead of the default")
     build.add_argument("--sources", type=Path, help="sources.toml (default: <repo>/sources.toml)")
     build.add_argument("--topics", type=Path, help="topics.toml (default: <repo>/topics.toml)")
+    build.add_argument(
+        "--cache", type=Path, default=Path(".termline-cache"), help="build cache folder"
+    )
+    build.add_argument("--no-cache", action="store_true", help="build everything from scratch")
     build.set_defaults(handler=_build)
 
 

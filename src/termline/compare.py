@@ -15,11 +15,18 @@ from termline.output import Output
 from termline.render import document_url
 
 
-def write_texts(platforms: tuple[Platform, ...], text: Callable[[str], str], out: Output) -> int:
-    """Write each distinct text of every document once; return how many were read from git."""
+def write_texts(
+    platforms: tuple[Platform, ...],
+    text: Callable[[str], str],
+    out: Output,
+    reused: frozenset[str] = frozenset(),
+) -> int:
+    """Write each distinct text of every document not ``reused``; return how many were read."""
     read = 0
     for platform in platforms:
         for document in platform.documents:
+            if document_url(platform, document) in reused:
+                continue
             folder = f"{document_url(platform, document)}texts/"
             blobs = {c.version.blob for c in document.changes if c.version.blob}
             for blob in sorted(blobs):

@@ -23,9 +23,11 @@ from termline.render import (
     Listed,
     Site,
     build_date,
+    document_date,
     document_url,
     group_by,
     headline,
+    in_folders,
     platform_url,
     plural,
     provision_feed_link,
@@ -49,13 +51,15 @@ class Feed:
     page: str
     items: tuple[Listed, ...]
     edits: tuple[ProvisionEdit, ...] = ()  # a provision feed's own part of each change, if any
+    updated: datetime | None = None  # when empty; else the newest entry's date
 
 
-def write_feeds(site: Site, out: Output) -> int:
-    """Write every feed of the site and return how many."""
+def write_feeds(site: Site, out: Output, reused: frozenset[str] = frozenset()) -> int:
+    """Write every feed of the site, but those in ``reused`` document folders; return how many."""
     count = 0
     for feed in site_feeds(site):
-        write_feed(out, feed, site)
+        if not in_folders(feed.path, reused):
+            write_feed(out, feed, site)
         count += 1
     write_feed(out, Feed("rss.xml", f"{site.title}: all changes", "", site.news), site, rss=True)
     return count + 1
@@ -73,8 +77,10 @@ def site_feeds(site: Site) -> Iterator[Feed]:
         for document in platform.documents:
             mine = tuple(by_document.get(document.slug, []))
             page = document_url(platform, document)
-            yield Feed(f"{page}feed.xml", f"{platform.name} — {document.name}", page, mine)
-            yield from provision_feeds(platform, document, mine)
+            updated = document_date(site, document)
+            title = f"{platform.name} — {document.name}"
+            yield Feed(f"{page}feed.xml", title, page, mine, updated=updated)
+            yield from provision_feeds(platform, document, mine, updated)
     yield from topic_feeds(site)
 
 
@@ -91,7 +97,10 @@ def topic_feeds(site: Site) -> Iterator[Feed]:
 
 
 def provision_feeds(
-    platform: Platform, document: Document, items: Sequence[Listed]
+    platform: Platform,
+    document: Document,
+    items: Sequence[Listed],
+    updated: datetime | None = None,
 ) -> Iterator[Feed]:
     """Yield one feed per provision of a document, with its own part of each change."""
     news = {item.change.id: item for item in items}
@@ -104,6 +113,7 @@ def provision_feeds(
             link.path.removesuffix("feed.xml"),
             tuple(item for item, _edit in mine),
             tuple(edit for _item, edit in mine),
+            updated,
         )
 
 
@@ -120,7 +130,7 @@ def write_feed(out: Output, feed: Feed, site: Site, rss: bool = False) -> None:
     if not rss:
         generator.link(href=_url(site, feed.path, feed.path), rel="self")
     items = feed.items[:MAX_ENTRIES]
-    newest = items[0].change.version.date if items else build_date(site) or EPOCH
+    newest = items[0].change.version.date if items else feed.updated or build_date(site) or EPOCH
     generator.updated(newest)
     edits: Sequence[ProvisionEdit | None] = feed.edits or [None] * len(items)
     for item, edit in reversed(list(zip(items, edits, strict=False))):  # feedgen prepends

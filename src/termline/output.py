@@ -57,6 +57,20 @@ class Output:
         self.written.add(relative)
         return True
 
+    def reuse(self, folder: str) -> bool:
+        """Link a folder of the previous site, file by file, into the staged one; tell if it was."""
+        previous = self.root / folder
+        if not folder or ".." in folder.split("/") or not previous.is_dir():
+            return False
+        for parent, _folders, names in os.walk(previous):
+            source = Path(parent)
+            relative = source.relative_to(self.root).as_posix()
+            (self.staging / relative).mkdir(parents=True, exist_ok=True)
+            for name in names:
+                os.link(source / name, self.staging / relative / name)
+                self.written.add(f"{relative}/{name}")
+        return True
+
     def commit(self) -> int:
         """Swap the staged site in place of the previous one; return how many files went away."""
         (self.staging / MARKER).write_text("built by termline; replaced whole on every build\n")
@@ -70,6 +84,14 @@ class Output:
         self.staging.rename(self.root)
         shutil.rmtree(old)
         return removed
+
+    def stamp(self) -> tuple[int, int] | None:
+        """Return what identifies the site now in place (its marker's inode and mtime), if any."""
+        try:
+            marker = (self.root / MARKER).stat()
+        except OSError:
+            return None
+        return marker.st_ino, marker.st_mtime_ns
 
     def abandon(self) -> None:
         """Throw the staged site away, leaving the previous one as it was."""

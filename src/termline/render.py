@@ -21,6 +21,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
+from termline.cache import digest
 from termline.catalogue import Document, Platform
 from termline.changes import Change, Provision
 from termline.errors import TermlineError
@@ -32,6 +33,8 @@ PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 SOURCE_TEMPLATES = Path(__file__).parents[2] / "templates"
 PAGE_SIZE = 100  # entries per page of /changes/
 LATEST = 30  # entries of the home page's latest changes
+# Other platforms shown per topic on a provision page, and provisions shown per platform.
+SHOWN_PLATFORMS, SHOWN_PROVISIONS = 5, 3
 QUIET_KINDS = ("cosmetic", "revert")  # shown but marked; left out of news and feeds
 KIND_LABELS = {
     "first": "first recorded",
@@ -155,6 +158,8 @@ def environment(templates: Path) -> jinja2.Environment:
         headline=headline,
         is_news=is_news,
         kind_label=kind_label,
+        shown_platforms=SHOWN_PLATFORMS,
+        shown_provisions=SHOWN_PROVISIONS,
     )
     return env
 
@@ -222,6 +227,14 @@ def build_date(site: Site) -> datetime | None:
     if epoch and epoch.isdigit():
         return datetime.fromtimestamp(int(epoch), UTC)
     return site.changes[0].change.version.date if site.changes else None
+
+
+def document_date(site: Site, document: Document) -> datetime:
+    """Return the date a document's own pages show as their update: so they change only with it."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return datetime.fromtimestamp(int(epoch), UTC)
+    return document.latest.version.date
 
 
 @lru_cache(maxsize=1)
@@ -339,17 +352,25 @@ def provision_feed_link(platform: Platform, document: Document, provision: str) 
     )
 
 
-def render_site(site: Site, env: jinja2.Environment, out: Output) -> None:
-    """Render every page of the site, then its sitemap and robots.txt."""
+def render_site(
+    site: Site, env: jinja2.Environment, out: Output, reused: frozenset[str] = frozenset()
+) -> None:
+    """Render every page of the site, but those of ``reused`` document folders, then its sitemap."""
     listed: list[str] = []
     for path, template, context in _pages(site):
-        out.write(path, _render(env, template, path, site, context))
         if template in SITEMAP_TEMPLATES:
             listed.append(path.removesuffix("index.html"))
+        if not in_folders(path, reused):
+            out.write(path, _render(env, template, path, site, context))
     base = site_base(site)
     if base:
         out.write("sitemap.xml", env.get_template("sitemap.xml").render(base=base, paths=listed))
     out.write("robots.txt", env.get_template("robots.txt").render(base=base))
+
+
+def in_folders(path: str, folders: frozenset[str]) -> bool:
+    """Tell whether a site path lies in one of the document folders."""
+    return bool(folders) and "/".join(path.split("/")[:3]) + "/" in folders
 
 
 def site_base(site: Site) -> str | None:
@@ -375,7 +396,7 @@ def _pages(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
             },
         )
         for document in platform.documents:
-            yield from _document_pages(platform, document)
+            yield from _document_pages(site, platform, document)
     yield from _analysis_pages(site)
 
 
@@ -463,20 +484,14 @@ def _paginated(
 
 
 def _document_pages(
-    platform: Platform, document: Document
+    site: Site, platform: Platform, document: Document
 ) -> Iterator[tuple[str, str, dict[str, Any]]]:
     base = document_url(platform, document)
     feeds = feed_links(platform, document)
-    yield (
-        f"{base}index.html",
-        "document.html",
-        {"platform": platform, "document": document, "feeds": feeds},
-    )
-    yield (
-        f"{base}compare/index.html",
-        "compare.html",
-        {"platform": platform, "document": document, "feeds": feeds},
-    )
+    updated = document_date(site, document)
+    common = {"platform": platform, "document": document, "feeds": feeds, "updated": updated}
+    yield f"{base}index.html", "document.html", common
+    yield f"{base}compare/index.html", "compare.html", common
     changes = document.changes
     for index, change in enumerate(changes):
         yield (
@@ -489,6 +504,7 @@ def _document_pages(
                 "older": changes[index - 1] if index else None,
                 "newer": changes[index + 1] if index + 1 < len(changes) else None,
                 "feeds": feeds,
+                "updated": updated,
             },
         )
 
@@ -496,11 +512,14 @@ def _document_pages(
 def _render(
     env: jinja2.Environment, template: str, path: str, site: Site, context: dict[str, Any]
 ) -> str:
-    values = {"root": "../" * path.count("/"), "feeds": feed_links(), **context}
+    values = {
+        "root": "../" * path.count("/"),
+        "feeds": feed_links(),
+        "updated": build_date(site),
+        **context,
+    }
     try:
-        return env.get_template(template).render(
-            site=site, path=path, updated=build_date(site), **values
-        )
+        return env.get_template(template).render(site=site, path=path, **values)
     except jinja2.TemplateError as error:
         raise template_error(error, template) from error
 
@@ -538,11 +557,7 @@ def _analysis_pages(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
     for platform in site.platforms:
         for document in platform.documents:
             for provision in document.provisions:
-                others = [
-                    (topics[slug], [c for c in columns[slug] if c[0] is not platform])
-                    for slug in provision.topics
-                    if slug in topics
-                ]
+                others = _others(platform, provision, topics, columns)
                 yield (
                     f"{provision_url(platform, document, provision)}index.html",
                     "provision.html",
@@ -552,6 +567,7 @@ def _analysis_pages(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
                         "provision": provision,
                         "others": others,
                         "topics": topics,
+                        "updated": document_date(site, document),
                         "feeds": [
                             *feed_links(platform, document),
                             provision_feed_link(platform, document, provision.id),
@@ -570,6 +586,56 @@ def _analysis_pages(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
                 "feeds": [*feed_links(), topic_feed_link(site, topic.slug)],
             },
         )
+
+
+Columns = list[tuple[Platform, list[Held]]]
+
+
+def _others(
+    platform: Platform, provision: Provision, topics: dict[str, Topic], columns: dict[str, Columns]
+) -> list[tuple[Topic, Columns]]:
+    """Return, for each topic of a provision, the other platforms' current provisions on it."""
+    return [
+        (topics[slug], [c for c in columns[slug] if c[0] is not platform])
+        for slug in provision.topics
+        if slug in topics
+    ]
+
+
+def document_inputs(site: Site) -> dict[str, str]:
+    """Map each document folder to a digest of what other documents show on its pages."""
+    holders = topic_holders(site)
+    columns = {slug: _by_platform(held) for slug, held in holders.items()}
+    others = {
+        (slug, platform.slug): _shown(platform, columns[slug])
+        for slug in columns
+        for platform in site.platforms
+    }
+    return {
+        document_url(platform, document): digest(
+            [
+                (p.id, [others.get((t, platform.slug)) for t in p.topics])
+                for p in document.provisions
+            ]
+        )
+        for platform in site.platforms
+        for document in platform.documents
+    }
+
+
+def _shown(platform: Platform, columns: Columns) -> str:
+    """Return a digest of what a provision page of platform shows of the other platforms."""
+    others = [c for c in columns if c[0] is not platform]
+    return digest(len(others), [_column(c) for c in others[:SHOWN_PLATFORMS]])
+
+
+def _column(column: tuple[Platform, list[Held]]) -> tuple[object, ...]:
+    platform, held = column
+    shown = [
+        (h.document.slug, h.document.name, h.provision.id, h.provision.heading)
+        for h in held[:SHOWN_PROVISIONS]
+    ]
+    return platform.slug, platform.name, len(held), shown
 
 
 def _by_platform(held: list[Held]) -> list[tuple[Platform, list[Held]]]:

@@ -1,0 +1,76 @@
+"""Cache stage: keep what a build derived, keyed by content, so the next build redoes only changes.
+
+Takes a folder (``--cache``, default ``.termline-cache``) and a salt naming everything the cached
+values depend on beyond their key (termline's code, the templates, the topics); gives ``load`` and
+``save`` of pickled values by kind and key. Entries made under another salt are deleted when the
+cache is opened, so a new termline, template or taxonomy never reuses a stale value. A cache that
+cannot be read is treated as empty: it only ever saves time, never changes the output.
+"""
+
+import hashlib
+import os
+import pickle
+import shutil
+from pathlib import Path
+from typing import Any
+
+PACKAGE = Path(__file__).parent
+
+
+class Cache:
+    """Pickled values by (kind, key) under ``folder/<salt>/``; a no-op when folder is None."""
+
+    def __init__(self, folder: Path | None, salt: str) -> None:
+        self.folder = folder / salt[:24] if folder else None
+        if folder is not None and folder.is_dir():
+            for stale in folder.iterdir():
+                if stale.is_dir() and stale.name != salt[:24]:
+                    shutil.rmtree(stale, ignore_errors=True)
+
+    def load(self, kind: str, key: str) -> Any:
+        """Return the value saved under key, or None."""
+        if self.folder is None:
+            return None
+        try:
+            with (self.folder / kind / f"{key}.pickle").open("rb") as file:
+                return pickle.load(file)
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+            return None
+
+    def save(self, kind: str, key: str, value: object) -> None:
+        """Save a value under key, atomically."""
+        if self.folder is None:
+            return
+        path = self.folder / kind / f"{key}.pickle"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+        temporary.replace(path)
+
+
+def digest(*parts: object) -> str:
+    """Return a hex digest of the parts' representations."""
+    return hashlib.sha256(repr(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def folder_digest(*folders: Path | None) -> str:
+    """Return a digest of every file's path and bytes under the folders (or of a single file)."""
+    hasher = hashlib.sha256()
+    for folder in folders:
+        if folder is None or not folder.exists():
+            hasher.update(b"-")
+            continue
+        files = [folder] if folder.is_file() else sorted(_files(folder))
+        for path in files:
+            hasher.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            hasher.update(hashlib.sha256(path.read_bytes()).digest())
+    return hasher.hexdigest()
+
+
+def salt(templates: Path, topics: Path) -> str:
+    """Return the salt of a build: termline's code, its templates and the topics file."""
+    return folder_digest(PACKAGE, templates, topics)
+
+
+def _files(folder: Path) -> list[Path]:
+    return [p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts]

@@ -1,0 +1,116 @@
+"""Incremental builds: a rebuild with the cache gives the same bytes as a build from scratch."""
+
+import json
+import subprocess
+from pathlib import Path
+
+from termline.build import BuildOptions, build
+from termline.demo import create_demo_archive
+from termline.render import default_templates
+
+TOPICS = """\
+[topics.kindness]
+name = "Kindness"
+description = "Being nice."
+patterns = ['\\bnice\\b']
+"""
+
+
+def _files(site: Path) -> dict[str, bytes]:
+    paths = (
+        p for p in site.rglob("*") if p.is_file() and p.relative_to(site).parts[0] != "pagefind"
+    )
+    return {p.relative_to(site).as_posix(): p.read_bytes() for p in paths}
+
+
+def _assert_same_site(left: Path, right: Path) -> None:
+    mine, theirs = _files(left), _files(right)
+    assert sorted(mine) == sorted(theirs)
+    different = [path for path in mine if mine[path] != theirs[path]]
+    assert not different, different[:10]
+
+
+def test_one_commit_rebuild_with_cache_matches_a_fresh_build(tmp_path: Path):
+    repo = tmp_path / "archive"
+    create_demo_archive(repo)
+    cache, site, fresh = tmp_path / "cache", tmp_path / "site", tmp_path / "fresh"
+    build(BuildOptions(repo=repo, out=site, search=False, cache=cache))
+    terms = next((repo / "archive").rglob("*.md"))
+    terms.write_text(terms.read_text() + "\n## Added\n\nA clause added by one scrape.\n")
+    _commit(repo, "2031-05-01T00:00:00Z")
+    result = build(BuildOptions(repo=repo, out=site, search=False, cache=cache))
+    build(BuildOptions(repo=repo, out=fresh, search=False))
+    assert result.files_changed > 0
+    _assert_same_site(site, fresh)
+    assert any(cache.rglob("*.pickle"))
+
+
+def test_cache_is_invalidated_when_topics_change(make_repo, tmp_path: Path):
+    repo = make_repo()
+    repo.commit(
+        {"archive/acme/terms.md": "# Terms\n\n## Use\n\nBe nice.\n"},
+        "Start",
+        "2024-02-01T00:00:00Z",
+    )
+    cache, site = tmp_path / "cache", tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=site, search=False, cache=cache))
+    topics = tmp_path / "topics.toml"
+    topics.write_text(TOPICS)
+    build(BuildOptions(repo=repo.path, out=site, search=False, cache=cache, topics=topics))
+    data = json.loads((site / "data" / "acme" / "terms.json").read_text())
+    assert data["versions"][0]["topics"] == ["kindness"]
+    assert len([p for p in cache.iterdir() if p.is_dir()]) == 1  # the stale salt is gone
+
+
+def test_cache_is_invalidated_when_templates_change(make_repo, tmp_path: Path):
+    repo = make_repo()
+    repo.commit(
+        {"archive/acme/terms.md": "# Terms\n\n## Use\n\nBe nice.\n"},
+        "Start",
+        "2024-02-01T00:00:00Z",
+    )
+    cache, site = tmp_path / "cache", tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=site, search=False, cache=cache))
+    templates = tmp_path / "templates"
+    _copy_tree(default_templates(), templates)
+    version = templates / "version.html"
+    version.write_text(version.read_text().replace("{% block content %}", "{% block content %}©"))
+    build(BuildOptions(repo=repo.path, out=site, search=False, cache=cache, templates=templates))
+    page = next((site / "platforms").rglob("versions/*/index.html")).read_text()
+    assert "©" in page
+    assert len([p for p in cache.iterdir() if p.is_dir()]) == 1
+
+
+def _copy_tree(source: Path, target: Path) -> None:
+    for path in source.rglob("*"):
+        if path.is_file():
+            (target / path.relative_to(source)).parent.mkdir(parents=True, exist_ok=True)
+            (target / path.relative_to(source)).write_bytes(path.read_bytes())
+
+
+def _commit(repo: Path, date: str) -> None:
+    env = {
+        "GIT_AUTHOR_NAME": "T",
+        "GIT_AUTHOR_EMAIL": "t@example.invalid",
+        "GIT_COMMITTER_NAME": "T",
+        "GIT_COMMITTER_EMAIL": "t@example.invalid",
+        "GIT_AUTHOR_DATE": date,
+        "GIT_COMMITTER_DATE": date,
+        "PATH": "/usr/bin:/bin",
+    }
+    subprocess.run(["git", "add", "-A"], cwd=repo, env=env, check=True)
+    subprocess.run(["git", "commit", "-qm", "One scrape"], cwd=repo, env=env, check=True)
+
+
+def test_provision_page_lists_five_other_platforms_then_points_to_the_topic(make_repo, tmp_path):
+    repo = make_repo()
+    files = {f"archive/p{n}/terms.md": "# Terms\n\n## Manners\n\nBe nice.\n" for n in range(7)}
+    repo.commit(files, "Start", "2024-02-01T00:00:00Z")
+    topics = tmp_path / "topics.toml"
+    topics.write_text(TOPICS)
+    site = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=site, search=False, topics=topics))
+    page = (site / "platforms/p0/terms/provisions/manners/index.html").read_text()
+    listed = [f"platforms/p{n}/terms/provisions/manners/" in page for n in range(1, 7)]
+    assert listed == [True] * 5 + [False]
+    assert "and 1 more platforms on the" in page
