@@ -9,6 +9,8 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
+import git
+
 from termline import feeds, search
 from termline.archive import check_archive
 from termline.cache import Cache, digest, salt
@@ -66,7 +68,8 @@ def build(options: BuildOptions) -> BuildResult:
     taxonomy = load_topics(topics_file)
     templates = options.templates or default_templates()
     store = Cache(options.cache, salt(templates, topics_file))
-    platforms = read_platforms(options.repo, options.archive, config, taxonomy, store)
+    repo = open_repo(options.repo)
+    platforms = read_platforms(repo, options.archive, config, taxonomy, store)
     site = Site(
         title=config.title,
         platforms=tuple(platforms),
@@ -78,7 +81,7 @@ def build(options: BuildOptions) -> BuildResult:
     out = Output(options.out)
     keys = _folder_keys(site)
     try:
-        _write_site(site, options, out, _reuse(out, store, keys))
+        _write_site(site, options, out, _reuse(out, store, keys), BlobReader(repo))
     except BaseException:
         out.abandon()
         raise
@@ -93,12 +96,14 @@ def build(options: BuildOptions) -> BuildResult:
     )
 
 
-def _write_site(site: Site, options: BuildOptions, out: Output, reused: frozenset[str]) -> None:
+def _write_site(
+    site: Site, options: BuildOptions, out: Output, reused: frozenset[str], reader: BlobReader
+) -> None:
     """Write every page, asset, data file and the search index into the staged site."""
     templates = options.templates or default_templates()
     render_site(site, environment(templates), out, reused)
     feeds.write_feeds(site, out, reused)
-    write_texts(site.platforms, BlobReader(open_repo(options.repo)).text, out, reused)
+    write_texts(site.platforms, reader.text, out, reused)
     _copy_static(templates / "static", out)
     write_data(site.platforms, out)
     if options.search:
@@ -142,14 +147,14 @@ def _topics_file(repo: Path) -> Path:
 
 
 def read_platforms(
-    repo_path: Path,
+    repo_path: Path | git.Repo,
     archive: str,
     config: Config,
     taxonomy: Taxonomy | None = None,
     store: Cache | None = None,
 ) -> list[Platform]:
     """Read the history of every document and group the results by platform."""
-    repo = open_repo(repo_path)
+    repo = repo_path if isinstance(repo_path, git.Repo) else open_repo(repo_path)
     if is_shallow(repo):
         log.warning("%s is a shallow clone: only the versions it holds are built", repo_path)
     reader = BlobReader(repo)

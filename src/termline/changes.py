@@ -131,13 +131,6 @@ def fingerprint(text: str) -> str:
     return hashlib.sha1(normalise(text).encode("utf-8", "surrogatepass")).hexdigest()
 
 
-def document_changes(
-    history: DocumentHistory, text: Callable[[str | None], str], tagger: Tagger | None = None
-) -> list[Change]:
-    """Return one change per version of a document, oldest first."""
-    return list(analyse(history, text, tagger).changes)
-
-
 def analyse(
     history: DocumentHistory, text: Callable[[str | None], str], tagger: Tagger | None = None
 ) -> Analysis:
