@@ -1,6 +1,7 @@
 """The build, end to end, on real git repositories: pages, data contract, empty archive, CLI."""
 
 import json
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -10,6 +11,7 @@ import pytest
 from termline.build import BuildOptions, build
 from termline.cli import main
 from termline.errors import TermlineError
+from termline.render import default_templates
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -108,21 +110,28 @@ def test_rebuild_removes_pages_no_longer_built_and_keeps_unchanged_bytes(make_re
     assert second.files_changed == 0 and second.files_removed == 1
 
 
-def test_unchanged_files_keep_their_inode_and_a_failed_build_leaves_the_site(make_repo, tmp_path):
+@pytest.mark.parametrize("cached", [False, True])
+def test_unchanged_files_keep_their_inode_and_a_failed_build_leaves_the_site(
+    make_repo, tmp_path, cached
+):
     repo = make_repo()
     repo.commit({"archive/a/x.md": "# X\n\nOne.\n"}, "Start", "2024-01-01T00:00:00Z")
     out = tmp_path / "site"
-    build(BuildOptions(repo=repo.path, out=out, search=False))
+    cache = tmp_path / "cache" if cached else None
+    build(BuildOptions(repo=repo.path, out=out, search=False, cache=cache))
     page = out / "platforms/a/x/index.html"
     inode, before = page.stat().st_ino, sorted(p for p in out.rglob("*"))
-    build(BuildOptions(repo=repo.path, out=out, search=False))
+    build(BuildOptions(repo=repo.path, out=out, search=False, cache=cache))
     assert page.stat().st_ino == inode
+    assert sorted(p for p in out.rglob("*")) == before
+    repo.commit({"archive/a/x.md": "# X\n\nTwo.\n"}, "Change", "2024-02-01T00:00:00Z")
     broken = tmp_path / "templates"
-    broken.mkdir()
+    shutil.copytree(default_templates(), broken)
     (broken / "index.html").write_text("{% if %}")
     with pytest.raises(Exception, match="Expected an expression"):
-        build(BuildOptions(repo=repo.path, out=out, search=False, templates=broken))
+        build(BuildOptions(repo=repo.path, out=out, search=False, templates=broken, cache=cache))
     assert sorted(p for p in out.rglob("*")) == before
+    assert page.stat().st_ino == inode
     assert not list(tmp_path.glob(".site.*"))
 
 

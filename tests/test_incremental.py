@@ -4,6 +4,9 @@ import json
 import subprocess
 from pathlib import Path
 
+import pytest
+
+from termline.bench import Shape, add_one_commit, make_archive
 from termline.build import BuildOptions, build
 from termline.demo import create_demo_archive
 from termline.render import default_templates
@@ -114,3 +117,60 @@ def test_provision_page_lists_five_other_platforms_then_points_to_the_topic(make
     listed = [f"platforms/p{n}/terms/provisions/manners/" in page for n in range(1, 7)]
     assert listed == [True] * 5 + [False]
     assert "and 1 more platforms on the" in page
+
+
+def _stamps(site: Path) -> dict[str, tuple[int, int]]:
+    paths = (p for p in site.rglob("*") if p.is_file())
+    return {p.relative_to(site).as_posix(): (p.stat().st_ino, p.stat().st_mtime_ns) for p in paths}
+
+
+@pytest.fixture(scope="module")
+def bench_repo(tmp_path_factory) -> Path:
+    """A synthetic archive: 12 documents on 6 platforms, 90 versions, reverts and cosmetic edits."""
+    folder = tmp_path_factory.mktemp("bench") / "repo"
+    return make_archive(folder, Shape(documents=12, versions=90))
+
+
+def test_one_commit_renders_only_the_pages_that_show_it(bench_repo: Path, tmp_path: Path):
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "clone", "-q", str(bench_repo), str(repo)], check=True)
+    cache, site, fresh = tmp_path / "cache", tmp_path / "site", tmp_path / "fresh"
+    first = build(BuildOptions(repo=repo, out=site, search=False, cache=cache))
+    before = _stamps(site)
+    add_one_commit(repo, "archive")
+    changed = next(
+        iter(
+            subprocess.run(
+                ["git", "diff", "--name-only", "HEAD~1"],
+                cwd=repo,
+                capture_output=True,
+                text=True,
+                check=True,
+            ).stdout.split()
+        )
+    )
+    folder = "platforms/" + changed.removeprefix("archive/").removesuffix(".md") + "/"
+    result = build(BuildOptions(repo=repo, out=site, search=False, cache=cache))
+    build(BuildOptions(repo=repo, out=fresh, search=False))
+    _assert_same_site(site, fresh)
+    after = _stamps(site)
+    touched = {path for path, stamp in after.items() if before.get(path) != stamp}
+    elsewhere = {p for p in touched if p.startswith("platforms/") and p.count("/") > 2}
+    assert elsewhere and all(p.startswith(folder) for p in elsewhere), sorted(elsewhere)[:5]
+    assert len(touched) < len(after) / 10, len(touched)  # the rest kept its inode and mtime
+    assert result.pages_rendered < first.pages_rendered / 10
+    versions = {p for p in touched if "/versions/" in p}
+    assert len(versions) == 2  # the new version's page, and the one before it (its "next" link)
+
+
+def test_a_site_changed_behind_the_cache_is_rebuilt_whole(bench_repo: Path, tmp_path: Path):
+    cache, site, fresh = tmp_path / "cache", tmp_path / "site", tmp_path / "fresh"
+    first = build(BuildOptions(repo=bench_repo, out=site, search=False, cache=cache))
+    marker = site / ".termline-site"
+    marker.write_text(marker.read_text())  # as if a build had stopped half-way through its moves
+    again = build(BuildOptions(repo=bench_repo, out=site, search=False, cache=cache))
+    assert again.pages_rendered == first.pages_rendered
+    build(BuildOptions(repo=bench_repo, out=fresh, search=False))
+    _assert_same_site(site, fresh)
+    unchanged = build(BuildOptions(repo=bench_repo, out=site, search=False, cache=cache))
+    assert unchanged.pages_rendered == 0 and unchanged.files_changed == 0

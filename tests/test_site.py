@@ -12,7 +12,8 @@ import pytest
 
 from termline.build import BuildOptions, build, read_platforms
 from termline.output import Output
-from termline.render import Listed, Site, default_templates, environment, policy, render_site
+from termline.pages import write_site_pages
+from termline.render import Listed, Site, default_templates, environment, policy
 from termline.sources import load_config
 from termline.topics import Topic
 
@@ -147,28 +148,44 @@ def test_changes_are_paginated_and_filtered(demo_site: Path, pages: dict[Path, P
     assert (changes / "kind/first/index.html").is_file()
 
 
-def test_page_size_is_honoured(make_repo, tmp_path: Path):
+def test_change_lists_are_paged_from_the_oldest_so_old_pages_never_change(
+    make_repo, tmp_path: Path
+):
     repo = make_repo()
-    for day in range(1, 104):
+    for day in range(250):
         repo.commit(
             {"archive/a/terms.md": f"# Terms\n\nVersion {day}.\n"},
             "Update",
             f"2024-{1 + day // 28:02d}-{1 + day % 28:02d}T00:00:00Z",
         )
-    out = tmp_path / "site"
-    build(BuildOptions(repo=repo.path, out=out, search=False))
-    first = parse(out / "changes/index.html")
-    second = parse(out / "changes/2/index.html")
-    assert sum("/versions/" in link for link in first.links) == 100
-    assert sum("/versions/" in link for link in second.links) == 3
-    assert "../changes/2/index.html" in first.links
-    assert not (out / "changes/3").exists()
+    out, cache = tmp_path / "site", tmp_path / "cache"
+    build(BuildOptions(repo=repo.path, out=out, search=False, cache=cache))
+    newest, oldest = parse(out / "changes/index.html"), parse(out / "changes/1/index.html")
+    assert sum("/versions/" in link for link in newest.links) == 150  # 100 to 199 on the first
+    assert sum("/versions/" in link for link in oldest.links) == 100
+    assert "../changes/1/index.html" in newest.links
+    assert "../../changes/index.html" in oldest.links
+    assert "2024-01-01" in (out / "changes/1/index.html").read_text()
+    assert not (out / "changes/2").exists()
+    page = out / "changes/1/index.html"
+    inode, mtime = page.stat().st_ino, page.stat().st_mtime_ns
+    repo.commit({"archive/a/terms.md": "# Terms\n\nOne more.\n"}, "Update", "2025-01-01T00:00:00Z")
+    build(BuildOptions(repo=repo.path, out=out, search=False, cache=cache))
+    assert (page.stat().st_ino, page.stat().st_mtime_ns) == (inode, mtime)
+    assert sum("/versions/" in link for link in parse(out / "changes/index.html").links) == 151
 
 
 def test_sitemap_and_robots_use_the_base_url(demo_repo: Path, tmp_path: Path):
     out = tmp_path / "site"
     build(BuildOptions(repo=demo_repo, out=out, search=False, base_url=BASE.rstrip("/")))
-    sitemap = (out / "sitemap.xml").read_text()
+    index = (out / "sitemap.xml").read_text()
+    maps = sorted((out / "sitemaps").glob("*.xml"))
+    assert {f"<loc>{BASE}sitemaps/{m.name}</loc>" for m in maps} == set(
+        line.removeprefix("<sitemap>").removesuffix("</sitemap>")
+        for line in index.splitlines()
+        if line.startswith("<sitemap>")
+    )
+    sitemap = "".join(m.read_text() for m in maps)
     assert f"<loc>{BASE}</loc>" in sitemap
     assert f"<loc>{BASE}platforms/chirpy/privacy-policy/</loc>" in sitemap
     assert "/versions/" not in sitemap  # near-duplicates stay out of search engines' lists
@@ -254,7 +271,7 @@ def test_topics_become_a_filter_of_the_change_list(demo_repo: Path, tmp_path: Pa
         topics=(Topic("arbitration", "Arbitration", "Disputes.", ()),),
     )
     out = Output(tmp_path / "site")
-    render_site(site, environment(default_templates()), out)
+    write_site_pages(site, environment(default_templates()), out)
     out.commit()
     page = (tmp_path / "site/changes/topic/arbitration/index.html").read_text()
     assert "<h1>Topic: Arbitration</h1>" in page

@@ -10,25 +10,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import git
+import jinja2
 
 from termline import feeds, search
 from termline.archive import check_archive
 from termline.cache import Cache, digest, salt
 from termline.catalogue import Document, Entry, Platform, catalogue, group
-from termline.changes import Analysis, analyse
-from termline.compare import write_texts
-from termline.data import write_data
+from termline.compare import write_document_texts
+from termline.data import write_document_data, write_index
 from termline.history import BlobReader, is_shallow, open_repo, read_history
-from termline.output import Output
-from termline.render import (
-    Listed,
-    Site,
-    default_templates,
-    document_inputs,
-    document_url,
-    environment,
-    render_site,
-)
+from termline.library import Library
+from termline.output import Manifest, Output
+from termline.pages import Others, document_pages, write_pages, write_site_pages
+from termline.render import Listed, Site, default_templates, document_url, environment
 from termline.sources import Config, load_config
 from termline.topics import Tagger, Taxonomy, default_topics, load_topics
 
@@ -58,6 +52,7 @@ class BuildResult:
     versions: int
     files_changed: int
     files_removed: int
+    pages_rendered: int = 0
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -67,9 +62,13 @@ def build(options: BuildOptions) -> BuildResult:
     topics_file = options.topics or _topics_file(options.repo)
     taxonomy = load_topics(topics_file)
     templates = options.templates or default_templates()
+    env = environment(templates)
     store = Cache(options.cache, salt(templates, topics_file))
     repo = open_repo(options.repo)
-    platforms = read_platforms(repo, options.archive, config, taxonomy, store)
+    _warn_if_shallow(repo, options.repo)
+    library = Library(BlobReader(repo), Tagger(taxonomy), store)
+    entries = catalogue(read_history(repo, options.archive), config)
+    platforms = group([library.light(entry) for entry in entries], _names(entries))
     site = Site(
         title=config.title,
         platforms=tuple(platforms),
@@ -78,66 +77,81 @@ def build(options: BuildOptions) -> BuildResult:
         base_url=options.base_url or config.base_url,
         topics=taxonomy.topics,
     )
-    out = Output(options.out)
-    keys = _folder_keys(site)
+    place = digest(str(options.out.resolve()))
+    previous = store.load("site", place)
+    out = Output(options.out, previous if isinstance(previous, Manifest) else None, _settings(site))
     try:
-        _write_site(site, options, out, _reuse(out, store, keys), BlobReader(repo))
+        _write_site(site, env, templates, out, library)
     except BaseException:
         out.abandon()
         raise
     removed = out.commit()
-    store.save("site", digest(str(out.root)), (out.stamp(), keys))
-    documents = [d for p in platforms for d in p.documents]
+    store.save("site", place, out.manifest())
+    if options.search:
+        search.index_site(out.root)
     return BuildResult(
-        documents=len(documents),
-        versions=sum(len(d.changes) for d in documents),
+        documents=sum(len(p.documents) for p in platforms),
+        versions=len(site.changes),
         files_changed=out.changed,
         files_removed=removed,
+        pages_rendered=out.rendered,
     )
+
+
+def _settings(site: Site) -> str:
+    """Return a digest of what every page may show beyond its own key."""
+    topics = [(t.slug, t.name, t.description) for t in site.topics]
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    return digest(site.title, site.repo_url, site.base_url, topics, epoch)
 
 
 def _write_site(
-    site: Site, options: BuildOptions, out: Output, reused: frozenset[str], reader: BlobReader
+    site: Site, env: jinja2.Environment, templates: Path, out: Output, library: Library
 ) -> None:
-    """Write every page, asset, data file and the search index into the staged site."""
-    templates = options.templates or default_templates()
-    render_site(site, environment(templates), out, reused)
-    feeds.write_feeds(site, out, reused)
-    write_texts(site.platforms, reader.text, out, reused)
-    _copy_static(templates / "static", out)
-    write_data(site.platforms, out)
-    if options.search:
-        search.index_site(out.staging)
-
-
-def _folder_keys(site: Site) -> dict[str, str]:
-    """Map each document folder to a digest of everything its pages, feeds and texts show."""
-    inputs = document_inputs(site)
-    settings = (
-        site.title,
-        site.repo_url,
-        site.base_url,
-        [(topic.slug, topic.name) for topic in site.topics],
-        os.environ.get("SOURCE_DATE_EPOCH"),
-    )
-    keys = {}
+    """Write every document's files, then the pages, feeds and data that span the site."""
+    writer = _Writer(site, env, out, library, Others(site))
     for platform in site.platforms:
-        for d in platform.documents:
-            folder = document_url(platform, d)
-            versions = [change.version for change in d.changes]
-            document = (d.slug, d.name, d.type, d.path, d.url, versions)
-            keys[folder] = digest(settings, platform.slug, platform.name, document, inputs[folder])
-    return keys
+        for document in platform.documents:
+            writer.document(platform, document)
+    write_site_pages(site, env, out)
+    feeds.write_site_feeds(site, out, library.content)
+    write_index(site.platforms, out)
+    _copy_static(templates / "static", out)
 
 
-def _reuse(out: Output, store: Cache, keys: dict[str, str]) -> frozenset[str]:
-    """Link the document folders of the previous site whose inputs did not change."""
-    found = store.load("site", digest(str(out.root)))
-    if not isinstance(found, tuple) or found[0] is None or found[0] != out.stamp():
-        return frozenset()
-    before: dict[str, str] = found[1]
-    same = (folder for folder, key in keys.items() if before.get(folder) == key)
-    return frozenset(folder for folder in same if out.reuse(folder))
+@dataclass(frozen=True)
+class _Writer:
+    """What writing a document's folder needs."""
+
+    site: Site
+    env: jinja2.Environment
+    out: Output
+    library: Library
+    others: Others
+
+    def document(self, platform: Platform, document: Document) -> None:
+        """Write a document's folder: nothing if neither it nor what it shows of others changed."""
+        group = document_url(platform, document)
+        key = digest(document.key, self.others.document_key(platform, document))
+        if self.out.unchanged(group, key):
+            return
+        whole = self.library.full(document)
+        write_pages(
+            self.site, self.env, self.out, document_pages(self.site, platform, whole, self.others)
+        )
+        feeds.write_document_feeds(self.site, platform, whole, self.out)
+        write_document_texts(platform, whole, self.library.reader.text, self.out)
+        write_document_data(platform, whole, self.out)
+        self.library.save_contents(platform, whole)
+
+
+def _warn_if_shallow(repo: git.Repo, path: Path) -> None:
+    if is_shallow(repo):
+        log.warning("%s is a shallow clone: only the versions it holds are built", path)
+
+
+def _names(entries: list[Entry]) -> dict[str, str]:
+    return {e.platform_slug: e.platform_name for e in entries}
 
 
 def _topics_file(repo: Path) -> Path:
@@ -153,49 +167,21 @@ def read_platforms(
     taxonomy: Taxonomy | None = None,
     store: Cache | None = None,
 ) -> list[Platform]:
-    """Read the history of every document and group the results by platform."""
+    """Read the history of every document, in full, and group the results by platform."""
     repo = repo_path if isinstance(repo_path, git.Repo) else open_repo(repo_path)
-    if is_shallow(repo):
-        log.warning("%s is a shallow clone: only the versions it holds are built", repo_path)
-    reader = BlobReader(repo)
+    _warn_if_shallow(repo, Path(str(repo_path)))
+    library = Library(BlobReader(repo), Tagger(taxonomy or Taxonomy()), store or Cache(None, ""))
     entries = catalogue(read_history(repo, archive), config)
-    tagger = Tagger(taxonomy or Taxonomy())
-    store = store or Cache(None, "")
-    documents = [_document(entry, reader, tagger, store) for entry in entries]
-    names = {e.platform_slug: e.platform_name for e in entries}
-    return group(documents, names)
-
-
-def _document(entry: Entry, reader: BlobReader, tagger: Tagger, store: Cache) -> Document:
-    analysis = _analysis(entry, reader, tagger, store)
-    last_text = next((v.blob for v in reversed(entry.history.versions) if v.blob), None)
-    return Document(
-        platform=entry.platform_slug,
-        slug=entry.slug,
-        name=entry.name,
-        type=entry.type,
-        path=entry.history.path,
-        url=entry.url,
-        changes=analysis.changes,
-        text=reader.text(last_text),
-        provisions=analysis.provisions,
-        anchors=analysis.anchors,
-    )
-
-
-def _analysis(entry: Entry, reader: BlobReader, tagger: Tagger, store: Cache) -> Analysis:
-    """Return a document's analysis from the cache, keyed by its versions, or compute it."""
-    key = digest(entry.history)
-    found = store.load("analysis", key)
-    if isinstance(found, Analysis):
-        return found
-    analysis = analyse(entry.history, reader.text, tagger)
-    store.save("analysis", key, analysis)
-    return analysis
+    return group([library.full(library.light(entry)) for entry in entries], _names(entries))
 
 
 def _all_changes(platforms: list[Platform]) -> tuple[Listed, ...]:
-    items = [Listed(p, d, c) for p in platforms for d in p.documents for c in d.changes]
+    items = [
+        Listed(p, d, c, k)
+        for p in platforms
+        for d in p.documents
+        for c, k in zip(d.changes, d.change_keys, strict=True)
+    ]
     return tuple(sorted(items, key=lambda i: (i.change.version.date, i.change.id), reverse=True))
 
 

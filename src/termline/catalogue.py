@@ -29,6 +29,12 @@ class Document:
     text: str
     provisions: tuple[Provision, ...] = ()
     anchors: tuple[tuple[int, str], ...] = ()
+    # Keys for the build: of everything the document's pages show, of its names as lists show
+    # them, of each change (its versions up to it) and of each provision (its text and history).
+    key: str = ""
+    display: str = ""
+    change_keys: tuple[str, ...] = ()
+    provision_keys: tuple[str, ...] = ()
 
     @property
     def topics(self) -> tuple[str, ...]:

@@ -10,29 +10,30 @@ pages. Files are named by blob, so one already written is never read from git ag
 import gzip
 from collections.abc import Callable
 
-from termline.catalogue import Platform
+from termline.catalogue import Document, Platform
 from termline.output import Output
 from termline.render import document_url
 
 
-def write_texts(
-    platforms: tuple[Platform, ...],
-    text: Callable[[str], str],
-    out: Output,
-    reused: frozenset[str] = frozenset(),
+def write_texts(platforms: tuple[Platform, ...], text: Callable[[str], str], out: Output) -> int:
+    """Write each distinct text of every document; return how many were read."""
+    return sum(
+        write_document_texts(platform, document, text, out)
+        for platform in platforms
+        for document in platform.documents
+    )
+
+
+def write_document_texts(
+    platform: Platform, document: Document, text: Callable[[str], str], out: Output
 ) -> int:
-    """Write each distinct text of every document not ``reused``; return how many were read."""
+    """Write each distinct text of a document not already in the site; return how many were read."""
+    group = document_url(platform, document)
     read = 0
-    for platform in platforms:
-        for document in platform.documents:
-            if document_url(platform, document) in reused:
-                continue
-            folder = f"{document_url(platform, document)}texts/"
-            blobs = {c.version.blob for c in document.changes if c.version.blob}
-            for blob in sorted(blobs):
-                path = f"{folder}{blob}.txt.gz"
-                if out.keep(path):
-                    continue
-                out.write(path, gzip.compress(text(blob).encode("utf-8"), mtime=0))
-                read += 1
+    for blob in sorted({c.version.blob for c in document.changes if c.version.blob}):
+        path = f"{group}texts/{blob}.txt.gz"
+        if out.keep(path, group):
+            continue
+        out.write(path, gzip.compress(text(blob).encode("utf-8"), mtime=0), group)
+        read += 1
     return read

@@ -7,20 +7,34 @@ names are a contract (see README): add keys, never rename them.
 import json
 from typing import Any
 
+from termline.cache import digest
 from termline.catalogue import Document, Platform
 from termline.changes import Change, Provision
 from termline.output import Output
 
 
 def write_data(platforms: tuple[Platform, ...], out: Output) -> None:
-    """Write the index and one file per document."""
-    out.write("data/index.json", _dump(index(platforms)))
+    """Write the index and one file per document (given in full)."""
+    write_index(platforms, out)
     for platform in platforms:
         for document in platform.documents:
-            out.write(
-                f"data/{platform.slug}/{document.slug}.json",
-                _dump(document_data(platform, document)),
-            )
+            write_document_data(platform, document, out)
+
+
+def write_index(platforms: tuple[Platform, ...], out: Output) -> None:
+    """Write the index of documents."""
+    content = index(platforms)
+    out.page("data/index.json", digest(content), lambda: _dump(content))
+
+
+def write_document_data(platform: Platform, document: Document, out: Output) -> None:
+    """Write one document's versions and provisions, in its document's group of files."""
+    out.page(
+        f"data/{platform.slug}/{document.slug}.json",
+        document.key,
+        lambda: _dump(document_data(platform, document)),
+        f"platforms/{platform.slug}/{document.slug}/",
+    )
 
 
 def index(platforms: tuple[Platform, ...]) -> dict[str, Any]:

@@ -8,26 +8,27 @@ the word diff goes into the content as escaped HTML.
 """
 
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html import escape
 
 from feedgen.feed import FeedGenerator
 
+from termline.cache import digest
 from termline.catalogue import Document, Platform
-from termline.changes import ProvisionEdit
+from termline.changes import Change, ProvisionEdit
 from termline.diff import WordDiff
 from termline.output import Output
+from termline.pages import group_by, provision_date
 from termline.render import (
     Listed,
     Site,
     build_date,
     document_date,
     document_url,
-    group_by,
     headline,
-    in_folders,
+    is_news,
     platform_url,
     plural,
     provision_feed_link,
@@ -42,6 +43,9 @@ MAX_LISTED = 10  # provision ids named in a summary; a change to 10,000 provisio
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
 
+Content = Callable[[Listed, ProvisionEdit | None], str]
+
+
 @dataclass(frozen=True)
 class Feed:
     """One feed: where it is written, its title, the page it belongs to, its changes."""
@@ -52,36 +56,61 @@ class Feed:
     items: tuple[Listed, ...]
     edits: tuple[ProvisionEdit, ...] = ()  # a provision feed's own part of each change, if any
     updated: datetime | None = None  # when empty; else the newest entry's date
+    group: str = ""  # the document folder it lies in, if any
+
+    def key(self, site: Site) -> str:
+        """Return the key of what the feed shows."""
+        items = self.items[:MAX_ENTRIES]
+        shown = [(i.document.display, i.key) for i in items]
+        empty = None if items else self.updated or build_date(site)
+        return digest(self.path, self.title, self.page, shown, empty)
 
 
-def write_feeds(site: Site, out: Output, reused: frozenset[str] = frozenset()) -> int:
-    """Write every feed of the site, but those in ``reused`` document folders; return how many."""
-    count = 0
-    for feed in site_feeds(site):
-        if not in_folders(feed.path, reused):
-            write_feed(out, feed, site)
-        count += 1
-    write_feed(out, Feed("rss.xml", f"{site.title}: all changes", "", site.news), site, rss=True)
-    return count + 1
+def write_feeds(site: Site, out: Output, content: Content | None = None) -> int:
+    """Write every feed of the site (its documents given in full); return how many."""
+    count = write_site_feeds(site, out, content or content_html)
+    for platform in site.platforms:
+        for document in platform.documents:
+            count += write_document_feeds(site, platform, document, out)
+    return count
 
 
-def site_feeds(site: Site) -> Iterator[Feed]:
-    """Yield the site's feed, then one per platform, document, provision and topic."""
-    yield Feed("feed.xml", f"{site.title}: all changes", "", site.news)
+def write_site_feeds(site: Site, out: Output, content: Content) -> int:
+    """Write the feeds that span documents: the site's (Atom and RSS), platforms', topics'."""
+    feeds = [Feed("feed.xml", f"{site.title}: all changes", "", site.news)]
     by_platform = group_by(site.news, lambda item: item.platform.slug)
     for platform in site.platforms:
-        news = by_platform.get(platform.slug, [])
         page = platform_url(platform)
-        yield Feed(f"{page}feed.xml", f"{platform.name}: all changes", page, tuple(news))
-        by_document = group_by(news, lambda item: item.document.slug)
-        for document in platform.documents:
-            mine = tuple(by_document.get(document.slug, []))
-            page = document_url(platform, document)
-            updated = document_date(site, document)
-            title = f"{platform.name} — {document.name}"
-            yield Feed(f"{page}feed.xml", title, page, mine, updated=updated)
-            yield from provision_feeds(platform, document, mine, updated)
-    yield from topic_feeds(site)
+        news = tuple(by_platform.get(platform.slug, []))
+        feeds.append(Feed(f"{page}feed.xml", f"{platform.name}: all changes", page, news))
+    feeds += topic_feeds(site)
+    for feed in feeds:
+        _write(out, feed, site, content)
+    rss = Feed("rss.xml", f"{site.title}: all changes", "", site.news)
+    _write(out, rss, site, content, rss=True)
+    return len(feeds) + 1
+
+
+def write_document_feeds(site: Site, platform: Platform, document: Document, out: Output) -> int:
+    """Write a document's feed and its provisions' feeds, the document given in full."""
+    page = document_url(platform, document)
+    news = tuple(Listed(platform, document, c, k) for c, k in _keyed(document) if is_news(c))
+    title = f"{platform.name} — {document.name}"
+    updated = document_date(site, document)
+    feeds = [Feed(f"{page}feed.xml", title, page, news[::-1], updated=updated, group=page)]
+    feeds += provision_feeds(platform, document, news[::-1])
+    for feed in feeds:
+        _write(out, feed, site, content_html)
+    return len(feeds)
+
+
+def _keyed(document: Document) -> Iterator[tuple[Change, str]]:
+    keys = document.change_keys or ("",) * len(document.changes)
+    return zip(document.changes, keys, strict=True)
+
+
+def _write(out: Output, feed: Feed, site: Site, content: Content, rss: bool = False) -> None:
+    out.page(feed.path, feed.key(site), lambda: feed_xml(feed, site, content, rss), feed.group)
 
 
 def topic_feeds(site: Site) -> Iterator[Feed]:
@@ -97,13 +126,11 @@ def topic_feeds(site: Site) -> Iterator[Feed]:
 
 
 def provision_feeds(
-    platform: Platform,
-    document: Document,
-    items: Sequence[Listed],
-    updated: datetime | None = None,
+    platform: Platform, document: Document, items: Sequence[Listed]
 ) -> Iterator[Feed]:
     """Yield one feed per provision of a document, with its own part of each change."""
     news = {item.change.id: item for item in items}
+    group = document_url(platform, document)
     for provision in document.provisions:
         link = provision_feed_link(platform, document, provision.id)
         mine = [(news[c.id], edit) for c, edit in reversed(provision.history) if c.id in news]
@@ -113,12 +140,18 @@ def provision_feeds(
             link.path.removesuffix("feed.xml"),
             tuple(item for item, _edit in mine),
             tuple(edit for _item, edit in mine),
-            updated,
+            provision_date(document, provision),
+            group,
         )
 
 
 def write_feed(out: Output, feed: Feed, site: Site, rss: bool = False) -> None:
-    """Write one feed as Atom, or as RSS 2.0."""
+    """Write one feed as Atom, or as RSS 2.0, its changes given in full."""
+    out.write(feed.path, feed_xml(feed, site, content_html, rss), feed.group)
+
+
+def feed_xml(feed: Feed, site: Site, content: Content, rss: bool = False) -> bytes:
+    """Return one feed as Atom, or as RSS 2.0."""
     generator = FeedGenerator()
     generator.id(_uuid(f"feed:{site.title}:{feed.path}"))
     generator.title(feed.title)
@@ -134,13 +167,13 @@ def write_feed(out: Output, feed: Feed, site: Site, rss: bool = False) -> None:
     generator.updated(newest)
     edits: Sequence[ProvisionEdit | None] = feed.edits or [None] * len(items)
     for item, edit in reversed(list(zip(items, edits, strict=False))):  # feedgen prepends
-        _add_entry(generator, item, site, feed.path, edit)
-    xml = generator.rss_str(pretty=True) if rss else generator.atom_str(pretty=True)
-    out.write(feed.path, xml)
+        _add_entry(generator, item, site, feed.path, content(item, edit))
+    xml: bytes = generator.rss_str(pretty=True) if rss else generator.atom_str(pretty=True)
+    return xml
 
 
 def _add_entry(
-    generator: FeedGenerator, item: Listed, site: Site, feed_path: str, edit: ProvisionEdit | None
+    generator: FeedGenerator, item: Listed, site: Site, feed_path: str, content: str
 ) -> None:
     change = item.change
     entry = generator.add_entry()
@@ -151,7 +184,7 @@ def _add_entry(
     entry.published(change.version.date)
     entry.updated(change.version.date)
     entry.summary(summary(item))
-    entry.content(content_html(item, edit), type="html")
+    entry.content(content, type="html")
 
 
 def entry_id(item: Listed) -> str:

@@ -1,83 +1,127 @@
-"""Writing the site: build beside the old one, keep unchanged files as they were, swap at the end.
+"""Writing the site: only what changed, staged first, so a failed build leaves the old site.
 
-Every file goes into a staging folder next to the output folder. A file whose bytes are the same
-as in the previous site is hard-linked from it (same inode, same mtime, so deploys and rsync move
-little); others are written anew. ``commit`` swaps the staging folder in with two renames, so a
-build that fails half-way leaves the previous site untouched, and nothing is ever written outside
-the output folder.
+Every page is written through ``page`` with a key of everything it shows. The ``Manifest`` of
+the previous build (each file's key, by group: a document folder, or the site's own pages)
+says which files of the site in place are current; when it can be trusted (the site's marker
+is the one it recorded), a file or a whole group whose key did not change is kept as it is,
+without rendering it, and a build writes only the files whose bytes changed. Without a trusted
+manifest every file is rendered, and those whose bytes are unchanged are hard-linked from the
+previous site.
+
+New bytes always go to a staging folder beside the site. ``commit`` then either moves the
+staged files into the site in place (trusted) or swaps the staged site in with two renames; in
+both cases a build that fails before ``commit`` leaves the previous site untouched, and nothing
+is ever written outside the output folder. The marker is rewritten before files move, so a
+build interrupted half-way through ``commit`` is never trusted again.
 """
 
+import contextlib
 import os
 import shutil
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from termline.errors import TermlineError
 
 MARKER = ".termline-site"
+SEARCH = "pagefind"  # the search index: rewritten whole by Pagefind, never in a manifest
+
+Stamp = tuple[int, int]
+
+
+@dataclass(frozen=True)
+class Manifest:
+    """What a build left in its output folder: each file's key, by group, and the marker's stamp."""
+
+    stamp: Stamp | None
+    settings: str
+    groups: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
 
 
 class Output:
-    """A site being built: staged beside ``root``, swapped in by ``commit``."""
+    """A site being built: new bytes staged beside ``root``, moved in by ``commit``."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, previous: Manifest | None = None, settings: str = "") -> None:
         self.root = root.resolve()
         if _occupied(self.root):
             raise TermlineError(
                 f"{root}: exists and is not a site termline built; refusing to replace it"
             )
         self.staging = self.root.with_name(f".{self.root.name}.building")
-        self.written: set[str] = set()
-        self.changed = 0
+        self.settings = settings
+        self.previous = previous if _trusted(previous, self.root, settings) else None
+        self.groups: dict[str, tuple[str, dict[str, str]]] = {}
+        self.staged: list[str] = []
+        self.rendered = 0
         shutil.rmtree(self.staging, ignore_errors=True)
         self.staging.mkdir(parents=True)
 
-    def write(self, relative: str, data: bytes | str) -> None:
-        """Stage a file, linking the previous site's copy when its bytes are the same."""
-        target = (self.staging / relative).resolve()
-        if not target.is_relative_to(self.staging) or target == self.staging:
-            raise TermlineError(f"{relative}: would be written outside {self.root}")
-        payload = data.encode("utf-8") if isinstance(data, str) else data
-        target.parent.mkdir(parents=True, exist_ok=True)
-        self.written.add(relative)
-        previous = self.root / relative
-        if _same_bytes(previous, payload):
-            os.link(previous, target)
-            return
-        target.write_bytes(payload)
-        self.changed += 1
+    @property
+    def trusted(self) -> bool:
+        """Tell whether the site in place is the one the previous manifest describes."""
+        return self.previous is not None
 
-    def keep(self, relative: str) -> bool:
-        """Keep the previous site's copy of a content-addressed file; tell whether there was one."""
-        target = (self.staging / relative).resolve()
-        previous = self.root / relative
-        if not target.is_relative_to(self.staging) or not previous.is_file():
+    @property
+    def changed(self) -> int:
+        """Return how many files this build wrote anew."""
+        return len(self.staged)
+
+    def unchanged(self, group: str, key: str) -> bool:
+        """Keep a whole group as it is when its key did not change; tell whether it was kept."""
+        before = self.previous.groups.get(group) if self.previous else None
+        if before is None or before[0] != key:
+            self.groups.setdefault(group, (key, {}))
             return False
-        target.parent.mkdir(parents=True, exist_ok=True)
-        os.link(previous, target)
-        self.written.add(relative)
+        self.groups[group] = before
         return True
 
-    def reuse(self, folder: str) -> bool:
-        """Link a folder of the previous site, file by file, into the staged one; tell if it was."""
-        previous = self.root / folder
-        if not folder or ".." in folder.split("/") or not previous.is_dir():
+    def page(
+        self, relative: str, key: str, produce: Callable[[], bytes | str], group: str = ""
+    ) -> None:
+        """Write a file made by ``produce``, unless the file in place already has this key."""
+        files = self.groups.setdefault(group, ("", {}))[1]
+        before = self.previous.groups.get(group) if self.previous else None
+        if before is not None and before[1].get(relative) == key:
+            files[relative] = key
+            return
+        self.rendered += 1
+        self.write(relative, produce(), group, key)
+
+    def write(self, relative: str, data: bytes | str, group: str = "", key: str = "") -> None:
+        """Stage a file, unless the file in place has the same bytes."""
+        target = self._target(relative)
+        payload = data.encode("utf-8") if isinstance(data, str) else data
+        self.groups.setdefault(group, ("", {}))[1][relative] = key
+        previous = self.root / relative
+        if _same_bytes(previous, payload):
+            if not self.trusted:
+                self._link(relative)
+            return
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(payload)
+        self.staged.append(relative)
+
+    def keep(self, relative: str, group: str = "") -> bool:
+        """Keep the site's copy of a content-addressed file; tell whether there was one."""
+        target = self._target(relative)
+        if not (self.root / relative).is_file():
             return False
-        for parent, _folders, names in os.walk(previous):
-            source = Path(parent)
-            relative = source.relative_to(self.root).as_posix()
-            (self.staging / relative).mkdir(parents=True, exist_ok=True)
-            for name in names:
-                os.link(source / name, self.staging / relative / name)
-                self.written.add(f"{relative}/{name}")
+        self.groups.setdefault(group, ("", {}))[1][relative] = ""
+        if not self.trusted:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.link(self.root / relative, target)
         return True
 
     def commit(self) -> int:
-        """Swap the staged site in place of the previous one; return how many files went away."""
-        (self.staging / MARKER).write_text("built by termline; replaced whole on every build\n")
+        """Put the staged files in place; return how many files of the previous site went away."""
+        if self.trusted:
+            return self._move_in()
+        (self.staging / MARKER).write_text(_marker_text())
         if not self.root.exists():
             self.staging.rename(self.root)
             return 0
-        removed = len(_files(self.root) - self.written - {MARKER})
+        removed = len(_files(self.root) - self.written() - {MARKER})
         old = self.root.with_name(f".{self.root.name}.old")
         shutil.rmtree(old, ignore_errors=True)
         self.root.rename(old)
@@ -85,17 +129,77 @@ class Output:
         shutil.rmtree(old)
         return removed
 
-    def stamp(self) -> tuple[int, int] | None:
-        """Return what identifies the site now in place (its marker's inode and mtime), if any."""
-        try:
-            marker = (self.root / MARKER).stat()
-        except OSError:
-            return None
-        return marker.st_ino, marker.st_mtime_ns
+    def manifest(self) -> Manifest:
+        """Return what this build left in the output folder, to trust it next time."""
+        return Manifest(stamp(self.root), self.settings, self.groups)
+
+    def written(self) -> set[str]:
+        """Return every file of the new site."""
+        return {relative for _key, files in self.groups.values() for relative in files}
 
     def abandon(self) -> None:
-        """Throw the staged site away, leaving the previous one as it was."""
+        """Throw the staged files away, leaving the previous site as it was."""
         shutil.rmtree(self.staging, ignore_errors=True)
+
+    def _move_in(self) -> int:
+        assert self.previous is not None
+        (self.root / MARKER).write_text(_marker_text())  # untrusted until the move is done
+        for relative in self.staged:
+            target = self.root / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(self.staging / relative, target)
+        gone = _all(self.previous.groups.values()) - self.written()
+        for relative in sorted(gone):
+            _remove(self.root, relative)
+        shutil.rmtree(self.staging, ignore_errors=True)
+        (self.root / MARKER).unlink()
+        (self.root / MARKER).write_text(_marker_text())
+        return len(gone)
+
+    def _target(self, relative: str) -> Path:
+        target = (self.staging / relative).resolve()
+        if not target.is_relative_to(self.staging) or target == self.staging:
+            raise TermlineError(f"{relative}: would be written outside {self.root}")
+        return target
+
+    def _link(self, relative: str) -> None:
+        target = self.staging / relative
+        target.parent.mkdir(parents=True, exist_ok=True)
+        with contextlib.suppress(FileExistsError):
+            os.link(self.root / relative, target)
+
+
+def stamp(root: Path) -> Stamp | None:
+    """Return what identifies the site in place (its marker's inode and mtime), if any."""
+    try:
+        marker = (root / MARKER).stat()
+    except OSError:
+        return None
+    return marker.st_ino, marker.st_mtime_ns
+
+
+def _trusted(previous: Manifest | None, root: Path, settings: str) -> bool:
+    if previous is None or previous.settings != settings:
+        return False
+    return previous.stamp is not None and previous.stamp == stamp(root)
+
+
+def _marker_text() -> str:
+    return "built by termline; only termline writes here\n"
+
+
+def _all(groups: Iterable[tuple[str, dict[str, str]]]) -> set[str]:
+    return {relative for _key, files in groups for relative in files}
+
+
+def _remove(root: Path, relative: str) -> None:
+    """Delete a file of the site, and the folders it leaves empty."""
+    path = root / relative
+    path.unlink(missing_ok=True)
+    for parent in path.parents:
+        if parent == root or any(parent.iterdir()):
+            return
+        parent.rmdir()
 
 
 def _occupied(root: Path) -> bool:
@@ -110,7 +214,7 @@ def _occupied(root: Path) -> bool:
 def _files(root: Path) -> set[str]:
     """Return the site files under root (the search index excepted: Pagefind rewrites it)."""
     paths = (p.relative_to(root) for p in root.rglob("*") if p.is_file())
-    return {p.as_posix() for p in paths if p.parts[0] != "pagefind"}
+    return {p.as_posix() for p in paths if p.parts[0] != SEARCH}
 
 
 def _same_bytes(path: Path, payload: bytes) -> bool:

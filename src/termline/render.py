@@ -8,7 +8,7 @@ scraped text is never trusted.
 
 import os
 import traceback
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -21,12 +21,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from termline.cache import digest
 from termline.catalogue import Document, Platform
 from termline.changes import Change, Provision
 from termline.errors import TermlineError
-from termline.output import Output
-from termline.slugs import slugify
 from termline.topics import Topic
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
@@ -44,10 +41,8 @@ KIND_LABELS = {
     "revert": "revert",
     "deleted": "no longer tracked",
 }
-# Pages listed in sitemap.xml: current texts and overviews, not historical versions.
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})  # what a scraped link may point at
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt")
-SITEMAP_TEMPLATES = ("index.html", "platform.html", "document.html", "provision.html", "topic.html")
 
 
 @dataclass(frozen=True)
@@ -57,6 +52,7 @@ class Listed:
     platform: Platform
     document: Document
     change: Change
+    key: str = ""  # the change's own key (see ``Document.change_keys``), for page keys
 
 
 @dataclass(frozen=True)
@@ -86,47 +82,11 @@ class Site:
 
 
 @dataclass(frozen=True)
-class Held:
-    """A provision with the platform and document it belongs to, for lists across documents."""
-
-    platform: Platform
-    document: Document
-    provision: Provision
-
-
-@dataclass(frozen=True)
 class FeedLink:
     """A feed a page links to in its head."""
 
     title: str
     path: str
-
-
-@dataclass(frozen=True)
-class Facet:
-    """A way to filter the list of all changes: each change has zero or more (slug, label)."""
-
-    name: str
-    label: str
-    values: Callable[[Site, Listed], Iterable[tuple[str, str]]]
-
-
-FACETS: tuple[Facet, ...] = (
-    Facet("platform", "Platform", lambda site, i: [(i.platform.slug, i.platform.name)]),
-    Facet("type", "Document type", lambda site, i: [(slugify(i.document.type), i.document.type)]),
-    Facet("kind", "Kind", lambda site, i: [(i.change.kind, kind_label(i.change.kind))]),
-    Facet("topic", "Topic", lambda site, i: [(t, site.topic_name(t)) for t in i.change.topics]),
-)
-
-
-@dataclass(frozen=True)
-class Month:
-    """One month of a timeline: its news, and its cosmetic changes and reverts apart."""
-
-    id: str
-    label: str
-    news: tuple[Listed, ...]
-    quiet: tuple[Listed, ...]
 
 
 def default_templates() -> Path:
@@ -317,10 +277,10 @@ def topic_url(topic: Topic) -> str:
     return f"topics/{topic.slug}/"
 
 
-def changes_url(facet: str | None = None, value: str | None = None, page: int = 1) -> str:
-    """Return the site path of a page of the list of changes, filtered or not."""
+def changes_url(facet: str | None = None, value: str | None = None, page: int | None = None) -> str:
+    """Return the site path of a list of changes, filtered or not: its newest page, or page N."""
     base = f"changes/{facet}/{value}/" if facet and value else "changes/"
-    return base if page == 1 else f"{base}{page}/"
+    return base if page is None else f"{base}{page}/"
 
 
 def feed_links(
@@ -352,164 +312,12 @@ def provision_feed_link(platform: Platform, document: Document, provision: str) 
     )
 
 
-def render_site(
-    site: Site, env: jinja2.Environment, out: Output, reused: frozenset[str] = frozenset()
-) -> None:
-    """Render every page of the site, but those of ``reused`` document folders, then its sitemap."""
-    listed: list[str] = []
-    for path, template, context in _pages(site):
-        if template in SITEMAP_TEMPLATES:
-            listed.append(path.removesuffix("index.html"))
-        if not in_folders(path, reused):
-            out.write(path, _render(env, template, path, site, context))
-    base = site_base(site)
-    if base:
-        out.write("sitemap.xml", env.get_template("sitemap.xml").render(base=base, paths=listed))
-    out.write("robots.txt", env.get_template("robots.txt").render(base=base))
-
-
-def in_folders(path: str, folders: frozenset[str]) -> bool:
-    """Tell whether a site path lies in one of the document folders."""
-    return bool(folders) and "/".join(path.split("/")[:3]) + "/" in folders
-
-
 def site_base(site: Site) -> str | None:
     """Return the public URL of the site, ending in a slash, if known."""
     return site.base_url.rstrip("/") + "/" if site.base_url else None
 
 
-def _pages(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    yield "index.html", "index.html", {"latest": site.news[:LATEST]}
-    yield "search/index.html", "search.html", {}
-    yield "404.html", "404.html", {"root": site_base(site) or ""}
-    yield from _change_lists(site)
-    by_platform = group_by(site.changes, lambda item: item.platform.slug)
-    for platform in site.platforms:
-        timeline = by_platform.get(platform.slug, [])
-        yield (
-            f"{platform_url(platform)}index.html",
-            "platform.html",
-            {
-                "platform": platform,
-                "months": months(timeline),
-                "feeds": feed_links(platform),
-            },
-        )
-        for document in platform.documents:
-            yield from _document_pages(site, platform, document)
-    yield from _analysis_pages(site)
-
-
-def group_by(items: Iterable[Listed], key: Callable[[Listed], str]) -> dict[str, list[Listed]]:
-    """Group changes by a key in one pass, keeping their order."""
-    groups: dict[str, list[Listed]] = {}
-    for item in items:
-        groups.setdefault(key(item), []).append(item)
-    return groups
-
-
-def months(items: Sequence[Listed]) -> list[Month]:
-    """Group a timeline, newest first, by month, with cosmetic changes and reverts apart."""
-    grouped: dict[str, list[Listed]] = {}
-    for item in items:
-        grouped.setdefault(f"{item.change.version.date:%Y-%m}", []).append(item)
-    return [
-        Month(
-            id=f"m{key}",
-            label=f"{group[0].change.version.date:%B %Y}",
-            news=tuple(i for i in group if is_news(i.change)),
-            quiet=tuple(i for i in group if not is_news(i.change)),
-        )
-        for key, group in grouped.items()
-    ]
-
-
-@dataclass(frozen=True)
-class Filter:
-    """One value of a facet and the changes that have it, newest first."""
-
-    facet: Facet
-    slug: str
-    label: str
-    items: tuple[Listed, ...]
-
-
-def filters(site: Site) -> list[Filter]:
-    """Return every value of every facet with its changes, facets in order, values by label."""
-    groups: dict[tuple[Facet, str, str], list[Listed]] = {}
-    for facet in FACETS:
-        for item in site.changes:
-            for slug, label in facet.values(site, item):
-                groups.setdefault((facet, slug, label), []).append(item)
-    order = {facet: index for index, facet in enumerate(FACETS)}
-    keys = sorted(groups, key=lambda k: (order[k[0]], k[2].casefold(), k[1]))
-    return [
-        Filter(facet, slug, label, tuple(groups[facet, slug, label])) for facet, slug, label in keys
-    ]
-
-
-def _change_lists(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """Yield the pages of /changes/: all changes, then one list per facet value."""
-    every = filters(site)
-    yield from _paginated(site.changes, None, None, "All changes", every)
-    for item in every:
-        title = f"{item.facet.label}: {item.label}"
-        yield from _paginated(item.items, item.facet.name, item.slug, title, every)
-
-
-def _paginated(
-    items: Sequence[Listed],
-    facet: str | None,
-    value: str | None,
-    title: str,
-    every: list[Filter],
-) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    pages = max(1, -(-len(items) // PAGE_SIZE))
-    for page in range(1, pages + 1):
-        yield (
-            f"{changes_url(facet, value, page)}index.html",
-            "changes.html",
-            {
-                "title": title,
-                "items": items[(page - 1) * PAGE_SIZE : page * PAGE_SIZE],
-                "total": len(items),
-                "page": page,
-                "pages": pages,
-                "previous": changes_url(facet, value, page - 1) if page > 1 else None,
-                "next": changes_url(facet, value, page + 1) if page < pages else None,
-                "filters": every,
-                "current": (facet, value),
-            },
-        )
-
-
-def _document_pages(
-    site: Site, platform: Platform, document: Document
-) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    base = document_url(platform, document)
-    feeds = feed_links(platform, document)
-    updated = document_date(site, document)
-    common = {"platform": platform, "document": document, "feeds": feeds, "updated": updated}
-    yield f"{base}index.html", "document.html", common
-    yield f"{base}compare/index.html", "compare.html", common
-    changes = document.changes
-    for index, change in enumerate(changes):
-        yield (
-            f"{base}versions/{change.id}/index.html",
-            "version.html",
-            {
-                "platform": platform,
-                "document": document,
-                "change": change,
-                "older": changes[index - 1] if index else None,
-                "newer": changes[index + 1] if index + 1 < len(changes) else None,
-                "feeds": feeds,
-                "updated": updated,
-            },
-        )
-
-
-def _render(
+def render_page(
     env: jinja2.Environment, template: str, path: str, site: Site, context: dict[str, Any]
 ) -> str:
     values = {
@@ -536,110 +344,3 @@ def template_error(error: jinja2.TemplateError, template: str) -> TermlineError:
     where = next((f for f in reversed(frames) if f.filename.endswith(TEMPLATE_SUFFIXES)), None)
     place = f"{where.filename}, line {where.lineno}" if where else template
     return TermlineError(f"{place}: {error.message or error}")
-
-
-def topic_holders(site: Site) -> dict[str, list[Held]]:
-    """Map each topic to the current provisions on it, platform by platform."""
-    holders: dict[str, list[Held]] = {topic.slug: [] for topic in site.topics}
-    for platform in site.platforms:
-        for document in platform.current:
-            for provision in document.current_provisions:
-                for slug in provision.topics:
-                    holders.setdefault(slug, []).append(Held(platform, document, provision))
-    return holders
-
-
-def _analysis_pages(site: Site) -> Iterator[tuple[str, str, dict[str, Any]]]:
-    """Yield the provision pages, the topic pages and the list of topics."""
-    holders = topic_holders(site)
-    topics = {topic.slug: topic for topic in site.topics}
-    columns = {slug: _by_platform(held) for slug, held in holders.items()}
-    for platform in site.platforms:
-        for document in platform.documents:
-            for provision in document.provisions:
-                others = _others(platform, provision, topics, columns)
-                yield (
-                    f"{provision_url(platform, document, provision)}index.html",
-                    "provision.html",
-                    {
-                        "platform": platform,
-                        "document": document,
-                        "provision": provision,
-                        "others": others,
-                        "topics": topics,
-                        "updated": document_date(site, document),
-                        "feeds": [
-                            *feed_links(platform, document),
-                            provision_feed_link(platform, document, provision.id),
-                        ],
-                    },
-                )
-    yield "topics/index.html", "topics.html", {"holders": holders}
-    for topic in site.topics:
-        yield (
-            f"{topic_url(topic)}index.html",
-            "topic.html",
-            {
-                "topic": topic,
-                "columns": columns[topic.slug],
-                "latest": [i for i in site.news if topic.slug in i.change.topics][:LATEST],
-                "feeds": [*feed_links(), topic_feed_link(site, topic.slug)],
-            },
-        )
-
-
-Columns = list[tuple[Platform, list[Held]]]
-
-
-def _others(
-    platform: Platform, provision: Provision, topics: dict[str, Topic], columns: dict[str, Columns]
-) -> list[tuple[Topic, Columns]]:
-    """Return, for each topic of a provision, the other platforms' current provisions on it."""
-    return [
-        (topics[slug], [c for c in columns[slug] if c[0] is not platform])
-        for slug in provision.topics
-        if slug in topics
-    ]
-
-
-def document_inputs(site: Site) -> dict[str, str]:
-    """Map each document folder to a digest of what other documents show on its pages."""
-    holders = topic_holders(site)
-    columns = {slug: _by_platform(held) for slug, held in holders.items()}
-    others = {
-        (slug, platform.slug): _shown(platform, columns[slug])
-        for slug in columns
-        for platform in site.platforms
-    }
-    return {
-        document_url(platform, document): digest(
-            [
-                (p.id, [others.get((t, platform.slug)) for t in p.topics])
-                for p in document.provisions
-            ]
-        )
-        for platform in site.platforms
-        for document in platform.documents
-    }
-
-
-def _shown(platform: Platform, columns: Columns) -> str:
-    """Return a digest of what a provision page of platform shows of the other platforms."""
-    others = [c for c in columns if c[0] is not platform]
-    return digest(len(others), [_column(c) for c in others[:SHOWN_PLATFORMS]])
-
-
-def _column(column: tuple[Platform, list[Held]]) -> tuple[object, ...]:
-    platform, held = column
-    shown = [
-        (h.document.slug, h.document.name, h.provision.id, h.provision.heading)
-        for h in held[:SHOWN_PROVISIONS]
-    ]
-    return platform.slug, platform.name, len(held), shown
-
-
-def _by_platform(held: list[Held]) -> list[tuple[Platform, list[Held]]]:
-    columns: dict[str, tuple[Platform, list[Held]]] = {}
-    for item in held:
-        columns.setdefault(item.platform.slug, (item.platform, []))[1].append(item)
-    return list(columns.values())

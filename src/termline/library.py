@@ -1,0 +1,174 @@
+"""Library stage: every document's analysis, cached by key, light for lists and full for its pages.
+
+Takes the catalogued entries, a blob reader, a topic tagger and the build cache; gives each
+document as a ``Document`` with the keys the pages are built by (``key``, ``display``,
+``change_keys``, ``provision_keys``), in two forms: light (no text, no diffs, no provision
+histories: what every list, timeline and topic page needs of every document) and full (what its
+own pages show). A document is analysed again only when its versions change, and loaded in
+full only when one of its pages must be rendered again.
+"""
+
+import hashlib
+from dataclasses import replace
+
+from termline import feeds
+from termline.cache import Cache, digest
+from termline.catalogue import Document, Entry, Platform
+from termline.changes import Analysis, Change, Provision, ProvisionEdit, analyse
+from termline.diff import WordDiff
+from termline.history import BlobReader, DocumentHistory
+from termline.render import Listed, is_news
+from termline.topics import Tagger
+
+
+class Library:
+    """Every document's analysis: light (no texts, no diffs) for lists, in full for its own pages.
+
+    Both forms are cached by the document's key; a document is analysed again only when its
+    versions, names or place changed, and loaded in full only when one of its pages is rendered.
+    """
+
+    def __init__(self, reader: BlobReader, tagger: Tagger, store: Cache) -> None:
+        self.reader = reader
+        self.tagger = tagger
+        self.store = store
+        self.entries: dict[str, Entry] = {}
+        self.contents: dict[str, dict[str, str]] = {}
+
+    def light(self, entry: Entry) -> Document:
+        """Return a document without its texts and diffs, enough for every list of the site."""
+        key = entry_key(entry)
+        self.entries[key] = entry
+        found = self.store.load("light", key)
+        if isinstance(found, Document):
+            return found
+        return lighten(self._full(entry, key))
+
+    def full(self, document: Document) -> Document:
+        """Return a document with its text, its diffs and its provisions' histories.
+
+        Its analysis comes from the cache; only its latest text is read from git.
+        """
+        return self._full(self.entries[document.key], document.key)
+
+    def content(self, item: Listed, edit: ProvisionEdit | None = None) -> str:
+        """Return a change's feed entry content (its word diff as HTML), from its document."""
+        contents = self.contents.get(item.document.key)
+        if contents is None:
+            found = self.store.load("contents", item.document.key)
+            contents = found if isinstance(found, dict) else None
+        if contents is None:
+            contents = self.save_contents(item.platform, self.full(item.document))
+        self.contents[item.document.key] = contents
+        return contents.get(item.key) or feeds.content_html(item, edit)
+
+    def save_contents(self, platform: Platform, document: Document) -> dict[str, str]:
+        """Keep the feed contents of a document's newest news, for the feeds across documents."""
+        pairs = zip(document.changes, document.change_keys, strict=True)
+        news = [(c, k) for c, k in pairs if is_news(c)][-feeds.MAX_ENTRIES :]
+        contents = {k: feeds.content_html(Listed(platform, document, c, k)) for c, k in news}
+        self.store.save("contents", document.key, contents)
+        return contents
+
+    def _full(self, entry: Entry, key: str) -> Document:
+        document = with_keys(_document(entry, self.reader, self.tagger, self.store), entry, key)
+        self.store.save("light", key, lighten(document))
+        return document
+
+
+def entry_key(entry: Entry) -> str:
+    """Return the key of a document: its versions (by commit), its names and its place."""
+    chain = _chain(entry.history)
+    names = (entry.platform_slug, entry.platform_name, entry.slug, entry.name, entry.type)
+    return digest(chain[-1] if chain else entry.history.path, names, entry.url)
+
+
+def _chain(history: DocumentHistory) -> list[str]:
+    """Return, for each version, a digest of the document's versions up to it.
+
+    A change's analysis depends only on the versions up to it (and on termline's code and
+    topics, which salt the cache), so this digest keys it.
+    """
+    hasher = hashlib.sha256(history.path.encode("utf-8", "surrogatepass"))
+    chain = []
+    for version in history.versions:
+        hasher.update(f"\0{version.sha}\0{version.blob}".encode())
+        chain.append(hasher.copy().hexdigest())
+    return chain
+
+
+def with_keys(document: Document, entry: Entry, key: str) -> Document:
+    """Return a document with the keys its pages and the lists it is in are built by."""
+    chain = _chain(entry.history)
+    if len(chain) != len(document.changes):  # never expected: one change per version
+        chain = [digest(key, change) for change in document.changes]
+    by_id = {c.id: k for c, k in zip(document.changes, chain, strict=True)}
+    display = (entry.platform_slug, entry.platform_name, entry.slug, entry.name, entry.type)
+    return replace(
+        document,
+        key=key,
+        display=digest(display, entry.history.path, entry.url),
+        change_keys=tuple(chain),
+        provision_keys=tuple(_provision_key(p, by_id) for p in document.provisions),
+    )
+
+
+def _provision_key(provision: Provision, change_keys: dict[str, str]) -> str:
+    history = [
+        (change_keys.get(c.id), e.status, e.heading, e.old_heading, e.renamed_to)
+        for c, e in provision.history
+    ]
+    return digest(
+        provision.id,
+        provision.heading,
+        provision.text,
+        provision.first_seen,
+        provision.last_changed,
+        provision.removed_in,
+        provision.topics,
+        history,
+    )
+
+
+def lighten(document: Document) -> Document:
+    """Return a document without what only its own pages show: text, diffs, provision histories."""
+    return replace(
+        document,
+        text="",
+        anchors=(),
+        changes=tuple(_light(change) for change in document.changes),
+        provisions=tuple(replace(p, history=()) for p in document.provisions),
+    )
+
+
+def _light(change: Change) -> Change:
+    diff = change.diff and WordDiff((), change.diff.words_added, change.diff.words_removed)
+    return replace(change, diff=diff, edits=())
+
+
+def _document(entry: Entry, reader: BlobReader, tagger: Tagger, store: Cache) -> Document:
+    analysis = _analysis(entry, reader, tagger, store)
+    last_text = next((v.blob for v in reversed(entry.history.versions) if v.blob), None)
+    return Document(
+        platform=entry.platform_slug,
+        slug=entry.slug,
+        name=entry.name,
+        type=entry.type,
+        path=entry.history.path,
+        url=entry.url,
+        changes=analysis.changes,
+        text=reader.text(last_text),
+        provisions=analysis.provisions,
+        anchors=analysis.anchors,
+    )
+
+
+def _analysis(entry: Entry, reader: BlobReader, tagger: Tagger, store: Cache) -> Analysis:
+    """Return a document's analysis from the cache, keyed by its versions, or compute it."""
+    key = digest(entry.history)
+    found = store.load("analysis", key)
+    if isinstance(found, Analysis):
+        return found
+    analysis = analyse(entry.history, reader.text, tagger)
+    store.save("analysis", key, analysis)
+    return analysis

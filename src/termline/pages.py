@@ -1,0 +1,454 @@
+"""Pages stage: which pages the site has, the key of what each shows, and how to render it.
+
+Takes the ``Site`` (documents in their light form: no texts, no diffs) and, for a document whose
+pages must be rendered, a way to load it in full; gives ``Page`` records written through
+``Output.page``, which renders a page only when its key differs from the one the site in place
+was built with. Keys are made of small per-change and per-provision keys computed once per
+analysis, so a build computes every page's key cheaply and renders only the pages one new
+commit changed: its document's pages, the version page before it, the lists it enters.
+
+Lists of changes are paginated from the oldest change: page N always holds the same hundred
+changes, so a new change rewrites the first page of each list it is in, not every page.
+"""
+
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from functools import cache, partial
+from typing import Any
+
+import jinja2
+
+from termline.cache import digest
+from termline.catalogue import Document, Platform
+from termline.changes import Provision
+from termline.output import Output
+from termline.render import (
+    LATEST,
+    PAGE_SIZE,
+    SHOWN_PLATFORMS,
+    SHOWN_PROVISIONS,
+    Listed,
+    Site,
+    build_date,
+    changes_url,
+    document_date,
+    document_url,
+    feed_links,
+    is_news,
+    kind_label,
+    platform_url,
+    provision_feed_link,
+    provision_url,
+    render_page,
+    site_base,
+    topic_feed_link,
+    topic_url,
+)
+from termline.slugs import slugify
+from termline.topics import Topic
+
+Context = Callable[[], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Page:
+    """One page: where it goes, its template, the key of what it shows, its context (lazily)."""
+
+    path: str
+    template: str
+    key: object
+    context: Context
+    group: str = ""
+
+
+@dataclass(frozen=True)
+class Held:
+    """A provision with the platform and document it belongs to, for lists across documents."""
+
+    platform: Platform
+    document: Document
+    provision: Provision
+    key: str = ""  # the provision's own key (see ``Document.provision_keys``), for page keys
+
+
+@dataclass(frozen=True)
+class Facet:
+    """A way to filter the list of all changes: each change has zero or more (slug, label)."""
+
+    name: str
+    label: str
+    values: Callable[[Site, Listed], Iterable[tuple[str, str]]]
+
+
+FACETS: tuple[Facet, ...] = (
+    Facet("platform", "Platform", lambda site, i: [(i.platform.slug, i.platform.name)]),
+    Facet("type", "Document type", lambda site, i: [(slugify(i.document.type), i.document.type)]),
+    Facet("kind", "Kind", lambda site, i: [(i.change.kind, kind_label(i.change.kind))]),
+    Facet("topic", "Topic", lambda site, i: [(t, site.topic_name(t)) for t in i.change.topics]),
+)
+
+
+@dataclass(frozen=True)
+class Filter:
+    """One value of a facet and the changes that have it, newest first."""
+
+    facet: Facet
+    slug: str
+    label: str
+    items: tuple[Listed, ...]
+
+
+@dataclass(frozen=True)
+class Month:
+    """One month of a timeline: its news, and its cosmetic changes and reverts apart."""
+
+    id: str
+    label: str
+    news: tuple[Listed, ...]
+    quiet: tuple[Listed, ...]
+
+
+Columns = list[tuple[Platform, list[Held]]]
+
+
+def write_pages(site: Site, env: jinja2.Environment, out: Output, pages: Iterable[Page]) -> None:
+    """Render and write each page whose key changed since the site in place was built."""
+    for page in pages:
+        out.page(page.path, digest(page.template, page.key), _producer(site, env, page), page.group)
+
+
+def _producer(site: Site, env: jinja2.Environment, page: Page) -> Callable[[], str]:
+    return lambda: render_page(env, page.template, page.path, site, page.context())
+
+
+def write_site_pages(site: Site, env: jinja2.Environment, out: Output) -> None:
+    """Write the pages that span the site (home, lists, platforms, topics), then its sitemaps."""
+    write_pages(site, env, out, site_pages(site))
+    write_sitemaps(site, env, out)
+    out.write("robots.txt", env.get_template("robots.txt").render(base=site_base(site)))
+
+
+def write_sitemaps(site: Site, env: jinja2.Environment, out: Output) -> None:
+    """Write a sitemap index and one sitemap per platform, so one change rewrites one of them."""
+    base = site_base(site)
+    if not base:
+        return
+    maps = {"sitemaps/site.xml": ["", *(topic_url(t) for t in site.topics)]}
+    maps["sitemaps/site.xml"] += [platform_url(p) for p in site.platforms]
+    for platform in site.platforms:
+        maps[f"sitemaps/{platform.slug}.xml"] = [
+            path
+            for document in platform.documents
+            for path in (
+                document_url(platform, document),
+                *(provision_url(platform, document, p) for p in document.provisions),
+            )
+        ]
+    template = env.get_template("sitemap.xml")
+    for path, paths in maps.items():
+        out.page(path, digest(base, paths), _sitemap(template, base, paths))
+    index = env.get_template("sitemap-index.xml")
+    out.write("sitemap.xml", index.render(base=base, sitemaps=list(maps)))
+
+
+def _sitemap(template: jinja2.Template, base: str, paths: list[str]) -> Callable[[], str]:
+    return lambda: template.render(base=base, paths=paths)
+
+
+def listed_key(item: Listed) -> tuple[str, str]:
+    """Return the key of a change as a list shows it: its document's names and the change."""
+    return item.document.display, item.key
+
+
+def keys(items: Iterable[Listed]) -> list[tuple[str, str]]:
+    """Return the keys of changes in a list."""
+    return [listed_key(item) for item in items]
+
+
+def site_pages(site: Site) -> Iterator[Page]:
+    """Yield the pages that span the site: home, search, lists, platforms, topics."""
+    latest = site.news[:LATEST]
+    platforms = [(p.slug, p.name, len(p.current)) for p in site.platforms]
+    built = build_date(site)
+    home = (keys(latest), platforms, built)
+    yield Page("index.html", "index.html", home, lambda: {"latest": latest})
+    yield Page("search/index.html", "search.html", built, dict)
+    yield Page("404.html", "404.html", built, lambda: {"root": site_base(site) or ""})
+    yield from change_lists(site)
+    by_platform = group_by(site.changes, lambda item: item.platform.slug)
+    for platform in site.platforms:
+        yield _platform_page(platform, by_platform.get(platform.slug, []))
+    yield from _topic_pages(site)
+
+
+def _platform_page(platform: Platform, timeline: list[Listed]) -> Page:
+    documents = [(d.display, d.key) for d in platform.documents]
+    updated = timeline[0].change.version.date if timeline else None
+    return Page(
+        f"{platform_url(platform)}index.html",
+        "platform.html",
+        (platform.slug, platform.name, documents, keys(timeline), updated),
+        lambda: {
+            "platform": platform,
+            "months": months(timeline),
+            "feeds": feed_links(platform),
+            "updated": updated,
+        },
+    )
+
+
+def group_by(items: Iterable[Listed], key: Callable[[Listed], str]) -> dict[str, list[Listed]]:
+    """Group changes by a key in one pass, keeping their order."""
+    groups: dict[str, list[Listed]] = {}
+    for item in items:
+        groups.setdefault(key(item), []).append(item)
+    return groups
+
+
+def months(items: Sequence[Listed]) -> list[Month]:
+    """Group a timeline, newest first, by month, with cosmetic changes and reverts apart."""
+    grouped: dict[str, list[Listed]] = {}
+    for item in items:
+        grouped.setdefault(f"{item.change.version.date:%Y-%m}", []).append(item)
+    return [
+        Month(
+            id=f"m{key}",
+            label=f"{group[0].change.version.date:%B %Y}",
+            news=tuple(i for i in group if is_news(i.change)),
+            quiet=tuple(i for i in group if not is_news(i.change)),
+        )
+        for key, group in grouped.items()
+    ]
+
+
+def filters(site: Site) -> list[Filter]:
+    """Return every value of every facet with its changes, facets in order, values by label."""
+    groups: dict[tuple[Facet, str, str], list[Listed]] = {}
+    for facet in FACETS:
+        for item in site.changes:
+            for slug, label in facet.values(site, item):
+                groups.setdefault((facet, slug, label), []).append(item)
+    order = {facet: index for index, facet in enumerate(FACETS)}
+    ordered = sorted(groups, key=lambda k: (order[k[0]], k[2].casefold(), k[1]))
+    return [
+        Filter(facet, slug, label, tuple(groups[facet, slug, label]))
+        for facet, slug, label in ordered
+    ]
+
+
+def change_lists(site: Site) -> Iterator[Page]:
+    """Yield the pages of /changes/: all changes, then one list per facet value."""
+    every = filters(site)
+    menu = [(f.facet.name, f.slug, f.label) for f in every]
+    yield from paginated(site.changes, None, None, title="All changes", every=every, menu=menu)
+    for item in every:
+        title = f"{item.facet.label}: {item.label}"
+        yield from paginated(
+            item.items, item.facet.name, item.slug, title=title, every=every, menu=menu
+        )
+
+
+def paginated(
+    items: Sequence[Listed],
+    facet: str | None,
+    value: str | None,
+    *,
+    title: str,
+    every: list[Filter],
+    menu: object,
+) -> Iterator[Page]:
+    """Yield a list's pages: the newest changes first, then fixed pages counted from the oldest.
+
+    With ``n`` changes, pages 1 to ``n // PAGE_SIZE - 1`` each hold ``PAGE_SIZE`` changes from the
+    oldest on, and never change once written; the first page holds the rest, the newest.
+    """
+    full = max(0, len(items) // PAGE_SIZE - 1)
+    newest = len(items) - full * PAGE_SIZE
+    common: dict[str, Any] = {"title": title, "filters": every, "current": (facet, value)}
+    url = partial(changes_url, facet, value)
+    for page in range(full + 1):
+        number = full + 1 - page if page else None  # the newest page has no number
+        start = newest + (page - 1) * PAGE_SIZE if page else 0
+        shown = items[start : start + (PAGE_SIZE if page else newest)]
+        context = {
+            **common,
+            "items": shown,
+            "page": number,
+            "total": None if number else len(items),
+            "previous": url(None if page == 1 else full + 2 - page) if page else None,
+            "next": url(full - page) if page < full else None,
+            "updated": shown[0].change.version.date if shown else None,
+        }
+        fixed = [context[k] for k in ("page", "total", "previous", "next", "updated")]
+        key = (title, facet, value, menu, keys(shown), fixed)
+        yield Page(f"{url(number)}index.html", "changes.html", key, _fixed(context))
+
+
+def _fixed(context: dict[str, Any]) -> Context:
+    return lambda: context
+
+
+def topic_holders(site: Site) -> dict[str, list[Held]]:
+    """Map each topic to the current provisions on it, platform by platform."""
+    holders: dict[str, list[Held]] = {topic.slug: [] for topic in site.topics}
+    for platform in site.platforms:
+        for document in platform.current:
+            for provision, key in _current(document):
+                for slug in provision.topics:
+                    holders.setdefault(slug, []).append(Held(platform, document, provision, key))
+    return holders
+
+
+def _current(document: Document) -> Iterator[tuple[Provision, str]]:
+    """Yield the document's current provisions with their keys."""
+    keys = document.provision_keys or ("",) * len(document.provisions)
+    return ((p, key) for p, key in zip(document.provisions, keys, strict=True) if p.current)
+
+
+def _held_keys(held: Iterable[Held]) -> list[tuple[str, str]]:
+    return [(h.document.display, h.key) for h in held]
+
+
+def _topic_pages(site: Site) -> Iterator[Page]:
+    holders = topic_holders(site)
+    counts = [(slug, len(held)) for slug, held in holders.items()]
+    context = _fixed({"holders": holders})
+    yield Page("topics/index.html", "topics.html", (counts, build_date(site)), context)
+    news_by_topic: dict[str, list[Listed]] = {}
+    for item in site.news:
+        for slug in item.change.topics:
+            news_by_topic.setdefault(slug, []).append(item)
+    for topic in site.topics:
+        held = holders.get(topic.slug, [])
+        latest = news_by_topic.get(topic.slug, [])[:LATEST]
+        updated = latest[0].change.version.date if latest else build_date(site)
+        yield Page(
+            f"{topic_url(topic)}index.html",
+            "topic.html",
+            (topic.slug, _held_keys(held), keys(latest), updated),
+            _topic_context(site, topic, held, latest, updated),
+        )
+
+
+def _topic_context(
+    site: Site, topic: Topic, held: list[Held], latest: list[Listed], updated: datetime | None
+) -> Context:
+    return lambda: {
+        "topic": topic,
+        "columns": by_platform(held),
+        "latest": latest,
+        "feeds": [*feed_links(), topic_feed_link(site, topic.slug)],
+        "updated": updated,
+    }
+
+
+class Others:
+    """What provision pages show of the other platforms' current provisions on their topics."""
+
+    def __init__(self, site: Site) -> None:
+        self.topics = {topic.slug: topic for topic in site.topics}
+        self.columns = {slug: by_platform(held) for slug, held in topic_holders(site).items()}
+        self._shown = cache(self._digest)
+
+    def of(self, platform: Platform, provision: Provision) -> list[tuple[Topic, Columns]]:
+        """Return, for each topic of a provision, the other platforms' provisions on it."""
+        return [
+            (self.topics[slug], [c for c in self.columns[slug] if c[0] is not platform])
+            for slug in provision.topics
+            if slug in self.topics
+        ]
+
+    def key(self, platform: Platform, provision: Provision) -> list[str]:
+        """Return the key of what a provision page shows of the other platforms."""
+        return [
+            self._shown(slug, platform.slug) for slug in provision.topics if slug in self.topics
+        ]
+
+    def document_key(self, platform: Platform, document: Document) -> str:
+        """Return the key of what a document's provision pages show of other platforms."""
+        return digest([self.key(platform, p) for p in document.provisions])
+
+    def _digest(self, slug: str, platform: str) -> str:
+        others = [c for c in self.columns[slug] if c[0].slug != platform]
+        return digest(len(others), [_column(c) for c in others[:SHOWN_PLATFORMS]])
+
+
+def _column(column: tuple[Platform, list[Held]]) -> tuple[object, ...]:
+    platform, held = column
+    shown = [
+        (h.document.slug, h.document.name, h.provision.id, h.provision.heading)
+        for h in held[:SHOWN_PROVISIONS]
+    ]
+    return platform.slug, platform.name, len(held), shown
+
+
+def by_platform(held: list[Held]) -> Columns:
+    """Group provisions by platform, in the order they come."""
+    columns: dict[str, tuple[Platform, list[Held]]] = {}
+    for item in held:
+        columns.setdefault(item.platform.slug, (item.platform, []))[1].append(item)
+    return list(columns.values())
+
+
+def document_pages(
+    site: Site, platform: Platform, document: Document, others: Others
+) -> Iterator[Page]:
+    """Yield a document's pages (given in full): text, compare, versions, provisions."""
+    base = document_url(platform, document)
+    feeds = feed_links(platform, document)
+    common = {
+        "platform": platform,
+        "document": document,
+        "feeds": feeds,
+        "updated": document_date(site, document),
+    }
+    yield Page(f"{base}index.html", "document.html", document.key, _fixed(common), base)
+    yield Page(f"{base}compare/index.html", "compare.html", document.key, _fixed(common), base)
+    changes = document.changes
+    for index, change in enumerate(changes):
+        around = document.change_keys[max(0, index - 1) : index + 2]
+        context = {
+            **common,
+            "change": change,
+            "older": changes[index - 1] if index else None,
+            "newer": changes[index + 1] if index + 1 < len(changes) else None,
+            "updated": change.version.date,
+        }
+        shown = (document.display, around, index == 0, index + 1 == len(changes))
+        path = f"{base}versions/{change.id}/index.html"
+        yield Page(path, "version.html", shown, _fixed(context), base)
+    for provision, own in zip(document.provisions, document.provision_keys, strict=True):
+        held = (document.display, own, document.deleted, others.key(platform, provision))
+        path = f"{provision_url(platform, document, provision)}index.html"
+        yield Page(
+            path,
+            "provision.html",
+            held,
+            _provision_context(platform, document, provision, others),
+            base,
+        )
+
+
+def _provision_context(
+    platform: Platform, document: Document, provision: Provision, others: Others
+) -> Context:
+    return lambda: {
+        "platform": platform,
+        "document": document,
+        "provision": provision,
+        "others": others.of(platform, provision),
+        "topics": others.topics,
+        "updated": provision_date(document, provision),
+        "feeds": [
+            *feed_links(platform, document),
+            provision_feed_link(platform, document, provision.id),
+        ],
+    }
+
+
+def provision_date(document: Document, provision: Provision) -> datetime:
+    """Return the date a provision's page shows as its update: its own last change."""
+    if provision.history:
+        return provision.history[-1][0].version.date
+    return document.latest.version.date
