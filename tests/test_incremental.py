@@ -9,6 +9,7 @@ import pytest
 from termline.bench import Shape, add_one_commit, make_archive
 from termline.build import BuildOptions, build
 from termline.demo import create_demo_archive
+from termline.parallel import MIN_ITEMS
 from termline.render import default_templates
 
 TOPICS = """\
@@ -174,3 +175,11 @@ def test_a_site_changed_behind_the_cache_is_rebuilt_whole(bench_repo: Path, tmp_
     _assert_same_site(site, fresh)
     unchanged = build(BuildOptions(repo=bench_repo, out=site, search=False, cache=cache))
     assert unchanged.pages_rendered == 0 and unchanged.files_changed == 0
+
+
+def test_building_on_two_cores_gives_the_same_bytes_as_on_one(bench_repo: Path, tmp_path: Path):
+    one, two = tmp_path / "one", tmp_path / "two"
+    build(BuildOptions(repo=bench_repo, out=one, search=False, jobs=1))
+    result = build(BuildOptions(repo=bench_repo, out=two, search=False, jobs=2))
+    assert result.documents >= MIN_ITEMS  # enough documents for the work to be shared by two
+    _assert_same_site(one, two)

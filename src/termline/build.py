@@ -6,22 +6,24 @@ Everything is gathered first, then written; files are written only when their by
 
 import logging
 import os
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import git
 import jinja2
 
-from termline import feeds, search
+from termline import feeds, parallel, search
 from termline.archive import check_archive
 from termline.cache import Cache, digest, salt
 from termline.catalogue import Document, Entry, Platform, catalogue, group
 from termline.compare import write_document_texts
 from termline.data import write_document_data, write_index
-from termline.history import BlobReader, is_shallow, open_repo, read_history
+from termline.history import is_shallow, open_repo, read_history
 from termline.library import Library
-from termline.output import Manifest, Output
+from termline.output import Manifest, Output, Written
 from termline.pages import Others, document_pages, write_pages, write_site_pages
+from termline.parallel import cores
 from termline.render import Listed, Site, default_templates, document_url, environment
 from termline.sources import Config, load_config
 from termline.topics import Tagger, Taxonomy, default_topics, load_topics
@@ -42,6 +44,7 @@ class BuildOptions:
     sources: Path | None = None
     topics: Path | None = None
     cache: Path | None = None
+    jobs: int = 0  # processes; 0 for one per core
 
 
 @dataclass(frozen=True)
@@ -62,26 +65,44 @@ def build(options: BuildOptions) -> BuildResult:
     topics_file = options.topics or _topics_file(options.repo)
     taxonomy = load_topics(topics_file)
     templates = options.templates or default_templates()
-    env = environment(templates)
-    store = Cache(options.cache, salt(templates, topics_file))
+    setup = _Setup(config, taxonomy, templates, environment(templates), options.jobs or cores())
+    with tempfile.TemporaryDirectory(prefix="termline-cache-") as scratch:
+        folder = options.cache or Path(scratch)  # without a cache, analyses are still kept once
+        return _build(options, setup, Cache(folder, salt(templates, topics_file)))
+
+
+@dataclass(frozen=True)
+class _Setup:
+    """What a build is made with, beyond the archive."""
+
+    config: Config
+    taxonomy: Taxonomy
+    templates: Path
+    env: jinja2.Environment
+    jobs: int
+
+
+def _build(options: BuildOptions, setup: _Setup, store: Cache) -> BuildResult:
+    config, env, jobs = setup.config, setup.env, setup.jobs
     repo = open_repo(options.repo)
     _warn_if_shallow(repo, options.repo)
-    library = Library(BlobReader(repo), Tagger(taxonomy), store)
+    library = Library(options.repo, Tagger(setup.taxonomy), store)
     entries = catalogue(read_history(repo, options.archive), config)
-    platforms = group([library.light(entry) for entry in entries], _names(entries))
+    platforms = group(_lights(library, entries, jobs), _names(entries))
     site = Site(
         title=config.title,
         platforms=tuple(platforms),
         changes=_all_changes(platforms),
         repo_url=config.repo_url,
         base_url=options.base_url or config.base_url,
-        topics=taxonomy.topics,
+        topics=setup.taxonomy.topics,
     )
     place = digest(str(options.out.resolve()))
     previous = store.load("site", place)
     out = Output(options.out, previous if isinstance(previous, Manifest) else None, _settings(site))
     try:
-        _write_site(site, env, templates, out, library)
+        _write_site(site, env, out, library, jobs)
+        _copy_static(setup.templates / "static", out)
     except BaseException:
         out.abandon()
         raise
@@ -106,17 +127,20 @@ def _settings(site: Site) -> str:
 
 
 def _write_site(
-    site: Site, env: jinja2.Environment, templates: Path, out: Output, library: Library
+    site: Site, env: jinja2.Environment, out: Output, library: Library, jobs: int
 ) -> None:
-    """Write every document's files, then the pages, feeds and data that span the site."""
+    """Write every changed document's files, then the pages, feeds and data that span the site."""
     writer = _Writer(site, env, out, library, Others(site))
-    for platform in site.platforms:
-        for document in platform.documents:
-            writer.document(platform, document)
+    library.needed = feeds.shown_across(site)
+    todo = writer.changed()
+    for written, contents in parallel.run(
+        lambda i: writer.write(*todo[i]), len(todo), jobs, library.reopen
+    ):
+        out.add(written)
+        library.contents[contents[0]] = contents[1]
     write_site_pages(site, env, out)
     feeds.write_site_feeds(site, out, library.content)
     write_index(site.platforms, out)
-    _copy_static(templates / "static", out)
 
 
 @dataclass(frozen=True)
@@ -129,20 +153,44 @@ class _Writer:
     library: Library
     others: Others
 
-    def document(self, platform: Platform, document: Document) -> None:
-        """Write a document's folder: nothing if neither it nor what it shows of others changed."""
-        group = document_url(platform, document)
-        key = digest(document.key, self.others.document_key(platform, document))
-        if self.out.unchanged(group, key):
-            return
+    def changed(self) -> list[tuple[Platform, Document, str]]:
+        """Keep the folders of documents that did not change; return the others with their keys."""
+        todo = []
+        for platform in self.site.platforms:
+            for document in platform.documents:
+                key = digest(document.key, self.others.document_key(platform, document))
+                if not self.out.unchanged(document_url(platform, document), key):
+                    todo.append((platform, document, key))
+        return todo
+
+    def write(
+        self, platform: Platform, document: Document, key: str
+    ) -> tuple[Written, tuple[str, dict[str, str]]]:
+        """Write a document's folder; return what was written and its feed contents."""
+        before = self.out.take()
+        self.out.begin(document_url(platform, document), key)
         whole = self.library.full(document)
-        write_pages(
-            self.site, self.env, self.out, document_pages(self.site, platform, whole, self.others)
-        )
+        pages = document_pages(self.site, platform, whole, self.others)
+        write_pages(self.site, self.env, self.out, pages)
         feeds.write_document_feeds(self.site, platform, whole, self.out)
         write_document_texts(platform, whole, self.library.reader.text, self.out)
         write_document_data(platform, whole, self.out)
-        self.library.save_contents(platform, whole)
+        contents = self.library.keep(document.key, self.library.feed_contents(platform, whole))
+        written = self.out.take()
+        self.out.add(before)
+        return written, (document.key, contents)
+
+
+def _lights(library: Library, entries: list[Entry], jobs: int) -> list[Document]:
+    """Return every document, light: from the cache, or analysed on every core."""
+    found = [library.cached(library.register(entry)) for entry in entries]
+    missing = [index for index, document in enumerate(found) if document is None]
+    made = parallel.run(
+        lambda i: library.light(entries[missing[i]]), len(missing), jobs, library.reopen
+    )
+    for index, document in zip(missing, made, strict=True):
+        found[index] = document
+    return [document for document in found if document is not None]
 
 
 def _warn_if_shallow(repo: git.Repo, path: Path) -> None:
@@ -169,10 +217,11 @@ def read_platforms(
 ) -> list[Platform]:
     """Read the history of every document, in full, and group the results by platform."""
     repo = repo_path if isinstance(repo_path, git.Repo) else open_repo(repo_path)
-    _warn_if_shallow(repo, Path(str(repo_path)))
-    library = Library(BlobReader(repo), Tagger(taxonomy or Taxonomy()), store or Cache(None, ""))
+    path = Path(str(repo.working_dir))
+    _warn_if_shallow(repo, path)
+    library = Library(path, Tagger(taxonomy or Taxonomy()), store or Cache(None, ""))
     entries = catalogue(read_history(repo, archive), config)
-    return group([library.full(library.light(entry)) for entry in entries], _names(entries))
+    return group([library.analysed(entry) for entry in entries], _names(entries))
 
 
 def _all_changes(platforms: list[Platform]) -> tuple[Listed, ...]:

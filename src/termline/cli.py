@@ -40,11 +40,13 @@ def _build(args: argparse.Namespace) -> int:
             sources=args.sources,
             topics=args.topics,
             cache=None if args.no_cache else args.cache,
+            jobs=args.jobs,
         )
     )
     print(
         f"built {result.documents} documents, {result.versions} versions into {args.out} "
-        f"({result.files_changed} files written, {result.files_removed} removed)"
+        f"({result.pages_rendered} pages rendered, {result.files_changed} files written, "
+        f"{result.files_removed} removed)"
     )
     return 0
 
@@ -164,6 +166,7 @@ def _number(
 
 
 PORT = _number(int, 0, 65535)
+JOBS = _number(int, 0, 256)
 
 
 def _add_scrape(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -205,6 +208,9 @@ def _add_build(commands: argparse._SubParsersAction[Parser]) -> None:
         "--cache", type=Path, default=Path(".termline-cache"), help="build cache folder"
     )
     build.add_argument("--no-cache", action="store_true", help="build everything from scratch")
+    build.add_argument(
+        "--jobs", type=JOBS, default=0, help="processes to build with (default: one per core)"
+    )
     build.set_defaults(handler=_build)
 
 

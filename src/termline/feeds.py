@@ -77,18 +77,28 @@ def write_feeds(site: Site, out: Output, content: Content | None = None) -> int:
 
 def write_site_feeds(site: Site, out: Output, content: Content) -> int:
     """Write the feeds that span documents: the site's (Atom and RSS), platforms', topics'."""
+    feeds = site_feeds(site)
+    for feed in feeds:
+        _write(out, feed, site, content)
+    rss = Feed("rss.xml", f"{site.title}: all changes", "", site.news)
+    _write(out, rss, site, content, rss=True)
+    return len(feeds) + 1
+
+
+def site_feeds(site: Site) -> list[Feed]:
+    """Return the feeds that span documents: the site's, each platform's, each topic's."""
     feeds = [Feed("feed.xml", f"{site.title}: all changes", "", site.news)]
     by_platform = group_by(site.news, lambda item: item.platform.slug)
     for platform in site.platforms:
         page = platform_url(platform)
         news = tuple(by_platform.get(platform.slug, []))
         feeds.append(Feed(f"{page}feed.xml", f"{platform.name}: all changes", page, news))
-    feeds += topic_feeds(site)
-    for feed in feeds:
-        _write(out, feed, site, content)
-    rss = Feed("rss.xml", f"{site.title}: all changes", "", site.news)
-    _write(out, rss, site, content, rss=True)
-    return len(feeds) + 1
+    return feeds + list(topic_feeds(site))
+
+
+def shown_across(site: Site) -> set[str]:
+    """Return the keys of the changes the feeds across documents show."""
+    return {item.key for feed in site_feeds(site) for item in feed.items[:MAX_ENTRIES]}
 
 
 def write_document_feeds(site: Site, platform: Platform, document: Document, out: Output) -> int:

@@ -10,13 +10,14 @@ full only when one of its pages must be rendered again.
 
 import hashlib
 from dataclasses import replace
+from pathlib import Path
 
 from termline import feeds
 from termline.cache import Cache, digest
 from termline.catalogue import Document, Entry, Platform
 from termline.changes import Analysis, Change, Provision, ProvisionEdit, analyse
 from termline.diff import WordDiff
-from termline.history import BlobReader, DocumentHistory
+from termline.history import BlobReader, DocumentHistory, open_repo
 from termline.render import Listed, is_news
 from termline.topics import Tagger
 
@@ -28,21 +29,38 @@ class Library:
     versions, names or place changed, and loaded in full only when one of its pages is rendered.
     """
 
-    def __init__(self, reader: BlobReader, tagger: Tagger, store: Cache) -> None:
-        self.reader = reader
+    def __init__(self, repo: Path, tagger: Tagger, store: Cache) -> None:
+        self.repo = repo
+        self.reader = BlobReader(open_repo(repo))
         self.tagger = tagger
         self.store = store
         self.entries: dict[str, Entry] = {}
         self.contents: dict[str, dict[str, str]] = {}
+        self.needed: set[str] = set()  # changes the feeds across documents show
+
+    def reopen(self) -> None:
+        """Open a git reader of this process's own (a forked worker must not share the pipe)."""
+        self.reader = BlobReader(open_repo(self.repo))
+
+    def register(self, entry: Entry) -> str:
+        """Remember a document's entry, to load it in full later; return its key."""
+        key = entry_key(entry)
+        self.entries[key] = entry
+        return key
+
+    def cached(self, key: str) -> Document | None:
+        """Return a document, light, if the cache has it."""
+        found = self.store.load("light", key)
+        return found if isinstance(found, Document) else None
 
     def light(self, entry: Entry) -> Document:
         """Return a document without its texts and diffs, enough for every list of the site."""
-        key = entry_key(entry)
-        self.entries[key] = entry
-        found = self.store.load("light", key)
-        if isinstance(found, Document):
-            return found
-        return lighten(self._full(entry, key))
+        key = self.register(entry)
+        return self.cached(key) or lighten(self._full(entry, key))
+
+    def analysed(self, entry: Entry) -> Document:
+        """Return a document in full, from its entry."""
+        return self._full(entry, self.register(entry))
 
     def full(self, document: Document) -> Document:
         """Return a document with its text, its diffs and its provisions' histories.
@@ -53,22 +71,29 @@ class Library:
 
     def content(self, item: Listed, edit: ProvisionEdit | None = None) -> str:
         """Return a change's feed entry content (its word diff as HTML), from its document."""
-        contents = self.contents.get(item.document.key)
-        if contents is None:
-            found = self.store.load("contents", item.document.key)
-            contents = found if isinstance(found, dict) else None
-        if contents is None:
-            contents = self.save_contents(item.platform, self.full(item.document))
-        self.contents[item.document.key] = contents
-        return contents.get(item.key) or feeds.content_html(item, edit)
+        kept = self.contents.get(item.document.key, {})
+        if item.key in kept:
+            return kept[item.key]
+        found = self.store.load("contents", item.document.key)
+        if not isinstance(found, dict) or item.key not in found:
+            found = self.feed_contents(item.platform, self.full(item.document))
+        self.keep(item.document.key, found)
+        value = found.get(item.key)
+        return value if isinstance(value, str) else feeds.content_html(item, edit)
 
-    def save_contents(self, platform: Platform, document: Document) -> dict[str, str]:
-        """Keep the feed contents of a document's newest news, for the feeds across documents."""
+    def feed_contents(self, platform: Platform, document: Document) -> dict[str, str]:
+        """Return (and cache) the feed contents of a document's newest news, given in full."""
         pairs = zip(document.changes, document.change_keys, strict=True)
         news = [(c, k) for c, k in pairs if is_news(c)][-feeds.MAX_ENTRIES :]
         contents = {k: feeds.content_html(Listed(platform, document, c, k)) for c, k in news}
         self.store.save("contents", document.key, contents)
         return contents
+
+    def keep(self, key: str, contents: dict[str, str]) -> dict[str, str]:
+        """Keep in memory the contents the feeds across documents need; return them."""
+        needed = {k: html for k, html in contents.items() if k in self.needed}
+        self.contents[key] = needed
+        return needed
 
     def _full(self, entry: Entry, key: str) -> Document:
         document = with_keys(_document(entry, self.reader, self.tagger, self.store), entry, key)

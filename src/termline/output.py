@@ -28,6 +28,16 @@ MARKER = ".termline-site"
 SEARCH = "pagefind"  # the search index: rewritten whole by Pagefind, never in a manifest
 
 Stamp = tuple[int, int]
+Groups = dict[str, tuple[str, dict[str, str]]]
+
+
+@dataclass(frozen=True)
+class Written:
+    """What part of a build wrote: files by group, files staged anew, pages rendered."""
+
+    groups: Groups
+    staged: list[str]
+    rendered: int
 
 
 @dataclass(frozen=True)
@@ -36,7 +46,7 @@ class Manifest:
 
     stamp: Stamp | None
     settings: str
-    groups: dict[str, tuple[str, dict[str, str]]] = field(default_factory=dict)
+    groups: Groups = field(default_factory=dict)
 
 
 class Output:
@@ -51,7 +61,7 @@ class Output:
         self.staging = self.root.with_name(f".{self.root.name}.building")
         self.settings = settings
         self.previous = previous if _trusted(previous, self.root, settings) else None
-        self.groups: dict[str, tuple[str, dict[str, str]]] = {}
+        self.groups: Groups = {}
         self.staged: list[str] = []
         self.rendered = 0
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -71,10 +81,13 @@ class Output:
         """Keep a whole group as it is when its key did not change; tell whether it was kept."""
         before = self.previous.groups.get(group) if self.previous else None
         if before is None or before[0] != key:
-            self.groups.setdefault(group, (key, {}))
             return False
         self.groups[group] = before
         return True
+
+    def begin(self, group: str, key: str) -> None:
+        """Start writing a group of files anew, under a new key."""
+        self.groups[group] = (key, {})
 
     def page(
         self, relative: str, key: str, produce: Callable[[], bytes | str], group: str = ""
@@ -128,6 +141,18 @@ class Output:
         self.staging.rename(self.root)
         shutil.rmtree(old)
         return removed
+
+    def take(self) -> Written:
+        """Return what was written so far and start counting afresh (for work done elsewhere)."""
+        written = Written(self.groups, self.staged, self.rendered)
+        self.groups, self.staged, self.rendered = {}, [], 0
+        return written
+
+    def add(self, written: Written) -> None:
+        """Count what part of the build wrote, here or in another process, into this build."""
+        self.groups.update(written.groups)
+        self.staged += written.staged
+        self.rendered += written.rendered
 
     def manifest(self) -> Manifest:
         """Return what this build left in the output folder, to trust it next time."""

@@ -1,0 +1,48 @@
+"""Parallel stage: run a build step over many documents on every core.
+
+Takes a function of an index and how many processes to use; gives its results in order. Workers
+are forked, so they start with everything the build gathered (no pickling of the site), and each
+runs ``setup`` first (to open its own ``git cat-file`` process: a pipe must not be shared). With
+one process, or too few items to pay for the fork, the function runs here, in order.
+"""
+
+import multiprocessing
+import os
+from collections.abc import Callable
+from typing import TypeVar
+
+Result = TypeVar("Result")
+
+MIN_ITEMS = 8  # fewer items than this run in this process: forking would cost more than it saves
+
+_task: Callable[[int], object] | None = None
+
+
+def cores() -> int:
+    """Return how many cores this process may use."""
+    return len(os.sched_getaffinity(0))
+
+
+def run(
+    function: Callable[[int], Result],
+    count: int,
+    jobs: int,
+    setup: Callable[[], None] | None = None,
+) -> list[Result]:
+    """Return ``[function(0), …, function(count - 1)]``, computed by ``jobs`` forked workers."""
+    if jobs <= 1 or count < MIN_ITEMS:
+        return [function(index) for index in range(count)]
+    global _task  # noqa: PLW0603 - forked workers inherit the task; it is never pickled
+    _task = function
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(jobs, initializer=setup) as pool:
+            results: list[Result] = pool.map(_call, range(count), chunksize=1)  # type: ignore[arg-type]
+    finally:
+        _task = None
+    return results
+
+
+def _call(index: int) -> object:
+    assert _task is not None
+    return _task(index)
