@@ -220,7 +220,7 @@ def add_one_commit(repo: Path, archive: str) -> None:
     text = target.read_text()
     target.write_text(text.replace(".", ". Amended in the benchmark.", 1))
     env_date = "2030-01-01T00:00:00Z"
-    subprocess.run(["git", "add", str(target)], cwd=repo, check=True)
+    subprocess.run(["git", "add", "--", str(target.relative_to(repo))], cwd=repo, check=True)
     subprocess.run(
         [
             "git",
