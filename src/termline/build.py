@@ -158,7 +158,7 @@ def read_platforms(
     if is_shallow(repo):
         log.warning("%s is a shallow clone: only the versions it holds are built", repo_path)
     reader = BlobReader(repo)
-    entries = catalogue(read_history(repo, archive), config)
+    entries = catalogue(read_history(repo, archive, store), config)
     tagger = Tagger(taxonomy or Taxonomy())
     store = store or Cache(None, "")
     documents = [_document(entry, reader, tagger, store) for entry in entries]
