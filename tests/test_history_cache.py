@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from conftest import GitRepo
+from conftest import GitRepo, clone_bundle
 from termline.cache import Cache
 from termline.history import DocumentHistory, open_repo, read_history
 
@@ -260,3 +260,22 @@ def apply(repo: GitRepo, action: str, path: str, text: str, date: str) -> None:
             repo.commit({}, "Merge side", date)
     else:
         repo.commit({path: text}, "Update", date)
+
+
+@pytest.mark.data
+@pytest.mark.parametrize("bundle", ["ota-genai-eu-versions.bundle", "ota-demo-versions.bundle"])
+def test_real_archives_stepped_through_the_cache_equal_full_reads(bundle, tmp_path, caplog):
+    """Backdated upgrades, flip-backs and (in the demo bundle) merges, one commit at a time."""
+    clone = clone_bundle(bundle, tmp_path)
+    store = Cache(tmp_path / "cache", "salt")
+    git = ["git", "-C", str(clone)]
+    listed = subprocess.run(
+        [*git, "rev-list", "--first-parent", "HEAD"], check=True, text=True, capture_output=True
+    )
+    commits = listed.stdout.split()
+    last_forty, root = commits[:40][::-1], commits[-1]
+    with caplog.at_level(logging.DEBUG, logger="termline.history"):
+        for commit in [*last_forty, root, commits[0]]:  # forward, back to the root, to HEAD
+            subprocess.run([*git, "reset", "-q", "--soft", commit], check=True)
+            assert read(clone, store, ".") == read(clone, None, "."), commit
+    assert sum(INCREMENTAL in r.message for r in caplog.records) >= 20
