@@ -279,3 +279,15 @@ def test_real_archives_stepped_through_the_cache_equal_full_reads(bundle, tmp_pa
             subprocess.run([*git, "reset", "-q", "--soft", commit], check=True)
             assert read(clone, store, ".") == read(clone, None, "."), commit
     assert sum(INCREMENTAL in r.message for r in caplog.records) >= 20
+
+
+def test_a_replace_ref_under_an_old_commit_reads_everything(repo, store, caplog):
+    read(repo, store)
+    first = repo.git("rev-list", "--max-parents=0", "HEAD").strip()
+    repo.write("archive/a/terms.md", "replaced")
+    repo.git("add", "-A")
+    tree = repo.git("write-tree").strip()
+    replacement = repo.git("commit-tree", tree, "-m", "Replaced start", date=day(1)).strip()
+    repo.git("replace", first, replacement)
+    [terms, _] = check(repo, store, caplog, incremental=False)
+    assert terms.versions[0].message.strip() == "Replaced start"

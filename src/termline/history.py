@@ -8,7 +8,7 @@ long-lived ``git cat-file --batch`` (GitPython's object database) reads the blob
 With a build cache, the parsed log is saved with the HEAD it was read at; when the next HEAD
 descends from it through a chain of one-parent commits, only ``OLD..HEAD`` is read and appended
 (``git log`` lists that chain before anything older, so log positions just continue). Anything
-else (a merge among the new commits, a rewritten history, another shallow boundary) reads it all.
+else (a merge among the new commits, a rewritten history, a deepened shallow clone) reads it all.
 """
 
 import hashlib
@@ -142,10 +142,11 @@ def _current_log(repo: git.Repo, archive: str, cached: _Log | None) -> _Log:
 
 
 def _boundary(repo: git.Repo) -> str:
-    """Return what cuts or grafts this repository's history: its shallow and grafts files."""
+    """Return what cuts or rewrites this repository's history: shallow, grafts, replace refs."""
     common = Path(repo.common_dir)
     files = (common / "shallow", common / "info" / "grafts")
-    return digest(*(path.read_bytes() if path.is_file() else None for path in files))
+    contents = [path.read_bytes() if path.is_file() else None for path in files]
+    return digest(*contents, repo.git.for_each_ref("refs/replace/"))
 
 
 def _is_chain(repo: git.Repo, old: str, head: str) -> bool:
