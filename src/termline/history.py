@@ -89,7 +89,7 @@ class _Log:
 
     head: str
     archive: str
-    boundary: str  # what can cut or graft history: the shallow and grafts files
+    boundary: str  # what can cut or rewrite history: shallow, grafts, replace refs
     count: int  # commits in the log, so the next ones continue its positions
     touches: dict[str, tuple[Touch, ...]] = field(default_factory=dict)
 
