@@ -87,7 +87,7 @@ def _build(options: BuildOptions, setup: _Setup, store: Cache) -> BuildResult:
     repo = open_repo(options.repo)
     _warn_if_shallow(repo, options.repo)
     library = Library(options.repo, Tagger(setup.taxonomy), store)
-    entries = catalogue(read_history(repo, options.archive), config)
+    entries = catalogue(read_history(repo, options.archive, store), config)
     platforms = group(_lights(library, entries, jobs), _names(entries))
     site = Site(
         title=config.title,
@@ -220,7 +220,7 @@ def read_platforms(
     path = Path(str(repo.working_dir))
     _warn_if_shallow(repo, path)
     library = Library(path, Tagger(taxonomy or Taxonomy()), store or Cache(None, ""))
-    entries = catalogue(read_history(repo, archive), config)
+    entries = catalogue(read_history(repo, archive, store), config)
     return group([library.analysed(entry) for entry in entries], _names(entries))
 
 

@@ -34,7 +34,7 @@ class Cache:
         try:
             with (self.folder / kind / f"{key}.pickle").open("rb") as file:
                 return pickle.load(file)
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError):
+        except Exception:  # a garbled pickle raises almost anything (UnicodeDecodeError, ...)
             return None
 
     def save(self, kind: str, key: str, value: object) -> None:

@@ -4,19 +4,25 @@ Takes a git repository and the archive folder in it; gives one ``DocumentHistory
 ``<platform>/<document>.md`` file, its versions ordered by author date (real archives backdate
 commits, so position in the log is not order). One ``git log`` pass lists the versions; one
 long-lived ``git cat-file --batch`` (GitPython's object database) reads the blobs.
+
+With a build cache, the parsed log is saved with the HEAD it was read at; when the next HEAD
+descends from it through a chain of one-parent commits, only ``OLD..HEAD`` is read and appended
+(``git log`` lists that chain before anything older, so log positions just continue). Anything
+else (a merge among the new commits, a rewritten history, a deepened shallow clone) reads it all.
 """
 
+import hashlib
 import logging
 import re
-from collections import defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import git
 
 from termline.archive import parse_document_path
+from termline.cache import Cache, digest
 from termline.errors import TermlineError
 
 log = logging.getLogger(__name__)
@@ -56,13 +62,36 @@ class DocumentHistory:
     document: str
     versions: tuple[Version, ...]
 
+    @property
+    def key(self) -> str:
+        """Return a digest that names this version list, from its path, names and commit shas.
+
+        Sound: a version is a pure function of its commit and the path (the commit fixes its
+        author date and message, its tree the blob), so path and shas fix every field. It hashes
+        40 bytes per version and formats no date or message. The last version alone would not
+        do: commits made after it but backdated before it (or one of them amended) change the
+        list without changing the last version, its sha or the count.
+        """
+        names = f"{self.path}\0{self.platform}\0{self.document}\0"
+        hasher = hashlib.sha256(names.encode("utf-8", "surrogatepass"))
+        hasher.update("".join(v.sha for v in self.versions).encode())
+        return hasher.hexdigest()
+
+
+# One file touched by one commit, as plain values (cheap to pickle):
+# (author timestamp, position in the log oldest first, commit sha, new blob or None, message).
+Touch = tuple[int, int, str, str | None, str]
+
 
 @dataclass(frozen=True)
-class _Touch:
-    path: str
-    blob: str | None
-    order: int
-    version: Version
+class _Log:
+    """The parsed ``git log`` of an archive folder at one HEAD, as the build cache keeps it."""
+
+    head: str
+    archive: str
+    boundary: str  # what can cut or rewrite history: shallow, grafts, replace refs
+    count: int  # commits in the log, so the next ones continue its positions
+    touches: dict[str, tuple[Touch, ...]] = field(default_factory=dict)
 
 
 def decode(data: bytes) -> str:
@@ -85,19 +114,70 @@ def is_shallow(repo: git.Repo) -> bool:
     return (Path(repo.git_dir) / "shallow").exists()
 
 
-def read_history(repo: git.Repo, archive: str) -> list[DocumentHistory]:
-    """Return the history of every document under archive, sorted by path."""
+def read_history(repo: git.Repo, archive: str, store: Cache | None = None) -> list[DocumentHistory]:
+    """Return the history of every document under archive, sorted by path; store keeps the log."""
     if not repo.head.is_valid():
         return []
-    touches: dict[str, list[_Touch]] = defaultdict(list)
-    for touch in _touches(_git_log(repo, archive), archive):
-        touches[touch.path].append(touch)
-    histories = [_document_history(path, items, archive) for path, items in touches.items()]
+    store = store or Cache(None, "")
+    key = digest(str(Path(repo.git_dir).resolve()), archive)
+    cached = store.load("history", key)
+    current = _current_log(repo, archive, cached if isinstance(cached, _Log) else None)
+    if current is not cached:
+        store.save("history", key, current)
+    histories = (_document_history(path, rows, archive) for path, rows in current.touches.items())
     return sorted((h for h in histories if h.versions), key=lambda h: h.path)
 
 
-def _git_log(repo: git.Repo, archive: str) -> bytes:
-    pathspec = [] if archive in ("", ".") else ["--", archive.rstrip("/") + "/"]
+def _current_log(repo: git.Repo, archive: str, cached: _Log | None) -> _Log:
+    """Return the log at HEAD: the cached one, extended by the new commits when they allow it."""
+    head = repo.head.commit.hexsha
+    boundary = _boundary(repo)
+    if cached is not None and (cached.archive, cached.boundary) == (archive, boundary):
+        if cached.head == head:
+            return cached
+        if _is_chain(repo, cached.head, head):
+            log.debug("history: reading %s..%s only", cached.head[:7], head[:7])
+            return _extend(cached, _git_log(repo, archive, f"{cached.head}..{head}"), head)
+    return _extend(_Log("", archive, boundary, 0), _git_log(repo, archive, head), head)
+
+
+def _boundary(repo: git.Repo) -> str:
+    """Return what cuts or rewrites this repository's history: shallow, grafts, replace refs."""
+    common = Path(repo.common_dir)
+    files = (common / "shallow", common / "info" / "grafts")
+    contents = [path.read_bytes() if path.is_file() else None for path in files]
+    return digest(*contents, repo.git.for_each_ref("refs/replace/"))
+
+
+def _is_chain(repo: git.Repo, old: str, head: str) -> bool:
+    """Tell whether head descends from old through commits of one parent each."""
+    try:
+        lines = repo.git.rev_list("--parents", f"{old}..{head}").splitlines()
+    except git.GitCommandError:
+        return False  # old is gone: a rewritten history, garbage-collected
+    expected = head
+    for line in lines:
+        sha, *parents = line.split()
+        if sha != expected or len(parents) != 1:
+            return False  # a merge: git log may interleave its branches with older commits
+        expected = parents[0]
+    return expected == old
+
+
+def _extend(earlier: _Log, output: bytes, head: str) -> _Log:
+    """Append the touches of a log of newer commits to an earlier log."""
+    chunks = output.split(b"\x1e")[1:]
+    added: dict[str, list[Touch]] = {}
+    for path, touch in _touches(chunks, earlier.archive, earlier.count):
+        added.setdefault(path, []).append(touch)
+    touches = dict(earlier.touches)
+    for path, rows in added.items():
+        touches[path] = touches.get(path, ()) + tuple(rows)
+    return _Log(head, earlier.archive, earlier.boundary, earlier.count + len(chunks), touches)
+
+
+def _git_log(repo: git.Repo, archive: str, revisions: str) -> bytes:
+    pathspec = [] if archive in ("", ".") else [archive.rstrip("/") + "/"]
     output: bytes = repo.git.log(
         "-z",
         "--raw",
@@ -105,25 +185,23 @@ def _git_log(repo: git.Repo, archive: str) -> bytes:
         "--no-renames",
         "--diff-merges=first-parent",
         f"--format={LOG_FORMAT}",
+        revisions,
+        "--",
         *pathspec,
         stdout_as_string=False,
     )
     return output
 
 
-def _touches(output: bytes, archive: str) -> Iterator[_Touch]:
-    """Parse ``git log -z --raw`` output into one touch per document file per commit."""
-    chunks = output.split(b"\x1e")[1:]
-    for order, chunk in enumerate(reversed(chunks)):
+def _touches(chunks: list[bytes], archive: str, start: int) -> Iterator[tuple[str, Touch]]:
+    """Parse ``git log -z --raw`` commits into (path, touch), positions counted from start."""
+    for order, chunk in enumerate(reversed(chunks), start):
         sha, _parents, timestamp, rest = chunk.split(b"\x1f", 3)
         message, _, raw = rest.rpartition(b"\x1f")
-        version_date = datetime.fromtimestamp(int(timestamp), UTC)
         text = decode(message)
         for path, blob in _raw_entries(raw):
-            if parse_document_path(archive, path) is None:
-                continue
-            version = Version(sha.decode(), version_date, blob, text)
-            yield _Touch(path, blob, order, version)
+            if parse_document_path(archive, path) is not None:
+                yield path, (int(timestamp), order, sha.decode(), blob, text)
 
 
 def _raw_entries(raw: bytes) -> Iterator[tuple[str, str | None]]:
@@ -141,17 +219,17 @@ def _raw_entries(raw: bytes) -> Iterator[tuple[str, str | None]]:
         yield name, new_blob
 
 
-def _document_history(path: str, touches: list[_Touch], archive: str) -> DocumentHistory:
-    """Order a file's touches by date and drop those that did not change its content."""
+def _document_history(path: str, touches: tuple[Touch, ...], archive: str) -> DocumentHistory:
+    """Order a file's touches by date, then log position, and drop those that kept its content."""
     where = parse_document_path(archive, path)
     assert where is not None
     versions: list[Version] = []
     current: str | None = None
-    for touch in sorted(touches, key=lambda t: (t.version.date, t.order)):
-        if touch.blob == current:
+    for timestamp, _order, sha, blob, message in sorted(touches):
+        if blob == current:
             continue  # a merge repeating its branch, or a deletion of what was never there
-        current = touch.blob
-        versions.append(touch.version)
+        current = blob
+        versions.append(Version(sha, datetime.fromtimestamp(timestamp, UTC), blob, message))
     return DocumentHistory(path, where.platform, where.document, tuple(versions))
 
 

@@ -190,7 +190,7 @@ def _document(entry: Entry, reader: BlobReader, tagger: Tagger, store: Cache) ->
 
 def _analysis(entry: Entry, reader: BlobReader, tagger: Tagger, store: Cache) -> Analysis:
     """Return a document's analysis from the cache, keyed by its versions, or compute it."""
-    key = digest(entry.history)
+    key = entry.history.key
     found = store.load("analysis", key)
     if isinstance(found, Analysis):
         return found
