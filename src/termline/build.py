@@ -65,10 +65,12 @@ def build(options: BuildOptions) -> BuildResult:
     topics_file = options.topics or _topics_file(options.repo)
     taxonomy = load_topics(topics_file)
     templates = options.templates or default_templates()
-    setup = _Setup(config, taxonomy, templates, environment(templates), options.jobs or cores())
     with tempfile.TemporaryDirectory(prefix="termline-cache-") as scratch:
         folder = options.cache or Path(scratch)  # without a cache, analyses are still kept once
-        return _build(options, setup, Cache(folder, salt(templates, topics_file)))
+        store = Cache(folder, salt(templates, topics_file))
+        env = environment(templates, store.folder / "templates" if store.folder else None)
+        setup = _Setup(config, taxonomy, templates, env, options.jobs or cores())
+        return _build(options, setup, store)
 
 
 @dataclass(frozen=True)

@@ -94,12 +94,18 @@ def default_templates() -> Path:
     return PACKAGE_TEMPLATES if PACKAGE_TEMPLATES.is_dir() else SOURCE_TEMPLATES
 
 
-def environment(templates: Path) -> jinja2.Environment:
-    """Return a Jinja environment with autoescape on and the site's filters."""
+def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environment:
+    """Return a Jinja environment with autoescape on and the site's filters.
+
+    ``compiled`` keeps the compiled templates between builds (Jinja checks their source).
+    """
     if not templates.is_dir():
         raise TermlineError(f"{templates}: no such templates folder")
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
+        bytecode_cache=jinja2.FileSystemBytecodeCache(str(compiled)) if compiled else None,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
