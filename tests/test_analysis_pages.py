@@ -120,7 +120,10 @@ def test_removed_provision_page_shows_its_last_text(demo_site: Path):
         demo_site / "platforms/chirpy/privacy-policy/provisions/location-data/index.html"
     ).read_text()
     assert "no longer in the document" in text and "precise location" in text
-    assert "<del>" in text
+    history = text.split("Every change to it, newest first")[1].split("How other platforms")[0]
+    removal = history.split("</li>")[0]  # newest first: one line, its diff on the version page
+    assert 'href="../../versions/2025-02-17-f00e07d/index.html">2025-02-17</a>' in removal
+    assert '<span class="status">removed</span>' in removal and 'class="changed"' not in removal
 
 
 def test_topic_page_puts_platforms_side_by_side(demo_site: Path):
@@ -241,6 +244,7 @@ def test_provision_page_with_many_changes_stays_small_and_links_every_version(
     text = page.read_text()
     listed = text.split("Every change to it, newest first")[1].split("How other platforms")[0]
     assert listed.count('class="changed"') == SHOWN_DIFFS  # the newest news, with their diff
+    assert f"The newest {SHOWN_DIFFS} edits of its text show their word diff" in listed
     assert listed.count("2 cosmetic changes and 1 revert") == 40  # each quiet run, one line
     linked = set(Links.of(listed))
     assert {f"../../versions/{v['id']}/index.html" for v in history} <= linked

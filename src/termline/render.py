@@ -38,6 +38,8 @@ SHOWN_PLATFORMS, SHOWN_PROVISIONS = 5, 3
 QUIET_KINDS = ("cosmetic", "revert")  # shown but marked; left out of news and feeds
 EXCERPT_WORDS = 40  # words of a provision's text a topic page shows
 SHOWN_DIFFS = 10  # newest news edits a provision page shows with their word diff
+# Edits whose diff a provision page shows: an added or removed text is a copy of one on the page.
+DIFF_STATUSES = ("modified", "renamed")
 KIND_LABELS = {
     "first": "first recorded",
     "change": "change",
@@ -210,7 +212,7 @@ def is_news(change: Change) -> bool:
 
 
 def history_rows(provision: Provision, shown: int = SHOWN_DIFFS) -> list[Row]:
-    """Return a provision's history newest first: diffs of its newest news, quiet runs folded."""
+    """Return a provision's history newest first: diffs of its newest edits, quiet runs folded."""
     rows: list[Row] = []
     run: list[Entry] = []
     for entry in reversed(provision.history):
@@ -220,8 +222,9 @@ def history_rows(provision: Provision, shown: int = SHOWN_DIFFS) -> list[Row]:
         if run:
             rows.append(Row(tuple(run)))
             run = []
-        rows.append(Row((entry,), full=shown > 0))
-        shown -= 1
+        full = shown > 0 and entry[1].status in DIFF_STATUSES
+        rows.append(Row((entry,), full=full))
+        shown -= full
     if run:
         rows.append(Row(tuple(run)))
     return rows
