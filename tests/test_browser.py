@@ -195,6 +195,8 @@ def test_phone_layout_fits_375px(browser, site_url, tmp_path):
         ("document", "platforms/chirpy/privacy-policy/index.html"),
         ("version", "platforms/chirpy/privacy-policy/versions/2025-02-17-f00e07d/index.html"),
         ("changes", "changes/index.html"),
+        ("provision", "platforms/chirpy/privacy-policy/provisions/data-retention/index.html"),
+        ("topic", "topics/ai-training/index.html"),
     ]:
         page.goto(site_url + path)
         if name == "version":  # inline on a phone, with deletions

@@ -34,7 +34,7 @@ SOURCE_TEMPLATES = Path(__file__).parents[2] / "templates"
 PAGE_SIZE = 100  # entries per page of /changes/
 LATEST = 30  # entries of the home page's latest changes
 # Other platforms shown per topic on a provision page, and provisions shown per platform.
-SHOWN_PLATFORMS, SHOWN_PROVISIONS = 5, 3
+SHOWN_PLATFORMS, SHOWN_PROVISIONS = 5, 1
 QUIET_KINDS = ("cosmetic", "revert")  # shown but marked; left out of news and feeds
 EXCERPT_WORDS = 40  # words of a provision's text a topic page shows
 SHOWN_DIFFS = 10  # newest news edits a provision page shows with their word diff
