@@ -241,6 +241,8 @@ def test_excerpt_is_the_first_words_as_plain_text_escaped_by_the_template():
     assert "https://" not in short and "**" not in short and "`" not in short
     assert short.endswith(" …") and len(short.split()) == EXCERPT_WORDS + 1
     assert excerpt("Few words.") == "Few words."
+    linked = "Opt out (in [your settings](/s)).\nOr write."
+    assert excerpt(linked) == "Opt out (in your settings). Or write."
     rendered = environment(default_templates()).from_string("{{ t|excerpt }}").render(t=text)
     assert "&lt;b&gt;raw&lt;/b&gt;" in rendered and "<b>" not in rendered
 

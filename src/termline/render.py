@@ -321,12 +321,16 @@ def excerpt(text: str, count: int = EXCERPT_WORDS) -> str:
     """Return the first words of a policy's Markdown as plain text (escaped by the template)."""
     found: list[str] = []
     for token in _parser().parse(text):
-        for child in token.children or ():
-            if child.type in ("text", "code_inline"):
-                found.extend(child.content.split())
+        found.extend("".join(map(_plain, token.children or ())).split())
         if len(found) > count:
             return " ".join(found[:count]) + " …"
     return " ".join(found)
+
+
+def _plain(token: Token) -> str:
+    if token.type in ("softbreak", "hardbreak"):
+        return " "
+    return token.content if token.type in ("text", "code_inline") else ""
 
 
 def _anchor(tokens: list[Token], wanted: dict[int, str]) -> None:
