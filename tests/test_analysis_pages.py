@@ -5,8 +5,13 @@ the same text, a clause added and one removed; each must get its kind and show o
 """
 
 import json
+from collections import Counter
+from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
+
+from termline.build import BuildOptions, build
+from termline.render import SHOWN_DIFFS
 
 
 class Ids(HTMLParser):
@@ -115,14 +120,24 @@ def test_removed_provision_page_shows_its_last_text(demo_site: Path):
         demo_site / "platforms/chirpy/privacy-policy/provisions/location-data/index.html"
     ).read_text()
     assert "no longer in the document" in text and "precise location" in text
-    assert "<del>" in text
+    history = text.split("Every change to it, newest first")[1].split("How other platforms")[0]
+    removal = history.split("</li>")[0]  # newest first: one line, its diff on the version page
+    assert 'href="../../versions/2025-02-17-f00e07d/index.html">2025-02-17</a>' in removal
+    assert '<span class="status">removed</span>' in removal and 'class="changed"' not in removal
 
 
 def test_topic_page_puts_platforms_side_by_side(demo_site: Path):
     text = (demo_site / "topics/ai-training/index.html").read_text()
     for name in ("Chirpy", "Stridely", "Nimbus Cloud", "Parley AI"):
         assert f">{name}</a></h3>" in text
-    assert "Latest changes touching it" in text
+    now = text.split("What each platform says now")[1].split("Latest changes touching it")[0]
+    assert 'class="policy"' not in now  # excerpts and links, not the provisions' full texts
+    link = "../../platforms/chirpy/privacy-policy/provisions/training-of-ai-models/index.html"
+    assert f'<a href="{link}">Privacy Policy — Training of AI models</a>' in now
+    assert 'versions/2025-06-23-b3ea0c2/index.html">2025-06-23</a>' in now  # last changed
+    assert "You can opt out by writing to us" in now
+    excerpts = now.split('class="excerpt">')[1:]
+    assert excerpts and all(len(e.split("<")[0].split()) <= 41 for e in excerpts)
     latest = text.split("Latest changes touching it")[1]
     assert "2025-06-23" in latest and "2024-03-04" in latest
     index = (demo_site / "topics/index.html").read_text()
@@ -155,6 +170,12 @@ class Links(HTMLParser):
         if tag == "a" and href:
             self.hrefs.append(href)
 
+    @classmethod
+    def of(cls, html: str) -> list[str]:
+        links = cls()
+        links.feed(html)
+        return links.hrefs
+
 
 def test_links_from_provision_topic_and_version_pages_resolve(demo_site: Path):
     pages = [
@@ -179,3 +200,54 @@ def test_links_from_provision_topic_and_version_pages_resolve(demo_site: Path):
             elif anchor and anchor not in parse(path).ids:
                 broken.append(f"{page.relative_to(demo_site)} → {href} (no such anchor)")
     assert not broken, broken[:10]
+
+
+WORDS = ("data", "retain", "delete", "account", "content", "service", "law", "court", "notice")
+
+
+def _paragraph(days: int, words: int = 400) -> str:
+    text = " ".join(WORDS[(i * 7) % len(WORDS)] for i in range(words))
+    return f"We keep your data for {days} days. {text}."
+
+
+def _flip_flops(repo, cycles: int) -> None:
+    """Commit a first version, then per cycle: a new text, two cosmetic edits, a revert."""
+    moment = datetime(2024, 1, 1, tzinfo=UTC)
+    texts = [_paragraph(0)]
+    for cycle in range(1, cycles + 1):
+        texts += [_paragraph(cycle), _paragraph(cycle) + ",", _paragraph(cycle) + ",,"]
+        texts.append(_paragraph(cycle - 1))  # back to the previous cycle's text: a revert
+    for text in texts:
+        moment += timedelta(days=1)
+        stamp = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        repo.commit(
+            {"archive/a/terms.md": f"# Terms\n\n## Data retention\n\n{text}\n"}, "Update", stamp
+        )
+
+
+def test_provision_page_with_many_changes_stays_small_and_links_every_version(
+    make_repo, tmp_path: Path
+):
+    repo = make_repo()
+    _flip_flops(repo, cycles=40)
+    out = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=out, search=False))
+    history = json.loads((out / "data/a/terms.json").read_text())["versions"]
+    assert len(history) == 161
+    assert Counter(v["kind"] for v in history) == {
+        "first": 1,
+        "substantive": 40,
+        "cosmetic": 80,
+        "revert": 40,
+    }
+    page = out / "platforms/a/terms/provisions/data-retention/index.html"
+    text = page.read_text()
+    listed = text.split("Every change to it, newest first")[1].split("How other platforms")[0]
+    assert listed.count('class="changed"') == SHOWN_DIFFS  # the newest news, with their diff
+    assert f"The newest {SHOWN_DIFFS} edits of its text show their word diff" in listed
+    assert listed.count("2 cosmetic changes and 1 revert") == 40  # each quiet run, one line
+    linked = set(Links.of(listed))
+    assert {f"../../versions/{v['id']}/index.html" for v in history} <= linked
+    paragraph = len(_paragraph(40))
+    bound = 8_000 + SHOWN_DIFFS * 1.2 * paragraph + len(history) * 250
+    assert page.stat().st_size < bound, f"{page.stat().st_size} bytes, bound {bound:.0f}"

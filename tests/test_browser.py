@@ -84,9 +84,9 @@ def test_home_to_a_version_diff_and_back(page, site_url, tmp_path):
     assert page.locator("h1").inner_text() == "Chirpy"
     page.locator("#m2025-02 .changes a").first.click()
     assert "/versions/" in page.url
-    # Side by side on a wide screen: deletions on the old side, not on the new one.
-    assert page.locator(".diff .changed .old del").first.is_visible()
-    assert not page.locator(".diff .changed .new del").first.is_visible()
+    # One copy of each changed block, inline on a wide screen too: the deletion is shown.
+    assert page.locator(".diff .changed del").first.is_visible()
+    assert page.locator(".diff .changed .old").count() == 0
     assert page.get_by_text("Location data").first.is_visible()
     page.screenshot(path=tmp_path / "version-desktop.png", full_page=True)
     page.get_by_role("navigation", name="Breadcrumb").get_by_role("link", name="Home").click()
@@ -173,6 +173,18 @@ def test_compare_any_two_versions(page, site_url):
     assert "Training of AI models" in page.locator("#comparison").inner_text()
 
 
+def test_version_page_links_its_diff_side_by_side(page, site_url):
+    page.goto(site_url + "platforms/chirpy/privacy-policy/versions/2025-02-17-f00e07d/index.html")
+    page.get_by_role("link", name="Side by side").click()
+    expect(page.locator("#compare-status")).to_contain_text("words added")
+    old = page.locator("#comparison .changed .old").first
+    new = page.locator("#comparison .changed .new").first
+    assert old.locator("del").first.is_visible()
+    assert not new.locator("del").first.is_visible()
+    old_box, new_box = old.bounding_box(), new.bounding_box()
+    assert old_box and new_box and old_box["x"] + old_box["width"] <= new_box["x"]  # two columns
+
+
 def test_phone_layout_fits_375px(browser, site_url, tmp_path):
     context = browser.new_context(viewport=PHONE, color_scheme="dark")
     page = context.new_page()
@@ -183,11 +195,12 @@ def test_phone_layout_fits_375px(browser, site_url, tmp_path):
         ("document", "platforms/chirpy/privacy-policy/index.html"),
         ("version", "platforms/chirpy/privacy-policy/versions/2025-02-17-f00e07d/index.html"),
         ("changes", "changes/index.html"),
+        ("provision", "platforms/chirpy/privacy-policy/provisions/data-retention/index.html"),
+        ("topic", "topics/ai-training/index.html"),
     ]:
         page.goto(site_url + path)
-        if name == "version":  # inline on a phone: one side, with deletions
-            assert page.locator(".diff .changed .new del").first.is_visible()
-            assert not page.locator(".diff .changed .old").first.is_visible()
+        if name == "version":  # inline on a phone, with deletions
+            assert page.locator(".diff .changed del").first.is_visible()
         width = page.evaluate("document.documentElement.scrollWidth")
         page.screenshot(path=tmp_path / f"{name}-phone.png", full_page=True)
         assert width <= PHONE["width"], f"{name} is {width}px wide on a phone"
@@ -288,7 +301,7 @@ def test_print_keeps_the_diff_and_drops_the_chrome(page, site_url, tmp_path):
     page.goto(site_url + "platforms/chirpy/privacy-policy/versions/2025-02-17-f00e07d/index.html")
     assert not page.locator("header.site").is_visible()
     assert page.locator(".diff .skip").first.is_visible()
-    assert page.locator(".diff .changed .new del").first.is_visible()  # inline, on paper
+    assert page.locator(".diff .changed del").first.is_visible()  # inline, on paper
     page.screenshot(path=tmp_path / "version-print.png", full_page=True)
 
 

@@ -13,7 +13,15 @@ import pytest
 from termline.build import BuildOptions, build, read_platforms
 from termline.output import Output
 from termline.pages import write_site_pages
-from termline.render import Listed, Site, default_templates, environment, policy
+from termline.render import (
+    EXCERPT_WORDS,
+    Listed,
+    Site,
+    default_templates,
+    environment,
+    excerpt,
+    policy,
+)
 from termline.sources import load_config
 from termline.topics import Topic
 
@@ -239,6 +247,20 @@ def test_scraped_links_point_at_the_source_and_images_are_not_loaded():
     assert "<img" not in html and "Logo" in html
     assert [int(tag[2]) for tag in html.split() if tag.startswith("<h")] == [2, 3, 4]
     assert 'href="/help"' not in policy("[a](/help)")
+
+
+def test_excerpt_is_the_first_words_as_plain_text_escaped_by_the_template():
+    text = "## Heading\n\n**Bold** <b>raw</b> [a link](https://e.example/x) `code`\n\n"
+    text += " ".join(f"w{i}" for i in range(100))
+    short = excerpt(text)
+    assert short.startswith("Heading Bold <b>raw</b> a link code w0 w1")
+    assert "https://" not in short and "**" not in short and "`" not in short
+    assert short.endswith(" …") and len(short.split()) == EXCERPT_WORDS + 1
+    assert excerpt("Few words.") == "Few words."
+    linked = "Opt out (in [your settings](/s)).\nOr write."
+    assert excerpt(linked) == "Opt out (in your settings). Or write."
+    rendered = environment(default_templates()).from_string("{{ t|excerpt }}").render(t=text)
+    assert "&lt;b&gt;raw&lt;/b&gt;" in rendered and "<b>" not in rendered
 
 
 def test_missing_chromium_fails_with_the_install_command(tmp_path: Path):

@@ -22,7 +22,7 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from termline.catalogue import Document, Platform
-from termline.changes import Change, Provision
+from termline.changes import Change, Provision, ProvisionEdit
 from termline.errors import TermlineError
 from termline.topics import Topic
 
@@ -31,8 +31,12 @@ SOURCE_TEMPLATES = Path(__file__).parents[2] / "templates"
 PAGE_SIZE = 100  # entries per page of /changes/
 LATEST = 30  # entries of the home page's latest changes
 # Other platforms shown per topic on a provision page, and provisions shown per platform.
-SHOWN_PLATFORMS, SHOWN_PROVISIONS = 5, 3
+SHOWN_PLATFORMS, SHOWN_PROVISIONS = 5, 1
 QUIET_KINDS = ("cosmetic", "revert")  # shown but marked; left out of news and feeds
+EXCERPT_WORDS = 40  # words of a provision's text a topic page shows
+SHOWN_DIFFS = 10  # newest news edits a provision page shows with their word diff
+# Edits whose diff a provision page shows: an added or removed text is a copy of one on the page.
+DIFF_STATUSES = ("modified", "renamed")
 KIND_LABELS = {
     "first": "first recorded",
     "change": "change",
@@ -81,6 +85,30 @@ class Site:
         return topic.name if topic else slug.replace("-", " ")
 
 
+Entry = tuple[Change, ProvisionEdit]
+
+
+@dataclass(frozen=True)
+class Row:
+    """A row of a provision's history: an edit with its diff, one line, or a run of quiet edits."""
+
+    entries: tuple[Entry, ...]  # newest first
+    full: bool = False
+
+    @property
+    def quiet(self) -> bool:
+        """Tell whether the row holds cosmetic changes and reverts only."""
+        return not is_news(self.entries[0][0])
+
+    @property
+    def label(self) -> str:
+        """Return what a quiet row holds, e.g. "3 cosmetic changes and 1 revert"."""
+        reverts = sum(1 for change, _ in self.entries if change.kind == "revert")
+        cosmetic = len(self.entries) - reverts
+        parts = [plural(cosmetic, "cosmetic change")] if cosmetic else []
+        return " and ".join([*parts, *([plural(reverts, "revert")] if reverts else [])])
+
+
 @dataclass(frozen=True)
 class FeedLink:
     """A feed a page links to in its head."""
@@ -113,6 +141,7 @@ def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environ
         keep_trailing_newline=True,
     )
     env.filters["policy"] = policy
+    env.filters["excerpt"] = excerpt
     env.filters["date"] = lambda moment: f"{moment:%Y-%m-%d}"
     env.globals.update(
         href=href,
@@ -122,8 +151,10 @@ def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environ
         git_file_url=git_file_url,
         git_history_url=git_history_url,
         headline=headline,
+        history_rows=history_rows,
         is_news=is_news,
         kind_label=kind_label,
+        shown_diffs=SHOWN_DIFFS,
         shown_platforms=SHOWN_PLATFORMS,
         shown_provisions=SHOWN_PROVISIONS,
     )
@@ -144,6 +175,25 @@ def kind_label(kind: str) -> str:
 def is_news(change: Change) -> bool:
     """Tell whether a change is news (neither cosmetic nor a revert)."""
     return change.kind not in QUIET_KINDS
+
+
+def history_rows(provision: Provision, shown: int = SHOWN_DIFFS) -> list[Row]:
+    """Return a provision's history newest first: diffs of its newest edits, quiet runs folded."""
+    rows: list[Row] = []
+    run: list[Entry] = []
+    for entry in reversed(provision.history):
+        if not is_news(entry[0]):
+            run.append(entry)
+            continue
+        if run:
+            rows.append(Row(tuple(run)))
+            run = []
+        full = shown > 0 and entry[1].status in DIFF_STATUSES
+        rows.append(Row((entry,), full=full))
+        shown -= full
+    if run:
+        rows.append(Row(tuple(run)))
+    return rows
 
 
 def headline(change: Change, site: Site) -> str:
@@ -230,6 +280,23 @@ def policy(
         for child in token.children or ():
             _resolve(child, source_url)
     return Markup(parser.renderer.render(tokens, parser.options, {}))
+
+
+@lru_cache(maxsize=4096)
+def excerpt(text: str, count: int = EXCERPT_WORDS) -> str:
+    """Return the first words of a policy's Markdown as plain text (escaped by the template)."""
+    found: list[str] = []
+    for token in _parser().parse(text):
+        found.extend("".join(map(_plain, token.children or ())).split())
+        if len(found) > count:
+            return " ".join(found[:count]) + " …"
+    return " ".join(found)
+
+
+def _plain(token: Token) -> str:
+    if token.type in ("softbreak", "hardbreak"):
+        return " "
+    return token.content if token.type in ("text", "code_inline") else ""
 
 
 def _anchor(tokens: list[Token], wanted: dict[int, str]) -> None:
