@@ -242,11 +242,9 @@ def change_lists(site: Site) -> Iterator[Page]:
     every = filters(site)
     menu = [(f.facet.name, f.slug, f.label) for f in every]
     yield from paginated(site.changes, None, None, title="All changes", every=every, menu=menu)
-    for item in every:
+    for item in every:  # the menu is on /changes/ only: it would weigh more than the lists
         title = f"{item.facet.label}: {item.label}"
-        yield from paginated(
-            item.items, item.facet.name, item.slug, title=title, every=every, menu=menu
-        )
+        yield from paginated(item.items, item.facet.name, item.slug, title=title, every=[], menu=())
 
 
 def paginated(
@@ -265,7 +263,7 @@ def paginated(
     """
     full = max(0, len(items) // PAGE_SIZE - 1)
     newest = len(items) - full * PAGE_SIZE
-    common: dict[str, Any] = {"title": title, "filters": every, "current": (facet, value)}
+    common: dict[str, Any] = {"title": title, "current": (facet, value)}
     url = partial(changes_url, facet, value)
     for page in range(full + 1):
         number = full + 1 - page if page else None  # the newest page has no number
@@ -273,6 +271,7 @@ def paginated(
         shown = items[start : start + (PAGE_SIZE if page else newest)]
         context = {
             **common,
+            "filters": [] if page else every,  # the menu is on the newest page only
             "items": shown,
             "page": number,
             "total": None if number else len(items),
@@ -281,7 +280,7 @@ def paginated(
             "updated": shown[0].change.version.date if shown else None,
         }
         fixed = [context[k] for k in ("page", "total", "previous", "next", "updated")]
-        key = (title, facet, value, menu, keys(shown), fixed)
+        key = (title, facet, value, None if page else menu, keys(shown), fixed)
         yield Page(f"{url(number)}index.html", "changes.html", key, _fixed(context))
 
 
