@@ -140,7 +140,7 @@ def _write_site(
     ):
         out.add(written)
         library.contents[contents[0]] = contents[1]
-    write_site_pages(site, env, out)
+    write_site_pages(site, env, out, writer.others)
     feeds.write_site_feeds(site, out, library.content)
     write_index(site.platforms, out)
 
@@ -233,7 +233,10 @@ def _all_changes(platforms: list[Platform]) -> tuple[Listed, ...]:
         for d in p.documents
         for c, k in zip(d.changes, d.change_keys, strict=True)
     ]
-    return tuple(sorted(items, key=lambda i: (i.change.version.date, i.change.id), reverse=True))
+    # Newest first; the sha breaks ties of date as the id (date and sha) does, without formatting.
+    return tuple(
+        sorted(items, key=lambda i: (i.change.version.date, i.change.version.sha), reverse=True)
+    )
 
 
 def _copy_static(static: Path, out: Output) -> None:

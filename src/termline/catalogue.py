@@ -35,6 +35,8 @@ class Document:
     display: str = ""
     change_keys: tuple[str, ...] = ()
     provision_keys: tuple[str, ...] = ()
+    # The opening words of each provision, kept when a light copy drops the texts.
+    excerpts: tuple[str, ...] = ()
 
     @property
     def topics(self) -> tuple[str, ...]:

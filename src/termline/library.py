@@ -18,7 +18,7 @@ from termline.catalogue import Document, Entry, Platform
 from termline.changes import Analysis, Change, Provision, ProvisionEdit, analyse
 from termline.diff import WordDiff
 from termline.history import BlobReader, DocumentHistory, open_repo
-from termline.render import Listed, is_news
+from termline.render import Listed, excerpt, is_news
 from termline.topics import Tagger
 
 
@@ -156,13 +156,17 @@ def _provision_key(provision: Provision, change_keys: dict[str, str]) -> str:
 
 
 def lighten(document: Document) -> Document:
-    """Return a document without what only its own pages show: text, diffs, provision histories."""
+    """Return a document without what only its own pages show: texts, diffs, provision histories.
+
+    What the pages across documents show of a provision's text, its opening words, is kept.
+    """
     return replace(
         document,
         text="",
         anchors=(),
         changes=tuple(_light(change) for change in document.changes),
-        provisions=tuple(replace(p, history=()) for p in document.provisions),
+        provisions=tuple(replace(p, history=(), text="") for p in document.provisions),
+        excerpts=tuple(excerpt(p.text) if p.current else "" for p in document.provisions),
     )
 
 

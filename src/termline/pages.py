@@ -11,6 +11,7 @@ Lists of changes are paginated from the oldest change: page N always holds the s
 changes, so a new change rewrites the first page of each list it is in, not every page.
 """
 
+import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -34,6 +35,7 @@ from termline.render import (
     changes_url,
     document_date,
     document_url,
+    excerpt,
     feed_links,
     is_news,
     kind_label,
@@ -70,6 +72,7 @@ class Held:
     document: Document
     provision: Provision
     key: str = ""  # the provision's own key (see ``Document.provision_keys``), for page keys
+    excerpt: str = ""  # its opening words, as plain text
 
 
 @dataclass(frozen=True)
@@ -81,9 +84,10 @@ class Facet:
     values: Callable[[Site, Listed], Iterable[tuple[str, str]]]
 
 
+_slug = cache(slugify)
 FACETS: tuple[Facet, ...] = (
     Facet("platform", "Platform", lambda site, i: [(i.platform.slug, i.platform.name)]),
-    Facet("type", "Document type", lambda site, i: [(slugify(i.document.type), i.document.type)]),
+    Facet("type", "Document type", lambda site, i: [(_slug(i.document.type), i.document.type)]),
     Facet("kind", "Kind", lambda site, i: [(i.change.kind, kind_label(i.change.kind))]),
     Facet("topic", "Topic", lambda site, i: [(t, site.topic_name(t)) for t in i.change.topics]),
 )
@@ -122,9 +126,11 @@ def _producer(site: Site, env: jinja2.Environment, page: Page) -> Callable[[], s
     return lambda: render_page(env, page.template, page.path, site, page.context())
 
 
-def write_site_pages(site: Site, env: jinja2.Environment, out: Output) -> None:
+def write_site_pages(
+    site: Site, env: jinja2.Environment, out: Output, others: "Others | None" = None
+) -> None:
     """Write the pages that span the site (home, lists, platforms, topics), then its sitemaps."""
-    write_pages(site, env, out, site_pages(site))
+    write_pages(site, env, out, site_pages(site, others or Others(site)))
     write_sitemaps(site, env, out)
     out.write("robots.txt", env.get_template("robots.txt").render(base=site_base(site)))
 
@@ -156,17 +162,17 @@ def _sitemap(template: jinja2.Template, base: str, paths: list[str]) -> Callable
     return lambda: template.render(base=base, paths=paths)
 
 
-def listed_key(item: Listed) -> tuple[str, str]:
-    """Return the key of a change as a list shows it: its document's names and the change."""
-    return item.document.display, item.key
+def keys(items: Iterable[Listed]) -> str:
+    """Return the key of a list of changes: of each, its document's names and its own key."""
+    return _joined(item.document.display + item.key for item in items)
 
 
-def keys(items: Iterable[Listed]) -> list[tuple[str, str]]:
-    """Return the keys of changes in a list."""
-    return [listed_key(item) for item in items]
+def _joined(parts: Iterable[str]) -> str:
+    """Return a digest of many keys, cheaply (no repr of nested structures)."""
+    return hashlib.sha256("".join(parts).encode()).hexdigest()
 
 
-def site_pages(site: Site) -> Iterator[Page]:
+def site_pages(site: Site, others: "Others") -> Iterator[Page]:
     """Yield the pages that span the site: home, search, lists, platforms, topics."""
     latest = site.news[:LATEST]
     platforms = [(p.slug, p.name, len(p.current)) for p in site.platforms]
@@ -179,7 +185,7 @@ def site_pages(site: Site) -> Iterator[Page]:
     by_platform = group_by(site.changes, lambda item: item.platform.slug)
     for platform in site.platforms:
         yield _platform_page(platform, by_platform.get(platform.slug, []))
-    yield from _topic_pages(site)
+    yield from _topic_pages(site, others.holders)
 
 
 def _platform_page(platform: Platform, timeline: list[Listed]) -> Page:
@@ -289,28 +295,30 @@ def _fixed(context: dict[str, Any]) -> Context:
 
 
 def topic_holders(site: Site) -> dict[str, list[Held]]:
-    """Map each topic to the current provisions on it, platform by platform."""
     holders: dict[str, list[Held]] = {topic.slug: [] for topic in site.topics}
     for platform in site.platforms:
         for document in platform.current:
-            for provision, key in _current(document):
+            for provision, key, words in _current(document):
+                held = Held(platform, document, provision, key, words)
                 for slug in provision.topics:
-                    holders.setdefault(slug, []).append(Held(platform, document, provision, key))
+                    holders.setdefault(slug, []).append(held)
     return holders
 
 
-def _current(document: Document) -> Iterator[tuple[Provision, str]]:
-    """Yield the document's current provisions with their keys."""
-    keys = document.provision_keys or ("",) * len(document.provisions)
-    return ((p, key) for p, key in zip(document.provisions, keys, strict=True) if p.current)
+def _current(document: Document) -> Iterator[tuple[Provision, str, str]]:
+    """Yield the document's current provisions with their keys and opening words."""
+    count = len(document.provisions)
+    keys = document.provision_keys or ("",) * count
+    excerpts = document.excerpts or tuple(excerpt(p.text) for p in document.provisions)
+    rows = zip(document.provisions, keys, excerpts, strict=True)
+    return ((p, key, words) for p, key, words in rows if p.current)
 
 
-def _held_keys(held: Iterable[Held]) -> list[tuple[str, str]]:
-    return [(h.document.display, h.key) for h in held]
+def _held_keys(held: Iterable[Held]) -> str:
+    return _joined(h.document.display + h.key for h in held)
 
 
-def _topic_pages(site: Site) -> Iterator[Page]:
-    holders = topic_holders(site)
+def _topic_pages(site: Site, holders: dict[str, list[Held]]) -> Iterator[Page]:
     counts = [(slug, len(held)) for slug, held in holders.items()]
     context = _fixed({"holders": holders})
     yield Page("topics/index.html", "topics.html", (counts, build_date(site)), context)
@@ -347,7 +355,8 @@ class Others:
 
     def __init__(self, site: Site) -> None:
         self.topics = {topic.slug: topic for topic in site.topics}
-        self.columns = {slug: by_platform(held) for slug, held in topic_holders(site).items()}
+        self.holders = topic_holders(site)
+        self.columns = {slug: by_platform(held) for slug, held in self.holders.items()}
         self._shown = cache(self._digest)
 
     def of(self, platform: Platform, provision: Provision) -> list[tuple[Topic, Columns]]:
@@ -366,7 +375,7 @@ class Others:
 
     def document_key(self, platform: Platform, document: Document) -> str:
         """Return the key of what a document's provision pages show of other platforms."""
-        return digest([self.key(platform, p) for p in document.provisions])
+        return _joined(k for p in document.provisions for k in (*self.key(platform, p), "|"))
 
     def _digest(self, slug: str, platform: str) -> str:
         others = [c for c in self.columns[slug] if c[0].slug != platform]

@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
@@ -70,14 +70,18 @@ class Site:
     base_url: str | None = None
     topics: tuple[Topic, ...] = ()
 
-    @property
+    @cached_property
     def news(self) -> tuple[Listed, ...]:
         """Return the changes that are news: neither cosmetic nor reverts, newest first."""
         return tuple(item for item in self.changes if is_news(item.change))
 
+    @cached_property
+    def _topics(self) -> dict[str, Topic]:
+        return {topic.slug: topic for topic in self.topics}
+
     def topic(self, slug: str) -> Topic | None:
         """Return the topic with this slug, if the taxonomy has it."""
-        return next((t for t in self.topics if t.slug == slug), None)
+        return self._topics.get(slug)
 
     def topic_name(self, slug: str) -> str:
         """Return a topic's display name."""
