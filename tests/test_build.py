@@ -11,6 +11,7 @@ import pytest
 from termline.build import BuildOptions, build
 from termline.cli import main
 from termline.errors import TermlineError
+from termline.output import Output
 from termline.render import default_templates
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -181,3 +182,12 @@ def test_bad_option_is_one_line_exit_2():
     )
     assert result.returncode == 2
     assert result.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize("path", ["", "/etc/x", "../x", "a/../../x", "a//b", "./x", "a/\0"])
+def test_output_refuses_paths_that_leave_the_site(tmp_path, path):
+    out = Output(tmp_path / "site")
+    with pytest.raises(TermlineError, match="would be written outside"):
+        out.write(path, "x")
+    out.abandon()
+    assert not (tmp_path / "x").exists() and not list(tmp_path.iterdir())

@@ -34,6 +34,6 @@ def write_document_texts(
         path = f"{group}texts/{blob}.txt.gz"
         if out.keep(path, group):
             continue
-        out.write(path, gzip.compress(text(blob).encode("utf-8"), mtime=0), group)
+        out.write(path, gzip.compress(text(blob).encode("utf-8"), compresslevel=6, mtime=0), group)
         read += 1
     return read

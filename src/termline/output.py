@@ -64,6 +64,7 @@ class Output:
         self.groups: Groups = {}
         self.staged: list[str] = []
         self.rendered = 0
+        self._folders: set[Path] = set()
         shutil.rmtree(self.staging, ignore_errors=True)
         self.staging.mkdir(parents=True)
 
@@ -111,7 +112,6 @@ class Output:
             if not self.trusted:
                 self._link(relative)
             return
-        target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(payload)
         self.staged.append(relative)
 
@@ -122,7 +122,6 @@ class Output:
             return False
         self.groups.setdefault(group, ("", {}))[1][relative] = ""
         if not self.trusted:
-            target.parent.mkdir(parents=True, exist_ok=True)
             os.link(self.root / relative, target)
         return True
 
@@ -182,14 +181,17 @@ class Output:
         return len(gone)
 
     def _target(self, relative: str) -> Path:
-        target = (self.staging / relative).resolve()
-        if not target.is_relative_to(self.staging) or target == self.staging:
+        """Return where a site path is staged; refuse one that would leave the site."""
+        if {"", ".", ".."} & set(relative.split("/")) or "\0" in relative:  # also "/x", "x//y"
             raise TermlineError(f"{relative}: would be written outside {self.root}")
+        target = self.staging / relative
+        if target.parent not in self._folders:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            self._folders.add(target.parent)
         return target
 
     def _link(self, relative: str) -> None:
-        target = self.staging / relative
-        target.parent.mkdir(parents=True, exist_ok=True)
+        target = self._target(relative)
         with contextlib.suppress(FileExistsError):
             os.link(self.root / relative, target)
 
