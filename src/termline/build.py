@@ -15,7 +15,7 @@ from termline import feeds, search
 from termline.archive import check_archive
 from termline.cache import Cache, digest, salt
 from termline.catalogue import Document, Entry, Platform, catalogue, group
-from termline.changes import Analysis, analyse
+from termline.changes import Analysis, Walk, walk
 from termline.compare import write_texts
 from termline.data import write_data
 from termline.history import BlobReader, is_shallow, open_repo, read_history
@@ -184,14 +184,14 @@ def _document(entry: Entry, reader: BlobReader, tagger: Tagger, store: Cache) ->
 
 
 def _analysis(entry: Entry, reader: BlobReader, tagger: Tagger, store: Cache) -> Analysis:
-    """Return a document's analysis from the cache, keyed by its versions, or compute it."""
-    key = digest(entry.history)
-    found = store.load("analysis", key)
-    if isinstance(found, Analysis):
-        return found
-    analysis = analyse(entry.history, reader.text, tagger)
-    store.save("analysis", key, analysis)
-    return analysis
+    """Return a document's analysis, walking only the versions its cached walk has not seen."""
+    key = digest(entry.history.path)
+    found = store.load("walk", key)
+    since = found if isinstance(found, Walk) else None
+    walked = walk(entry.history, reader.text, tagger, since)
+    if walked is not since:
+        store.save("walk", key, walked)
+    return walked.analysis
 
 
 def _all_changes(platforms: list[Platform]) -> tuple[Listed, ...]:

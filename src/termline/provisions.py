@@ -14,8 +14,8 @@ cache it per blob; it classifies each distinct line once (versions repeat most o
 import itertools
 import re
 from collections import Counter
-from collections.abc import Callable, Container, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Container, Mapping, Sequence
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -252,19 +252,35 @@ def similarity(old: str, new: str) -> float:
     return _dice(_bag(old), _bag(new))
 
 
+@dataclass(frozen=True)
+class Ids:
+    """What an ``IdTracker`` knows: each key's last id, every id given, the live sections."""
+
+    by_key: Mapping[str, str] = field(default_factory=dict)
+    ids: frozenset[str] = frozenset()
+    live: Mapping[str, Section] = field(default_factory=dict)
+
+
 class IdTracker:
     """Give each version's sections the ids they keep across a document's history.
 
-    Feed it every version's sections, oldest first (an empty tuple for a deletion). A section
-    keeps the id of the previous version's provision with the same key; else of any earlier
-    provision with that key (removed, then back); else of the previous version's most similar
-    unclaimed provision, when similar enough (renamed or renumbered); else it gets a new id.
+    Feed it every version's sections, oldest first (an empty tuple for a deletion), from the
+    start or from the ``state`` it had after some version. A section keeps the id of the
+    previous version's provision with the same key; else of any earlier provision with that key
+    (removed, then back); else of the previous version's most similar unclaimed provision, when
+    similar enough (renamed or renumbered); else it gets a new id.
     """
 
-    def __init__(self) -> None:
-        self._by_key: dict[str, str] = {}
-        self._ids: set[str] = set()
-        self._live: dict[str, Section] = {}
+    def __init__(self, state: Ids | None = None) -> None:
+        state = state or Ids()
+        self._by_key = dict(state.by_key)
+        self._ids = set(state.ids)
+        self._live = dict(state.live)
+
+    @property
+    def state(self) -> Ids:
+        """Return what the tracker knows after the last version, to resume it later."""
+        return Ids(dict(self._by_key), frozenset(self._ids), dict(self._live))
 
     def place(self, sections: Sequence[Section]) -> dict[str, Section]:
         """Return the sections of the next version by id, in document order."""
