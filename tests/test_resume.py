@@ -5,6 +5,7 @@ resume from the walk of the history as it was before the new commits; the proper
 random histories with ``git fast-import`` and resumes from every point of them.
 """
 
+import pickle
 import subprocess
 from collections.abc import Callable
 from dataclasses import replace
@@ -14,6 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from termline.build import BuildOptions, build
 from termline.changes import Walk, analyse, walk
 from termline.history import BlobReader, DocumentHistory, open_repo, read_history
 from termline.topics import Tagger, load_topics
@@ -222,3 +224,19 @@ def test_resuming_from_any_version_equals_the_full_walk(tmp_path_factory, tagger
         prefix = replace(full_history, versions=full_history.versions[:count])
         cached = walk(prefix, Reads(folder), tagger)
         assert_same(walk(full_history, Reads(folder), tagger, since=cached), full)
+
+
+def test_a_rebuild_resumes_the_walk_of_the_changed_document_only(make_repo, tmp_path):
+    repo = make_repo()
+    repo.commit({PATH: BASE, "archive/acme/privacy.md": LONGER}, "Start", "2024-01-01T00:00:00Z")
+    cache = tmp_path / "cache"
+    build(BuildOptions(repo=repo.path, out=tmp_path / "site", search=False, cache=cache))
+    before = {p: p.stat().st_mtime_ns for p in cache.rglob("walk/*.pickle")}
+    repo.commit({PATH: ADDED}, "Update", "2024-01-02T00:00:00Z")
+    build(BuildOptions(repo=repo.path, out=tmp_path / "site", search=False, cache=cache))
+    after = {p: p.stat().st_mtime_ns for p in cache.rglob("walk/*.pickle")}
+    assert len(before) == 2 and sorted(after) == sorted(before)
+    (changed,) = [path for path in after if after[path] != before[path]]
+    walked = pickle.loads(changed.read_bytes())
+    assert isinstance(walked, Walk) and walked.history.path == PATH
+    assert [c.kind for c in walked.analysis.changes] == ["first", "substantive"]
