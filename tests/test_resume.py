@@ -15,8 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conftest import clone_bundle
 from termline.build import BuildOptions, build
-from termline.changes import Walk, analyse, walk
+from termline.changes import Walk, analyse, extends, walk
 from termline.history import BlobReader, DocumentHistory, open_repo, read_history
 from termline.topics import Tagger, load_topics
 
@@ -240,3 +241,22 @@ def test_a_rebuild_resumes_the_walk_of_the_changed_document_only(make_repo, tmp_
     walked = pickle.loads(changed.read_bytes())
     assert isinstance(walked, Walk) and walked.history.path == PATH
     assert [c.kind for c in walked.analysis.changes] == ["first", "substantive"]
+
+
+@pytest.mark.data
+@pytest.mark.parametrize("back", [340, 680])
+def test_resuming_a_real_archive_from_an_earlier_commit_equals_a_full_walk(tmp_path, back):
+    """genai-eu as it was `back` commits ago, then as it is: backdated upgrades included."""
+    now = clone_bundle("ota-genai-eu-versions.bundle", tmp_path)
+    then = tmp_path / "then"
+    subprocess.run(["git", "clone", "-q", str(now), str(then)], check=True)
+    subprocess.run(["git", "reset", "-q", "--hard", f"HEAD~{back}"], cwd=then, check=True)
+    read = BlobReader(open_repo(now)).text
+    walks = {h.path: walk(h, read) for h in read_history(open_repo(then), ".")}
+    resumed = 0
+    for current in read_history(open_repo(now), "."):
+        since = walks.get(current.path)
+        grew = since is not None and since.history != current
+        resumed += grew and extends(current, since.history)
+        assert_same(walk(current, read, since=since), walk(current, read))
+    assert resumed > 10  # documents with new versions since, resumed (38 and 46)
