@@ -4,20 +4,25 @@ Takes a document's history, a way to read its blobs and a topic ``Tagger``; give
 per version (its kind, the provisions it added, removed, modified and renamed, a word diff of
 each, the topics it touched) and one ``Provision`` per id the document ever had, with every
 change to it. What is derived from a blob (its provisions, its fingerprint) is computed once per
-blob, and each provision diff once per pair of texts: pure functions of blob contents, so an
-on-disk cache can later key them by blob sha.
+blob, and each provision diff once per pair of texts.
+
+The versions are walked oldest first, each against the state the walk left (provision ids, the
+fingerprints seen, the last sections), so ``walk`` returns that state with the analysis as a
+``Walk``: given the walk of an earlier history, it walks only the versions added since, and the
+result equals a walk from the start. A build caches each document's ``Walk``, so a new scrape
+costs the analysis of its new version only.
 """
 
 import hashlib
 import re
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from html import escape
 
 from termline.diff import Block, WordDiff, word_diff
 from termline.history import DocumentHistory, Version
-from termline.provisions import IdTracker, Section, heading_key, split
+from termline.provisions import Ids, IdTracker, Section, heading_key, split
 from termline.topics import Tagger, Taxonomy
 
 KINDS = ("first", "substantive", "cosmetic", "revert", "deleted")
@@ -131,35 +136,93 @@ def fingerprint(text: str) -> str:
     return hashlib.sha1(normalise(text).encode("utf-8", "surrogatepass")).hexdigest()
 
 
+@dataclass(frozen=True)
+class Walk:
+    """A document's analysis and where the walk through its versions stopped, to go on later."""
+
+    history: DocumentHistory
+    analysis: Analysis
+    ids: Ids
+    seen: Mapping[str, str]  # each fingerprint met, to the last version that had it
+    last: Placed  # each id's latest section, current or removed
+    fingerprint: str | None  # the last version's; None when it deleted the document
+
+
 def analyse(
     history: DocumentHistory, text: Callable[[str | None], str], tagger: Tagger | None = None
 ) -> Analysis:
     """Walk a document's versions oldest first: its changes, provisions and last anchors."""
-    tag = tagger or Tagger(Taxonomy())
-    blobs = _Blobs(text)
-    tracker = IdTracker()
-    seen: dict[str, str] = {}
-    changes: list[Change] = []
-    previous: Version | None = None
-    before: Placed = {}
-    last: Placed = {}
-    anchors: tuple[tuple[int, str], ...] = ()
-    for version in history.versions:
-        sections, print_ = blobs.derive(version.blob)
-        placed = tracker.place(sections)
-        kind, reverts_to = _kind(previous, print_, blobs, seen)
-        changes.append(
+    return walk(history, text, tagger).analysis
+
+
+def walk(
+    history: DocumentHistory,
+    text: Callable[[str | None], str],
+    tagger: Tagger | None = None,
+    since: Walk | None = None,
+) -> Walk:
+    """Analyse a document, only its versions after ``since`` when its history extends that walk.
+
+    The result equals a walk from the first version: a history that does not start with every
+    version ``since`` walked (rewritten, or a commit backdated among them) is walked from the start.
+    """
+    if since is not None and since.history == history:
+        return since
+    if since is None or not extends(history, since.history):
+        since = _nothing_walked(history)
+    walker = _Walker(text, tagger or Tagger(Taxonomy()), since)
+    for version in history.versions[len(since.history.versions) :]:
+        walker.step(version)
+    return walker.walk(history)
+
+
+def extends(history: DocumentHistory, earlier: DocumentHistory) -> bool:
+    """Tell whether a document's history starts with every version of an earlier one."""
+    count = len(earlier.versions)
+    return history.path == earlier.path and history.versions[:count] == earlier.versions
+
+
+def _nothing_walked(history: DocumentHistory) -> Walk:
+    return Walk(replace(history, versions=()), Analysis((), (), ()), Ids(), {}, {}, None)
+
+
+class _Walker:
+    """A walk through a document's versions, one at a time, on from where a ``Walk`` stopped."""
+
+    def __init__(self, text: Callable[[str | None], str], tag: Tagger, since: Walk) -> None:
+        self.blobs = _Blobs(text)
+        self.tag = tag
+        self.tracker = IdTracker(since.ids)
+        self.changes = list(since.analysis.changes)
+        self.seen = dict(since.seen)
+        self.last = dict(since.last)
+        self.before = dict(since.ids.live)
+        self.anchors = since.analysis.anchors
+        self.fingerprint = since.fingerprint
+        self.previous = since.history.versions[-1] if since.history.versions else None
+
+    def step(self, version: Version) -> None:
+        """Analyse the next version against the one before it."""
+        sections, print_ = self.blobs.derive(version.blob)
+        placed = self.tracker.place(sections)
+        kind, reverts_to = _kind(self.previous, print_, self.fingerprint, self.seen)
+        pair = (self.before, placed)
+        self.changes.append(
             _change(
-                version, previous, kind=kind, reverts_to=reverts_to, pair=(before, placed), tag=tag
+                version, self.previous, kind=kind, reverts_to=reverts_to, pair=pair, tag=self.tag
             )
         )
         if print_ is not None:
-            seen[print_] = version.id
-            anchors = tuple((section.start, id_) for id_, section in placed.items())
-        last.update(placed)
-        previous, before = version, placed
-    provisions = _provisions(changes, last, before, tag)
-    return Analysis(tuple(changes), provisions, anchors)
+            self.seen[print_] = version.id
+            self.anchors = tuple((section.start, id_) for id_, section in placed.items())
+        self.last.update(placed)
+        self.previous, self.before, self.fingerprint = version, placed, print_
+
+    def walk(self, history: DocumentHistory) -> Walk:
+        """Return the analysis so far and the state to resume it from."""
+        changes = tuple(self.changes)
+        analysis = Analysis(changes, _provisions(changes, self.last, self.before), self.anchors)
+        return Walk(history, analysis, self.tracker.state, self.seen, self.last, self.fingerprint)
 
 
 class _Blobs:
@@ -178,19 +241,19 @@ class _Blobs:
             found = self._derived[blob] = (split(content), fingerprint(content))
         return found
 
-    def fingerprint(self, blob: str | None) -> str | None:
-        return self.derive(blob)[1]
-
 
 def _kind(
-    previous: Version | None, print_: str | None, blobs: _Blobs, seen: dict[str, str]
+    previous: Version | None,
+    print_: str | None,
+    previous_print: str | None,
+    seen: Mapping[str, str],
 ) -> tuple[str, str | None]:
     """Classify a version: first, deleted, cosmetic, revert (to which version) or substantive."""
     if print_ is None:
         return "deleted", None
     if previous is None:
         return "first", None
-    if print_ == blobs.fingerprint(previous.blob):
+    if print_ == previous_print:
         return "cosmetic", None
     if print_ in seen:
         return "revert", seen[print_]
@@ -326,21 +389,20 @@ def _inline_diff(old: str, new: str) -> str:
     return "".join(block.html for block in _diff(old, new).blocks if block.kind == "change")
 
 
-def _provisions(
-    changes: list[Change], last: Placed, final: Placed, tag: Tagger
-) -> tuple[Provision, ...]:
+def _provisions(changes: tuple[Change, ...], last: Placed, final: Placed) -> tuple[Provision, ...]:
     """Summarise each provision's history; current ones first, in reading order."""
     history: dict[str, list[tuple[Change, ProvisionEdit]]] = {}
     for change in changes:
         for edit in change.edits:
             history.setdefault(edit.id, []).append((change, edit))
     ids = [*final, *(id_ for id_ in history if id_ not in final)]
-    return tuple(_provision(id_, history[id_], last[id_], tag) for id_ in ids if id_ in history)
+    return tuple(_provision(id_, history[id_], last[id_]) for id_ in ids if id_ in history)
 
 
 def _provision(
-    id_: str, entries: list[tuple[Change, ProvisionEdit]], section: Section, tag: Tagger
+    id_: str, entries: list[tuple[Change, ProvisionEdit]], section: Section
 ) -> Provision:
+    """Summarise one provision: its last edit saw its last text, so it holds its topics."""
     last_change, last_edit = entries[-1]
     return Provision(
         id=id_,
@@ -349,6 +411,6 @@ def _provision(
         first_seen=entries[0][0].id,
         last_changed=last_change.id,
         removed_in=last_change.id if last_edit.status == "removed" else None,
-        topics=tag(_tagged_text(section)),
+        topics=last_edit.topics,
         history=tuple(entries),
     )

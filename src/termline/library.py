@@ -15,7 +15,7 @@ from pathlib import Path
 from termline import feeds
 from termline.cache import Cache, digest
 from termline.catalogue import Document, Entry, Platform
-from termline.changes import Analysis, Change, Provision, ProvisionEdit, analyse
+from termline.changes import Analysis, Change, Provision, ProvisionEdit, Walk, walk
 from termline.diff import WordDiff
 from termline.history import BlobReader, DocumentHistory, open_repo
 from termline.render import Listed, excerpt, is_news
@@ -193,11 +193,11 @@ def _document(entry: Entry, reader: BlobReader, tagger: Tagger, store: Cache) ->
 
 
 def _analysis(entry: Entry, reader: BlobReader, tagger: Tagger, store: Cache) -> Analysis:
-    """Return a document's analysis from the cache, keyed by its versions, or compute it."""
-    key = entry.history.key
-    found = store.load("analysis", key)
-    if isinstance(found, Analysis):
-        return found
-    analysis = analyse(entry.history, reader.text, tagger)
-    store.save("analysis", key, analysis)
-    return analysis
+    """Return a document's analysis, walking only the versions its cached walk has not seen."""
+    key = digest(entry.history.path)
+    found = store.load("walk", key)
+    since = found if isinstance(found, Walk) else None
+    walked = walk(entry.history, reader.text, tagger, since)
+    if walked is not since:
+        store.save("walk", key, walked)
+    return walked.analysis

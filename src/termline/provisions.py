@@ -7,14 +7,17 @@ provision is the text under the deepest heading that holds text (ATX or setext h
 first heading. A document without headings falls back to numbered clauses, then paragraphs.
 
 ``split`` is a line scanner, never a Markdown parse, and a pure function of the text, so callers
-cache it per blob. ``IdTracker`` is a pure function of the sequence of splits it is fed.
+cache it per blob; it classifies each distinct line once (versions repeat most of their lines).
+``IdTracker`` is a pure function of the sequence of splits it is fed.
 """
 
 import itertools
 import re
 from collections import Counter
-from collections.abc import Callable, Container, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Container, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import NamedTuple
 
 from termline.diff import words
 from termline.slugs import MAX_LENGTH, short_hash, slugify
@@ -70,6 +73,7 @@ def plain(markdown: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=1 << 14)
 def heading_key(heading: str) -> str:
     """Return the slug of a heading without its leading number, so renumbering keeps ids."""
     return slugify(NUMBERING.sub("", heading, count=1))
@@ -93,33 +97,57 @@ def _headings(lines: list[str]) -> list[_Heading]:
     fence: str | None = None
     paragraph: int | None = None
     for index, line in enumerate(lines):
-        fenced = FENCE.match(line)
-        if fence is not None or fenced:
-            if fenced and (fence is None or fenced.group(1).startswith(fence)):
-                fence = None if fence else fenced.group(1)[0] * 3
+        kind = _kind(line)
+        if fence is not None or kind.fence:
+            if kind.fence and (fence is None or kind.fence.startswith(fence)):
+                fence = None if fence else kind.fence[0] * 3
             paragraph = None
             continue
-        heading = _heading_at(lines, index, paragraph)
+        heading = _heading_at(lines, index, paragraph, kind)
         if heading is not None:
             found.append(heading)
             paragraph = None
-        elif not line.strip() or BREAK.match(line) or BLOCK_START.match(line):
+        elif kind.ends_paragraph:
             paragraph = None
         elif paragraph is None:
             paragraph = index
     return found
 
 
-def _heading_at(lines: list[str], index: int, paragraph: int | None) -> _Heading | None:
-    line = lines[index]
+class _Kind(NamedTuple):
+    """What a line is to the scanner, whatever lines surround it."""
+
+    fence: str | None  # the backticks or tildes that open or close a fence
+    atx: tuple[int, str] | None  # an ATX heading's level and plain text
+    setext: int | None  # the level of the setext heading this line would underline
+    ends_paragraph: bool  # blank, a thematic break, or the start of a list, quote or table
+
+
+@lru_cache(maxsize=1 << 16)
+def _kind(line: str) -> _Kind:
+    """Classify a line once: real archives repeat most lines version after version."""
+    fenced = FENCE.match(line)
     atx = ATX.match(line)
-    if atx and atx.group(2) and plain(atx.group(2)):
-        return _Heading(index, index + 1, len(atx.group(1)), plain(atx.group(2)))
+    text = plain(atx.group(2)) if atx and atx.group(2) else ""
     setext = SETEXT.match(line)
-    if setext and paragraph is not None:
+    return _Kind(
+        fence=fenced.group(1) if fenced else None,
+        atx=(len(atx.group(1)), text) if atx and text else None,
+        setext=(1 if setext.group(1)[0] == "=" else 2) if setext else None,
+        ends_paragraph=not line.strip() or bool(BREAK.match(line) or BLOCK_START.match(line)),
+    )
+
+
+def _heading_at(
+    lines: list[str], index: int, paragraph: int | None, kind: _Kind
+) -> _Heading | None:
+    if kind.atx:
+        level, text = kind.atx
+        return _Heading(index, index + 1, level, text)
+    if kind.setext and paragraph is not None:
         text = plain(" ".join(lines[paragraph:index]))
         if text:
-            return _Heading(paragraph, index + 1, 1 if setext.group(1)[0] == "=" else 2, text)
+            return _Heading(paragraph, index + 1, kind.setext, text)
     return None
 
 
@@ -224,19 +252,35 @@ def similarity(old: str, new: str) -> float:
     return _dice(_bag(old), _bag(new))
 
 
+@dataclass(frozen=True)
+class Ids:
+    """What an ``IdTracker`` knows: each key's last id, every id given, the live sections."""
+
+    by_key: Mapping[str, str] = field(default_factory=dict)
+    ids: frozenset[str] = frozenset()
+    live: Mapping[str, Section] = field(default_factory=dict)
+
+
 class IdTracker:
     """Give each version's sections the ids they keep across a document's history.
 
-    Feed it every version's sections, oldest first (an empty tuple for a deletion). A section
-    keeps the id of the previous version's provision with the same key; else of any earlier
-    provision with that key (removed, then back); else of the previous version's most similar
-    unclaimed provision, when similar enough (renamed or renumbered); else it gets a new id.
+    Feed it every version's sections, oldest first (an empty tuple for a deletion), from the
+    start or from the ``state`` it had after some version. A section keeps the id of the
+    previous version's provision with the same key; else of any earlier provision with that key
+    (removed, then back); else of the previous version's most similar unclaimed provision, when
+    similar enough (renamed or renumbered); else it gets a new id.
     """
 
-    def __init__(self) -> None:
-        self._by_key: dict[str, str] = {}
-        self._ids: set[str] = set()
-        self._live: dict[str, Section] = {}
+    def __init__(self, state: Ids | None = None) -> None:
+        state = state or Ids()
+        self._by_key = dict(state.by_key)
+        self._ids = set(state.ids)
+        self._live = dict(state.live)
+
+    @property
+    def state(self) -> Ids:
+        """Return what the tracker knows after the last version, to resume it later."""
+        return Ids(dict(self._by_key), frozenset(self._ids), dict(self._live))
 
     def place(self, sections: Sequence[Section]) -> dict[str, Section]:
         """Return the sections of the next version by id, in document order."""
