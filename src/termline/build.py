@@ -4,6 +4,7 @@ versions (history) → names and slugs (catalogue) → changes → pages (render
 Everything is gathered first, then written; files are written only when their bytes changed.
 """
 
+import gc
 import logging
 import os
 import tempfile
@@ -91,6 +92,7 @@ def _build(options: BuildOptions, setup: _Setup, store: Cache) -> BuildResult:
     library = Library(options.repo, Tagger(setup.taxonomy), store)
     entries = catalogue(read_history(repo, options.archive, store), config)
     platforms = group(_lights(library, entries, jobs), _names(entries))
+    gc.freeze()  # what was gathered lives to the end: spare the collector from walking it again
     site = Site(
         title=config.title,
         platforms=tuple(platforms),
