@@ -231,8 +231,19 @@ def months(items: Sequence[Listed]) -> list[Month]:
 def filters(site: Site) -> list[Filter]:
     """Return every value of every facet with its changes, facets in order, values by label."""
     groups: dict[tuple[Facet, str, str], list[Listed]] = {}
-    for facet in FACETS:
-        for item in site.changes:
+    per_document = FACETS[:2]  # a document's changes share its platform and its type
+    seen: dict[int, list[list[Listed]]] = {}
+    for item in site.changes:
+        lists = seen.get(id(item.document))
+        if lists is None:
+            lists = seen[id(item.document)] = [
+                groups.setdefault((facet, *value), [])
+                for facet in per_document
+                for value in facet.values(site, item)
+            ]
+        for found in lists:
+            found.append(item)
+        for facet in FACETS[2:]:
             for slug, label in facet.values(site, item):
                 groups.setdefault((facet, slug, label), []).append(item)
     order = {facet: index for index, facet in enumerate(FACETS)}
