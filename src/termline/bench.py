@@ -214,12 +214,15 @@ def make_archive(folder: Path, shape: Shape) -> Path:
 
 
 def add_one_commit(repo: Path, archive: str) -> None:
-    """Change one section of one document and commit it, as one scrape would."""
+    """Change one section of one document; commit it an hour after the newest, as a scrape would."""
     documents = sorted(p for p in (repo / archive).rglob("*.md") if ".git" not in p.parts)
     target = documents[len(documents) // 2]
     text = target.read_text()
     target.write_text(text.replace(".", ". Amended in the benchmark.", 1))
-    env_date = "2030-01-01T00:00:00Z"
+    newest = subprocess.run(
+        ["git", "log", "-1", "--format=%at"], cwd=repo, capture_output=True, text=True, check=True
+    )
+    env_date = f"@{int(newest.stdout) + 3600} +0000"
     subprocess.run(["git", "add", "--", str(target.relative_to(repo))], cwd=repo, check=True)
     subprocess.run(
         [
