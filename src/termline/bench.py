@@ -219,10 +219,10 @@ def add_one_commit(repo: Path, archive: str) -> None:
     target = documents[len(documents) // 2]
     text = target.read_text()
     target.write_text(text.replace(".", ". Amended in the benchmark.", 1))
-    newest = subprocess.run(
-        ["git", "log", "-1", "--format=%at"], cwd=repo, capture_output=True, text=True, check=True
+    dates = subprocess.run(
+        ["git", "log", "--format=%at"], cwd=repo, capture_output=True, text=True, check=True
     )
-    env_date = f"@{int(newest.stdout) + 3600} +0000"
+    env_date = f"@{max(map(int, dates.stdout.split())) + 3600} +0000"
     subprocess.run(["git", "add", "--", str(target.relative_to(repo))], cwd=repo, check=True)
     subprocess.run(
         [
