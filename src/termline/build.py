@@ -135,7 +135,8 @@ def _write_site(
 ) -> None:
     """Write every changed document's files, then the pages, feeds and data that span the site."""
     writer = _Writer(site, env, out, library, Others(site))
-    library.needed = feeds.shown_across(site)
+    across = feeds.site_feeds(site)
+    library.needed = feeds.shown_in(across)
     todo = writer.changed()
     for written, contents in parallel.run(
         lambda i: writer.write(*todo[i]), len(todo), jobs, library.reopen
@@ -143,7 +144,7 @@ def _write_site(
         out.add(written)
         library.contents[contents[0]] = contents[1]
     write_site_pages(site, env, out, writer.others)
-    feeds.write_site_feeds(site, out, library.content)
+    feeds.write_site_feeds(site, out, library.content, across)
     write_index(site.platforms, out)
 
 

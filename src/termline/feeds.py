@@ -75,9 +75,11 @@ def write_feeds(site: Site, out: Output, content: Content | None = None) -> int:
     return count
 
 
-def write_site_feeds(site: Site, out: Output, content: Content) -> int:
+def write_site_feeds(
+    site: Site, out: Output, content: Content, feeds: list[Feed] | None = None
+) -> int:
     """Write the feeds that span documents: the site's (Atom and RSS), platforms', topics'."""
-    feeds = site_feeds(site)
+    feeds = site_feeds(site) if feeds is None else feeds
     for feed in feeds:
         _write(out, feed, site, content)
     rss = Feed("rss.xml", f"{site.title}: all changes", "", site.news)
@@ -96,9 +98,9 @@ def site_feeds(site: Site) -> list[Feed]:
     return feeds + list(topic_feeds(site))
 
 
-def shown_across(site: Site) -> set[str]:
-    """Return the keys of the changes the feeds across documents show."""
-    return {item.key for feed in site_feeds(site) for item in feed.items[:MAX_ENTRIES]}
+def shown_in(feeds: list[Feed]) -> set[str]:
+    """Return the keys of the changes some feeds show."""
+    return {item.key for feed in feeds for item in feed.items[:MAX_ENTRIES]}
 
 
 def write_document_feeds(site: Site, platform: Platform, document: Document, out: Output) -> int:

@@ -164,7 +164,7 @@ def _sitemap(template: jinja2.Template, base: str, paths: list[str]) -> Callable
 
 def keys(items: Iterable[Listed]) -> str:
     """Return the key of a list of changes: of each, its document's names and its own key."""
-    return _joined(item.document.display + item.key for item in items)
+    return _joined(item.shown for item in items)
 
 
 def _joined(parts: Iterable[str]) -> str:
@@ -229,23 +229,21 @@ def months(items: Sequence[Listed]) -> list[Month]:
 
 
 def filters(site: Site) -> list[Filter]:
-    """Return every value of every facet with its changes, facets in order, values by label."""
+    """Return every value of every facet with its changes, facets in order, values by label.
+
+    A change's facet values depend only on its document, its kind and its topics: the lists it
+    goes into are worked out once for each such triple.
+    """
     groups: dict[tuple[Facet, str, str], list[Listed]] = {}
-    per_document = FACETS[:2]  # a document's changes share its platform and its type
-    seen: dict[int, list[list[Listed]]] = {}
+    seen: dict[tuple[int, str, tuple[str, ...]], list[list[Listed]]] = {}
     for item in site.changes:
-        lists = seen.get(id(item.document))
+        cause = (id(item.document), item.change.kind, item.change.topics)
+        lists = seen.get(cause)
         if lists is None:
-            lists = seen[id(item.document)] = [
-                groups.setdefault((facet, *value), [])
-                for facet in per_document
-                for value in facet.values(site, item)
-            ]
+            values = [(f, *value) for f in FACETS for value in f.values(site, item)]
+            lists = seen[cause] = [groups.setdefault(value, []) for value in values]
         for found in lists:
             found.append(item)
-        for facet in FACETS[2:]:
-            for slug, label in facet.values(site, item):
-                groups.setdefault((facet, slug, label), []).append(item)
     order = {facet: index for index, facet in enumerate(FACETS)}
     ordered = sorted(groups, key=lambda k: (order[k[0]], k[2].casefold(), k[1]))
     return [

@@ -58,6 +58,11 @@ class Listed:
     change: Change
     key: str = ""  # the change's own key (see ``Document.change_keys``), for page keys
 
+    @cached_property
+    def shown(self) -> str:
+        """Return the key of the change as a list shows it: with its document's names."""
+        return self.document.display + self.key
+
 
 @dataclass(frozen=True)
 class Site:
