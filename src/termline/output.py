@@ -3,7 +3,7 @@
 Every page is written through ``page`` with a key of everything it shows. The ``Manifest`` of
 the previous build (each file's key, by group: a document folder, or the site's own pages)
 says which files of the site in place are current; when it can be trusted (the site's marker
-is the one it recorded), a file or a whole group whose key did not change is kept as it is,
+records the state it recorded), a file or a whole group whose key did not change is kept as it is,
 without rendering it, and a build writes only the files whose bytes changed. Without a trusted
 manifest every file is rendered, and those whose bytes are unchanged are hard-linked from the
 previous site.
@@ -11,11 +11,12 @@ previous site.
 New bytes always go to a staging folder beside the site. ``commit`` then either moves the
 staged files into the site in place (trusted) or swaps the staged site in with two renames; in
 both cases a build that fails before ``commit`` leaves the previous site untouched, and nothing
-is ever written outside the output folder. The marker is rewritten before files move, so a
+is ever written outside the output folder. The marker says "moving" while files move, so a
 build interrupted half-way through ``commit`` is never trusted again.
 """
 
 import contextlib
+import hashlib
 import os
 import shutil
 from collections.abc import Callable, Iterable
@@ -27,7 +28,7 @@ from termline.errors import TermlineError
 MARKER = ".termline-site"
 SEARCH = "pagefind"  # the search index: rewritten whole by Pagefind, never in a manifest
 
-Stamp = tuple[int, int]
+Stamp = str
 Groups = dict[str, tuple[str, dict[str, str]]]
 
 
@@ -42,7 +43,7 @@ class Written:
 
 @dataclass(frozen=True)
 class Manifest:
-    """What a build left in its output folder: each file's key, by group, and the marker's stamp."""
+    """What a build left in its output folder: each file's key, by group, and its marker's state."""
 
     stamp: Stamp | None
     settings: str
@@ -129,7 +130,7 @@ class Output:
         """Put the staged files in place; return how many files of the previous site went away."""
         if self.trusted:
             return self._move_in()
-        (self.staging / MARKER).write_text(_marker_text())
+        (self.staging / MARKER).write_text(_marker_text(self._state()))
         if not self.root.exists():
             self.staging.rename(self.root)
             return 0
@@ -167,7 +168,7 @@ class Output:
 
     def _move_in(self) -> int:
         assert self.previous is not None
-        (self.root / MARKER).write_text(_marker_text())  # untrusted until the move is done
+        (self.root / MARKER).write_text(_marker_text("moving"))  # untrusted until the end
         for relative in self.staged:
             target = self.root / relative
             target.parent.mkdir(parents=True, exist_ok=True)
@@ -176,9 +177,16 @@ class Output:
         for relative in sorted(gone):
             _remove(self.root, relative)
         shutil.rmtree(self.staging, ignore_errors=True)
-        (self.root / MARKER).unlink()
-        (self.root / MARKER).write_text(_marker_text())
+        (self.root / MARKER).write_text(_marker_text(self._state()))
         return len(gone)
+
+    def _state(self) -> str:
+        """Return a digest of what this build left: the same for the same site, however built."""
+        files = sorted(
+            f"{path}\0{key}" for _key, files in self.groups.values() for path, key in files.items()
+        )
+        groups = sorted(f"{group}\0{key}" for group, (key, _files) in self.groups.items())
+        return hashlib.sha256("\n".join([*groups, "", *files]).encode()).hexdigest()
 
     def _target(self, relative: str) -> Path:
         """Return where a site path is staged; refuse one that would leave the site."""
@@ -197,12 +205,15 @@ class Output:
 
 
 def stamp(root: Path) -> Stamp | None:
-    """Return what identifies the site in place (its marker's inode and mtime), if any."""
+    """Return what identifies the site in place: the state its marker records, if any.
+
+    The state is in the file, not in its inode or mtime, so a site restored from a CI cache
+    with its build cache is still trusted.
+    """
     try:
-        marker = (root / MARKER).stat()
-    except OSError:
+        return (root / MARKER).read_text(encoding="utf-8").rsplit("state ", 1)[1].strip()
+    except (OSError, UnicodeDecodeError, IndexError):
         return None
-    return marker.st_ino, marker.st_mtime_ns
 
 
 def _trusted(previous: Manifest | None, root: Path, settings: str) -> bool:
@@ -211,8 +222,8 @@ def _trusted(previous: Manifest | None, root: Path, settings: str) -> bool:
     return previous.stamp is not None and previous.stamp == stamp(root)
 
 
-def _marker_text() -> str:
-    return "built by termline; only termline writes here\n"
+def _marker_text(state: str) -> str:
+    return f"built by termline; only termline writes here\nstate {state}\n"
 
 
 def _all(groups: Iterable[tuple[str, dict[str, str]]]) -> set[str]:
