@@ -181,12 +181,17 @@ class Output:
         return len(gone)
 
     def _state(self) -> str:
-        """Return a digest of what this build left: the same for the same site, however built."""
-        files = sorted(
-            f"{path}\0{key}" for _key, files in self.groups.values() for path, key in files.items()
+        """Return a digest of what this build left: the same for the same site, however built.
+
+        A keyed group's files follow from its key; only the others are listed one by one.
+        """
+        parts = sorted(
+            f"{group}\0{key}"
+            if key
+            else "\n".join(f"{path}\0{k}" for path, k in sorted(files.items()))
+            for group, (key, files) in self.groups.items()
         )
-        groups = sorted(f"{group}\0{key}" for group, (key, _files) in self.groups.items())
-        return hashlib.sha256("\n".join([*groups, "", *files]).encode()).hexdigest()
+        return hashlib.sha256("\n".join(parts).encode()).hexdigest()
 
     def _target(self, relative: str) -> Path:
         """Return where a site path is staged; refuse one that would leave the site."""

@@ -6,6 +6,7 @@ or from ``--templates``. Autoescape is on and Markdown is rendered with raw HTML
 scraped text is never trusted.
 """
 
+import hashlib
 import os
 import traceback
 from collections.abc import Mapping
@@ -60,8 +61,9 @@ class Listed:
 
     @cached_property
     def shown(self) -> str:
-        """Return the key of the change as a list shows it: with its document's names."""
-        return self.document.display + self.key
+        """Return a short key of the change as a list shows it: with its document's names."""
+        both = (self.document.display + self.key).encode()
+        return hashlib.blake2b(both, digest_size=10).hexdigest()
 
 
 @dataclass(frozen=True)
