@@ -30,10 +30,12 @@ PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 SOURCE_TEMPLATES = Path(__file__).parents[2] / "templates"
 PAGE_SIZE = 100  # entries per page of /changes/
 LATEST = 30  # entries of the home page's latest changes
-# Other platforms shown per topic on a provision page, and provisions shown per platform.
-SHOWN_PLATFORMS, SHOWN_PROVISIONS = 5, 1
+# Other platforms a provision page links per topic (one line a topic), and provisions of each.
+SHOWN_PLATFORMS, SHOWN_PROVISIONS = 1, 1
 QUIET_KINDS = ("cosmetic", "revert")  # shown but marked; left out of news and feeds
 EXCERPT_WORDS = 40  # words of a provision's text a topic page shows
+LISTED_TOPICS = 2  # topics a change's line in a list names; its version page names them all
+TOPIC_PROVISIONS = 3  # provisions a topic page shows per platform; the rest on the platform's
 SHOWN_DIFFS = 10  # newest news edits a provision page shows with their word diff
 # Edits whose diff a provision page shows: an added or removed text is a copy of one on the page.
 DIFF_STATUSES = ("modified", "renamed")
@@ -154,9 +156,12 @@ def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environ
         history_rows=history_rows,
         is_news=is_news,
         kind_label=kind_label,
+        plural=plural,
         shown_diffs=SHOWN_DIFFS,
         shown_platforms=SHOWN_PLATFORMS,
         shown_provisions=SHOWN_PROVISIONS,
+        topic_provisions=TOPIC_PROVISIONS,
+        listed_topics=LISTED_TOPICS,
     )
     return env
 
@@ -196,11 +201,18 @@ def history_rows(provision: Provision, shown: int = SHOWN_DIFFS) -> list[Row]:
     return rows
 
 
-def headline(change: Change, site: Site) -> str:
-    """Return what a change did in a few words, e.g. "2 provisions changed (children)"."""
+def headline(change: Change, site: Site, topics: int | None = None) -> str:
+    """Return what a change did in a few words, e.g. "2 provisions changed (children)".
+
+    ``topics`` caps the topics named, the rest counted ("and 3 more topics"); 0 names none.
+    """
     text = _what_changed(change)
-    if change.topics:
-        text += f" ({', '.join(site.topic_name(t) for t in change.topics)})"
+    if change.topics and topics != 0:
+        names = [site.topic_name(t) for t in change.topics[:topics]]
+        more = len(change.topics) - len(names)
+        if more:
+            names[-1] += f" and {plural(more, 'more topic')}"
+        text += f" ({', '.join(names)})"
     return text
 
 
