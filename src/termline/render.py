@@ -8,7 +8,7 @@ scraped text is never trusted.
 
 import os
 import traceback
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -36,7 +36,7 @@ QUIET_KINDS = ("cosmetic", "revert")  # shown but marked; left out of news and f
 EXCERPT_WORDS = 40  # words of a provision's text a topic page shows
 LISTED_TOPICS = 2  # topics a change's line in a list names; its version page names them all
 TOPIC_PROVISIONS = 3  # provisions a topic page shows per platform; the rest on the platform's
-SHOWN_DIFFS = 10  # newest news edits a provision page shows with their word diff
+SHOWN_DIFFS = 3  # newest news edits a provision page shows with their word diff
 # Edits whose diff a provision page shows: an added or removed text is a copy of one on the page.
 DIFF_STATUSES = ("modified", "renamed")
 KIND_LABELS = {
@@ -157,6 +157,7 @@ def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environ
         is_news=is_news,
         kind_label=kind_label,
         plural=plural,
+        topic_names=topic_names,
         shown_diffs=SHOWN_DIFFS,
         shown_platforms=SHOWN_PLATFORMS,
         shown_provisions=SHOWN_PROVISIONS,
@@ -208,12 +209,15 @@ def headline(change: Change, site: Site, topics: int | None = None) -> str:
     """
     text = _what_changed(change)
     if change.topics and topics != 0:
-        names = [site.topic_name(t) for t in change.topics[:topics]]
-        more = len(change.topics) - len(names)
-        if more:
-            names[-1] += f" and {plural(more, 'more topic')}"
-        text += f" ({', '.join(names)})"
+        text += f" ({topic_names(site, change.topics, topics)})"
     return text
+
+
+def topic_names(site: Site, slugs: Sequence[str], limit: int | None = None) -> str:
+    """Return the names of topics, the first ``limit`` of them: "Children and 2 more topics"."""
+    names = [site.topic_name(slug) for slug in slugs[:limit]]
+    more = len(slugs) - len(names)
+    return ", ".join(names) + (f" and {plural(more, 'more topic')}" if more else "")
 
 
 def _what_changed(change: Change) -> str:
