@@ -7,6 +7,7 @@ commit, so they never change when the site moves or is rebuilt. The XML is writt
 the word diff goes into the content as escaped HTML.
 """
 
+import posixpath
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -22,7 +23,6 @@ from termline.diff import WordDiff
 from termline.output import Output
 from termline.pages import group_by, provision_date
 from termline.render import (
-    LISTED_TOPICS,
     Listed,
     Site,
     build_date,
@@ -42,6 +42,7 @@ MAX_ENTRIES = 50  # newest entries per feed across documents (the site's, a plat
 DOCUMENT_ENTRIES = 20  # newest entries of a document's feed
 PROVISION_ENTRIES = 10  # newest entries of a provision's feed
 MAX_CONTENT = 1_500  # characters of diff HTML per entry; the version page has the rest
+TITLE_TOPICS = 2  # topics an entry's title names; the rest are counted
 MAX_LISTED = 10  # provision ids named in a summary; a change to 10,000 provisions names 10
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -182,24 +183,26 @@ def feed_xml(feed: Feed, site: Site, content: Content, rss: bool = False) -> byt
     generator.updated(newest)
     edits: Sequence[ProvisionEdit | None] = feed.edits or [None] * len(items)
     for item, edit in reversed(list(zip(items, edits, strict=False))):  # feedgen prepends
-        _add_entry(generator, item, site, feed.path, content(item, edit))
+        _add_entry(generator, item, site, feed.path, content(item, edit), rss=rss)
     xml: bytes = generator.rss_str() if rss else generator.atom_str()
     return xml
 
 
 def _add_entry(
-    generator: FeedGenerator, item: Listed, site: Site, feed_path: str, content: str
+    generator: FeedGenerator, item: Listed, site: Site, feed_path: str, content: str, *, rss: bool
 ) -> None:
+    """Add a change; Atom entries carry no summary, their content opens with it."""
     change = item.change
     entry = generator.add_entry()
     entry.id(entry_id(item))
     entry.guid(entry_id(item), permalink=False)
-    what = headline(change, site, LISTED_TOPICS)
+    what = headline(change, site, TITLE_TOPICS)
     entry.title(f"{item.platform.name} — {item.document.name}: {what}")
     entry.link(href=_url(site, feed_path, version_url(item.platform, item.document, change)))
     entry.published(change.version.date)
     entry.updated(change.version.date)
-    entry.summary(summary(item))
+    if rss:  # RSS readers show the description
+        entry.summary(summary(item))
     entry.content(content, type="html")
 
 
@@ -264,8 +267,8 @@ def _url(site: Site, feed_path: str, target: str) -> str:
     base = site_base(site)
     if base:
         return base + target
-    relative = "../" * feed_path.count("/") + target
-    return relative + "index.html" if not target or target.endswith("/") else relative
+    page = target + "index.html" if not target or target.endswith("/") else target
+    return posixpath.relpath(page, posixpath.dirname(feed_path) or ".")
 
 
 def _uuid(name: str) -> str:

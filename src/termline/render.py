@@ -34,7 +34,7 @@ LATEST = 30  # entries of the home page's latest changes
 SHOWN_PLATFORMS, SHOWN_PROVISIONS = 1, 1
 QUIET_KINDS = ("cosmetic", "revert")  # shown but marked; left out of news and feeds
 EXCERPT_WORDS = 40  # words of a provision's text a topic page shows
-LISTED_TOPICS = 2  # topics a change's line in a list names; its version page names them all
+LISTED_TOPICS = 1  # topics a change's line in a list names; its version page names them all
 TOPIC_PROVISIONS = 3  # provisions a topic page shows per platform; the rest on the platform's
 SHOWN_DIFFS = 3  # newest news edits a provision page shows with their word diff
 # Edits whose diff a provision page shows: an added or removed text is a copy of one on the page.
