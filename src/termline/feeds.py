@@ -41,7 +41,7 @@ from termline.render import (
 MAX_ENTRIES = 50  # newest entries per feed across documents (the site's, a platform's, a topic's)
 DOCUMENT_ENTRIES = 20  # newest entries of a document's feed
 PROVISION_ENTRIES = 10  # newest entries of a provision's feed
-MAX_CONTENT = 1_500  # characters of diff HTML per entry; the version page has the rest
+MAX_CONTENT = 1_000  # characters of diff HTML per entry; the version page has the rest
 TITLE_TOPICS = 2  # topics an entry's title names; the rest are counted
 MAX_LISTED = 10  # provision ids named in a summary; a change to 10,000 provisions names 10
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
