@@ -107,7 +107,7 @@ def _commit(repo: Path, date: str) -> None:
     subprocess.run(["git", "commit", "-qm", "One scrape"], cwd=repo, env=env, check=True)
 
 
-def test_provision_page_lists_five_other_platforms_then_points_to_the_topic(make_repo, tmp_path):
+def test_provision_page_counts_other_platforms_and_links_one_per_topic(make_repo, tmp_path):
     repo = make_repo()
     files = {f"archive/p{n}/terms.md": "# Terms\n\n## Manners\n\nBe nice.\n" for n in range(7)}
     repo.commit(files, "Start", "2024-02-01T00:00:00Z")
@@ -116,9 +116,10 @@ def test_provision_page_lists_five_other_platforms_then_points_to_the_topic(make
     site = tmp_path / "site"
     build(BuildOptions(repo=repo.path, out=site, search=False, topics=topics))
     page = (site / "platforms/p0/terms/provisions/manners/index.html").read_text()
-    listed = [f"platforms/p{n}/terms/provisions/manners/" in page for n in range(1, 7)]
-    assert listed == [True] * 5 + [False]
-    assert "and 1 more platforms on the" in page
+    listed = [f"../../../../p{n}/terms/provisions/manners/" in page for n in range(1, 7)]
+    assert listed == [True] + [False] * 5
+    assert "6 other platforms, such as" in page
+    assert 'href="../../../../../topics/kindness/index.html">Kindness</a>:' in page
 
 
 def _stamps(site: Path) -> dict[str, tuple[int, int]]:

@@ -1,7 +1,9 @@
 """Word-level diffs: words, not characters, with whitespace folded; rendered as escaped HTML.
 
 Lines are matched first, then the words inside each changed block, so a diff costs little more
-than the changed part. Unchanged runs keep a few lines of context and fold the rest. Matching
+than the changed part. Unchanged runs keep a few lines of context and fold the rest; inside a
+long line (a paragraph) unchanged words keep ``CONTEXT_WORDS`` on each side of a change and the
+rest is elided as "[…]", so one changed word in a long paragraph does not copy it. Matching
 uses cydifflib, difflib's algorithm compiled (same output, about 15 times faster).
 
 difflib is quadratic on sequences whose items repeat (a 16 MB text of 200,000 short, often
@@ -19,6 +21,8 @@ import cydifflib as difflib
 
 WORD = re.compile(r"\S+")
 CONTEXT_LINES = 2
+CONTEXT_WORDS = 20  # unchanged words kept on each side of a change inside a line; None keeps all
+ELISION = "[…]"
 AUTOJUNK_ITEMS = 20_000  # past this many lines or words in a changed region, autojunk is on
 
 Opcode = tuple[str, int, int, int, int]
@@ -52,7 +56,9 @@ def words(text: str) -> list[str]:
     return WORD.findall(text)
 
 
-def word_diff(old: str, new: str, context: int = CONTEXT_LINES) -> WordDiff:
+def word_diff(
+    old: str, new: str, context: int = CONTEXT_LINES, around: int | None = CONTEXT_WORDS
+) -> WordDiff:
     """Diff two texts line block by line block, then word by word inside changed blocks."""
     old_lines, new_lines = old.splitlines(), new.splitlines()
     blocks: list[Block] = []
@@ -61,10 +67,10 @@ def word_diff(old: str, new: str, context: int = CONTEXT_LINES) -> WordDiff:
     for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
         if tag == "equal":
             first, last = index == 0, index == len(opcodes) - 1
-            blocks.extend(_context(new_lines[j1:j2], context, first, last))
+            blocks.extend(_context(new_lines[j1:j2], context, first, last, around))
             continue
         html, plus, minus = _diff_words(
-            words("\n".join(old_lines[i1:i2])), words("\n".join(new_lines[j1:j2]))
+            words("\n".join(old_lines[i1:i2])), words("\n".join(new_lines[j1:j2])), around
         )
         blocks.append(Block("change", html))
         added += plus
@@ -72,26 +78,48 @@ def word_diff(old: str, new: str, context: int = CONTEXT_LINES) -> WordDiff:
     return WordDiff(tuple(blocks), added, removed)
 
 
-def _context(lines: list[str], keep: int, first: bool, last: bool) -> list[Block]:
+def _context(
+    lines: list[str], keep: int, first: bool, last: bool, around: int | None
+) -> list[Block]:
     """Keep ``keep`` lines next to each change and fold the rest into a skip block."""
     head = [] if first else lines[:keep]
     tail = [] if last else lines[len(head) :][-keep:] if keep else []
     skipped = len(lines) - len(head) - len(tail)
     if skipped <= 1:
-        return [Block("context", escape(line)) for line in lines]
+        return [Block("context", _line(line, around, not first, not last)) for line in lines]
     return [
-        *(Block("context", escape(line)) for line in head),
+        *(Block("context", _line(line, around, True, False)) for line in head),
         Block("skip", "", skipped),
-        *(Block("context", escape(line)) for line in tail),
+        *(Block("context", _line(line, around, False, True)) for line in tail),
     ]
 
 
-def _diff_words(old: list[str], new: list[str]) -> tuple[str, int, int]:
+def _line(line: str, around: int | None, after: bool, before: bool) -> str:
+    """Return an unchanged line as HTML, elided past ``around`` words from the changes near it."""
+    found = words(line)
+    if around is None or len(found) <= 2 * around + 1:
+        return escape(line)
+    return _unchanged(found, around, after, before)
+
+
+def _unchanged(run: list[str], around: int | None, after: bool, before: bool) -> str:
+    """Return unchanged words as HTML: those ``around`` a change before or after them, elided."""
+    head = run[:around] if after else []
+    tail = run[-around:] if before and around else []
+    if around is None or len(run) - len(head) - len(tail) <= 1:
+        return escape(" ".join(run))
+    return " ".join(
+        part for part in (escape(" ".join(head)), ELISION, escape(" ".join(tail))) if part
+    )
+
+
+def _diff_words(old: list[str], new: list[str], around: int | None) -> tuple[str, int, int]:
     out: list[str] = []
     added = removed = 0
-    for tag, i1, i2, j1, j2 in opcodes_of(old, new):
+    opcodes = opcodes_of(old, new)
+    for index, (tag, i1, i2, j1, j2) in enumerate(opcodes):
         if tag == "equal":
-            out.append(escape(" ".join(new[j1:j2])))
+            out.append(_unchanged(new[j1:j2], around, index > 0, index < len(opcodes) - 1))
             continue
         if i2 > i1:
             out.append(f"<del>{escape(' '.join(old[i1:i2]))}</del>")

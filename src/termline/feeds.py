@@ -7,6 +7,7 @@ commit, so they never change when the site moves or is rebuilt. The XML is writt
 the word diff goes into the content as escaped HTML.
 """
 
+import posixpath
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
@@ -37,8 +38,11 @@ from termline.render import (
     version_url,
 )
 
-MAX_ENTRIES = 50  # newest entries per feed
-MAX_CONTENT = 60_000  # characters of diff HTML per entry; the version page has the rest
+MAX_ENTRIES = 50  # newest entries per feed across documents (the site's, a platform's, a topic's)
+DOCUMENT_ENTRIES = 20  # newest entries of a document's feed
+PROVISION_ENTRIES = 10  # newest entries of a provision's feed
+MAX_CONTENT = 1_000  # characters of diff HTML per entry; the version page has the rest
+TITLE_TOPICS = 2  # topics an entry's title names; the rest are counted
 MAX_LISTED = 10  # provision ids named in a summary; a change to 10,000 provisions names 10
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 
@@ -57,10 +61,11 @@ class Feed:
     edits: tuple[ProvisionEdit, ...] = ()  # a provision feed's own part of each change, if any
     updated: datetime | None = None  # when empty; else the newest entry's date
     group: str = ""  # the document folder it lies in, if any
+    limit: int = MAX_ENTRIES  # newest entries it shows
 
     def key(self, site: Site) -> str:
         """Return the key of what the feed shows."""
-        items = self.items[:MAX_ENTRIES]
+        items = self.items[: self.limit]
         shown = [(i.document.display, i.key) for i in items]
         empty = None if items else self.updated or build_date(site)
         return digest(self.path, self.title, self.page, shown, empty)
@@ -100,7 +105,7 @@ def site_feeds(site: Site) -> list[Feed]:
 
 def shown_in(feeds: list[Feed]) -> set[str]:
     """Return the keys of the changes some feeds show."""
-    return {item.key for feed in feeds for item in feed.items[:MAX_ENTRIES]}
+    return {item.key for feed in feeds for item in feed.items[: feed.limit]}
 
 
 def write_document_feeds(site: Site, platform: Platform, document: Document, out: Output) -> int:
@@ -109,8 +114,8 @@ def write_document_feeds(site: Site, platform: Platform, document: Document, out
     news = tuple(Listed(platform, document, c, k) for c, k in _keyed(document) if is_news(c))
     title = f"{platform.name} — {document.name}"
     updated = document_date(site, document)
-    feeds = [Feed(f"{page}feed.xml", title, page, news[::-1], updated=updated, group=page)]
-    feeds += provision_feeds(platform, document, news[::-1])
+    own = Feed(f"{page}feed.xml", title, page, news[::-1], (), updated, page, DOCUMENT_ENTRIES)
+    feeds = [own, *provision_feeds(platform, document, news[::-1])]
     for feed in feeds:
         _write(out, feed, site, content_html)
     return len(feeds)
@@ -154,6 +159,7 @@ def provision_feeds(
             tuple(edit for _item, edit in mine),
             provision_date(document, provision),
             group,
+            PROVISION_ENTRIES,
         )
 
 
@@ -174,28 +180,31 @@ def feed_xml(feed: Feed, site: Site, content: Content, rss: bool = False) -> byt
     generator.link(href=_url(site, feed.path, feed.page), rel="alternate")
     if not rss:
         generator.link(href=_url(site, feed.path, feed.path), rel="self")
-    items = feed.items[:MAX_ENTRIES]
+    items = feed.items[: feed.limit]
     newest = items[0].change.version.date if items else feed.updated or build_date(site) or EPOCH
     generator.updated(newest)
     edits: Sequence[ProvisionEdit | None] = feed.edits or [None] * len(items)
     for item, edit in reversed(list(zip(items, edits, strict=False))):  # feedgen prepends
-        _add_entry(generator, item, site, feed.path, content(item, edit))
-    xml: bytes = generator.rss_str(pretty=True) if rss else generator.atom_str(pretty=True)
+        _add_entry(generator, item, site, feed.path, content(item, edit), rss=rss)
+    xml: bytes = generator.rss_str() if rss else generator.atom_str()
     return xml
 
 
 def _add_entry(
-    generator: FeedGenerator, item: Listed, site: Site, feed_path: str, content: str
+    generator: FeedGenerator, item: Listed, site: Site, feed_path: str, content: str, *, rss: bool
 ) -> None:
+    """Add a change; Atom entries carry no summary, their content opens with it."""
     change = item.change
     entry = generator.add_entry()
     entry.id(entry_id(item))
     entry.guid(entry_id(item), permalink=False)
-    entry.title(f"{item.platform.name} — {item.document.name}: {headline(change, site)}")
+    what = headline(change, site, TITLE_TOPICS)
+    entry.title(f"{item.platform.name} — {item.document.name}: {what}")
     entry.link(href=_url(site, feed_path, version_url(item.platform, item.document, change)))
     entry.published(change.version.date)
     entry.updated(change.version.date)
-    entry.summary(summary(item))
+    if rss:  # RSS readers show the description
+        entry.summary(summary(item))
     entry.content(content, type="html")
 
 
@@ -260,8 +269,8 @@ def _url(site: Site, feed_path: str, target: str) -> str:
     base = site_base(site)
     if base:
         return base + target
-    relative = "../" * feed_path.count("/") + target
-    return relative + "index.html" if not target or target.endswith("/") else relative
+    page = target + "index.html" if not target or target.endswith("/") else target
+    return posixpath.relpath(page, posixpath.dirname(feed_path) or ".")
 
 
 def _uuid(name: str) -> str:

@@ -9,7 +9,7 @@ scraped text is never trusted.
 import hashlib
 import os
 import traceback
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property, lru_cache
@@ -31,11 +31,13 @@ PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 SOURCE_TEMPLATES = Path(__file__).parents[2] / "templates"
 PAGE_SIZE = 100  # entries per page of /changes/
 LATEST = 30  # entries of the home page's latest changes
-# Other platforms shown per topic on a provision page, and provisions shown per platform.
-SHOWN_PLATFORMS, SHOWN_PROVISIONS = 5, 1
+# Other platforms a provision page links per topic (one line a topic), and provisions of each.
+SHOWN_PLATFORMS, SHOWN_PROVISIONS = 1, 1
 QUIET_KINDS = ("cosmetic", "revert")  # shown but marked; left out of news and feeds
 EXCERPT_WORDS = 40  # words of a provision's text a topic page shows
-SHOWN_DIFFS = 10  # newest news edits a provision page shows with their word diff
+LISTED_TOPICS = 1  # topics a change's line in a list names; its version page names them all
+TOPIC_PROVISIONS = 3  # provisions a topic page shows per platform; the rest on the platform's
+SHOWN_DIFFS = 3  # newest news edits a provision page shows with their word diff
 # Edits whose diff a provision page shows: an added or removed text is a copy of one on the page.
 DIFF_STATUSES = ("modified", "renamed")
 KIND_LABELS = {
@@ -165,9 +167,13 @@ def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environ
         history_rows=history_rows,
         is_news=is_news,
         kind_label=kind_label,
+        plural=plural,
+        topic_names=topic_names,
         shown_diffs=SHOWN_DIFFS,
         shown_platforms=SHOWN_PLATFORMS,
         shown_provisions=SHOWN_PROVISIONS,
+        topic_provisions=TOPIC_PROVISIONS,
+        listed_topics=LISTED_TOPICS,
     )
     return env
 
@@ -207,12 +213,22 @@ def history_rows(provision: Provision, shown: int = SHOWN_DIFFS) -> list[Row]:
     return rows
 
 
-def headline(change: Change, site: Site) -> str:
-    """Return what a change did in a few words, e.g. "2 provisions changed (children)"."""
+def headline(change: Change, site: Site, topics: int | None = None) -> str:
+    """Return what a change did in a few words, e.g. "2 provisions changed (children)".
+
+    ``topics`` caps the topics named, the rest counted ("and 3 more topics"); 0 names none.
+    """
     text = _what_changed(change)
-    if change.topics:
-        text += f" ({', '.join(site.topic_name(t) for t in change.topics)})"
+    if change.topics and topics != 0:
+        text += f" ({topic_names(site, change.topics, topics)})"
     return text
+
+
+def topic_names(site: Site, slugs: Sequence[str], limit: int | None = None) -> str:
+    """Return the names of topics, the first ``limit`` of them: "Children and 2 more topics"."""
+    names = [site.topic_name(slug) for slug in slugs[:limit]]
+    more = len(slugs) - len(names)
+    return ", ".join(names) + (f" and {plural(more, 'more topic')}" if more else "")
 
 
 def _what_changed(change: Change) -> str:

@@ -1,0 +1,106 @@
+"""Site size: what pages and feeds leave out so 40,000 versions fit GitHub Pages (issue 7)."""
+
+from pathlib import Path
+
+import feedparser
+from hypothesis import given
+from hypothesis import strategies as st
+
+from termline.build import BuildOptions, build
+from termline.diff import CONTEXT_WORDS, ELISION, word_diff
+from termline.feeds import DOCUMENT_ENTRIES, PROVISION_ENTRIES
+from termline.render import TOPIC_PROVISIONS
+
+TOPICS = """\
+[topics.kindness]
+name = "Kindness"
+description = "Being nice."
+patterns = ['\\bnice\\b']
+"""
+
+
+def numbered(start: int, stop: int) -> str:
+    return " ".join(f"w{i}" for i in range(start, stop))
+
+
+def test_a_changed_word_in_a_long_paragraph_keeps_its_context_words_only():
+    old = numbered(0, 200)
+    diff = word_diff(old, old.replace("w100 ", "changed "))
+    [block] = [b.html for b in diff.blocks if b.kind == "change"]
+    around = CONTEXT_WORDS
+    assert block == (
+        f"{ELISION} {numbered(100 - around, 100)} <del>w100</del> <ins>changed</ins> "
+        f"{numbered(101, 101 + around)} {ELISION}"
+    )
+    assert (diff.words_added, diff.words_removed) == (1, 1)
+
+
+def test_context_paragraphs_keep_the_words_next_to_the_change():
+    before, after = numbered(0, 100), numbered(300, 400)
+    diff = word_diff(f"{before}\n\nold\n\n{after}", f"{before}\n\nnew\n\n{after}")
+    context = [b.html for b in diff.blocks if b.kind == "context" and b.html]
+    assert context == [
+        f"{ELISION} {numbered(100 - CONTEXT_WORDS, 100)}",
+        f"{numbered(300, 300 + CONTEXT_WORDS)} {ELISION}",
+    ]
+
+
+def test_short_lines_and_untrimmed_diffs_are_whole():
+    text = numbered(0, CONTEXT_WORDS + 1)  # one word more than kept: not worth an elision
+    assert word_diff(text, text + " more").blocks[0].html == f"{text} <ins>more</ins>"
+    whole = word_diff(numbered(0, 200), numbered(0, 199), around=None)
+    assert ELISION not in whole.blocks[0].html and numbered(0, 199) in whole.blocks[0].html
+
+
+WORDS = st.lists(st.sampled_from(["a", "b", "c", "d"]), max_size=120).map(" ".join)
+
+
+@given(WORDS, WORDS, st.integers(min_value=0, max_value=5))
+def test_trimming_keeps_every_changed_word_and_the_counts(old, new, around):
+    trimmed, whole = word_diff(old, new, around=around), word_diff(old, new, around=None)
+    assert (trimmed.words_added, trimmed.words_removed) == (whole.words_added, whole.words_removed)
+    marks = [
+        part for b in trimmed.blocks for part in b.html.split("<") if part[:4] in ("ins>", "del>")
+    ]
+    wanted = [
+        part for b in whole.blocks for part in b.html.split("<") if part[:4] in ("ins>", "del>")
+    ]
+    assert marks == wanted
+
+
+def test_feeds_keep_their_newest_entries_only(make_repo, tmp_path: Path):
+    repo = make_repo()
+    count = DOCUMENT_ENTRIES + 3
+    for n in range(count):
+        text = f"# Terms\n\n## Manners\n\nBe nice, take {n}.\n\n## Other\n\nRule {n // 2}.\n"
+        repo.commit({"archive/acme/terms.md": text}, f"v{n}", f"2024-01-{n + 1:02d}T00:00:00Z")
+    site = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=site, search=False))
+    document = feedparser.parse((site / "platforms/acme/terms/feed.xml").read_bytes())
+    provision = feedparser.parse(
+        (site / "platforms/acme/terms/provisions/manners/feed.xml").read_bytes()
+    )
+    assert len(document.entries) == DOCUMENT_ENTRIES
+    assert len(provision.entries) == PROVISION_ENTRIES
+    newest = f"2024-01-{count:02d}"
+    assert document.entries[0].link.endswith(f"versions/{newest}-{_short(repo, 'HEAD')}/index.html")
+
+
+def _short(repo, ref: str) -> str:
+    return repo.git("rev-parse", "--short=7", ref).strip()
+
+
+def test_topic_pages_show_a_few_provisions_per_platform(make_repo, tmp_path: Path):
+    repo = make_repo()
+    sections = "".join(
+        f"## Rule {n}\n\nBe nice, rule {n}.\n\n" for n in range(TOPIC_PROVISIONS + 2)
+    )
+    repo.commit({"archive/acme/terms.md": f"# Terms\n\n{sections}"}, "v1", "2024-01-01T00:00:00Z")
+    topics = tmp_path / "topics.toml"
+    topics.write_text(TOPICS)
+    site = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=site, search=False, topics=topics))
+    page = (site / "topics/kindness/index.html").read_text()
+    shown = [f"provisions/rule-{n}/index.html" in page for n in range(TOPIC_PROVISIONS + 2)]
+    assert shown == [True] * TOPIC_PROVISIONS + [False] * 2
+    assert 'and 2 more on the <a href="../../platforms/acme/index.html">acme</a> page' in page
