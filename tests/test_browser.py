@@ -7,6 +7,7 @@ Chromium these tests fail, unless TERMLINE_SKIP_BROWSER=1 is set.
 import contextlib
 import functools
 import json
+import re
 import subprocess
 import tempfile
 import threading
@@ -309,12 +310,13 @@ def test_keyboard_reaches_the_skip_link_then_the_content(page, site_url):
     page.goto(site_url + "platforms/chirpy/index.html")
     page.keyboard.press("Tab")
     focused = page.locator(":focus")
-    assert focused.inner_text() == "Skip to content" and focused.is_visible()
+    expect(focused).to_have_text("Skip to content")
+    expect(focused).to_be_visible()
     page.keyboard.press("Enter")
-    assert page.url.endswith("#main")
+    expect(page).to_have_url(re.compile("#main$"))
     for _ in range(4):  # past the site navigation, into the breadcrumb and the page
         page.keyboard.press("Tab")
-    assert page.evaluate("document.activeElement.closest('main') !== null")
+    page.wait_for_function("document.activeElement.closest('main') !== null", timeout=5000)
 
 
 def test_the_csp_blocks_inline_script_and_lets_search_run(page, site_url):

@@ -1,6 +1,8 @@
 """The built demo site as a whole: links, anchors, markup rules, sitemap, reproducibility."""
 
 import dataclasses
+import gzip
+import json
 import os
 import subprocess
 import sys
@@ -8,6 +10,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
+import git
 import pytest
 
 from termline.build import BuildOptions, build, read_platforms
@@ -227,14 +230,22 @@ def test_source_date_epoch_sets_the_date_shown(demo_repo, tmp_path, monkeypatch)
     assert 'Updated <time datetime="2026-01-01">' in (out / "index.html").read_text()
 
 
-def test_rebuild_reads_no_text_twice(demo_repo: Path, tmp_path: Path):
-    out = tmp_path / "site"
-    build(BuildOptions(repo=demo_repo, out=out, search=False))
-    texts = sorted(out.glob("platforms/*/*/texts/*.txt.gz"))
-    assert len(texts) >= 16
-    again = build(BuildOptions(repo=demo_repo, out=out, search=False))
-    assert again.files_changed == 0 and again.files_removed == 0
-    assert all(t.is_file() for t in texts)
+def test_compare_texts_store_each_line_once_and_rebuild_every_version(
+    demo_repo: Path, demo_site: Path
+):
+    repo = git.Repo(demo_repo)
+    for path in demo_site.glob("platforms/*/*/texts.json.gz"):
+        stored = json.loads(gzip.decompress(path.read_bytes()))
+        assert len(stored["lines"]) == len(set(stored["lines"]))
+        for blob, runs in stored["texts"].items():
+            lines = [
+                line
+                for start, count in zip(runs[::2], runs[1::2], strict=True)
+                for line in stored["lines"][start : start + count]
+            ]
+            assert "\n".join(lines) == repo.git.cat_file("-p", blob, strip_newline_in_stdout=False)
+    documents = list(demo_site.glob("platforms/*/*/index.html"))
+    assert len(list(demo_site.glob("platforms/*/*/texts.json.gz"))) == len(documents) >= 8
 
 
 def test_scraped_links_point_at_the_source_and_images_are_not_loaded():

@@ -1,39 +1,53 @@
 """Compare stage: the texts behind the page that compares any two versions of a document.
 
-Takes the platforms and a blob reader; gives ``platforms/<p>/<d>/texts/<blob>.txt.gz``, one file
-per distinct text of each document (a revert reuses its file), gzipped reproducibly (policies
-shrink about fivefold). The compare page's small script fetches two of them, unzips them with the
-browser's DecompressionStream and diffs them, so any pair of 2,000 versions works without 2,000²
-pages. Files are named by blob, so one already written is never read from git again.
+Takes a document and a blob reader; gives ``platforms/<p>/<d>/texts.json.gz``: every distinct
+text of the document, its lines stored once. Versions of a policy repeat most of each other's
+lines, so the file holds a table of the distinct lines, in the order they first appear, and each
+text as runs ``[start, count, start, count, …]`` into it: the 44 versions of a 40 KB document
+weigh about what two of its texts would. It is gzipped reproducibly (fixed mtime). The compare
+page's small script fetches it once, unzips it with the browser's ``DecompressionStream``,
+rebuilds the two texts and diffs them, so any pair of 2,000 versions works without 2,000² pages.
 """
 
 import gzip
-from collections.abc import Callable
+import json
+from collections.abc import Callable, Iterable
 
 from termline.catalogue import Document, Platform
 from termline.output import Output
 from termline.render import document_url
 
-
-def write_texts(platforms: tuple[Platform, ...], text: Callable[[str], str], out: Output) -> int:
-    """Write each distinct text of every document; return how many were read."""
-    return sum(
-        write_document_texts(platform, document, text, out)
-        for platform in platforms
-        for document in platform.documents
-    )
+TEXTS = "texts.json.gz"
 
 
 def write_document_texts(
     platform: Platform, document: Document, text: Callable[[str], str], out: Output
 ) -> int:
-    """Write each distinct text of a document not already in the site; return how many were read."""
-    group = document_url(platform, document)
-    read = 0
-    for blob in sorted({c.version.blob for c in document.changes if c.version.blob}):
-        path = f"{group}texts/{blob}.txt.gz"
-        if out.keep(path, group):
-            continue
-        out.write(path, gzip.compress(text(blob).encode("utf-8"), compresslevel=6, mtime=0), group)
-        read += 1
-    return read
+    """Write a document's texts file (in its folder's group); return how many texts were read."""
+    blobs = list(dict.fromkeys(c.version.blob for c in document.changes if c.version.blob))
+    folder = document_url(platform, document)
+    out.page(f"{folder}{TEXTS}", document.key, lambda: texts_file(blobs, text), folder)
+    return len(blobs)
+
+
+def texts_file(blobs: Iterable[str], text: Callable[[str], str]) -> bytes:
+    """Return the gzipped JSON of some texts, each line stored once."""
+    table: dict[str, int] = {}
+    texts = {}
+    for blob in blobs:
+        indexes = [table.setdefault(line, len(table)) for line in text(blob).split("\n")]
+        texts[blob] = runs(indexes)
+    content = {"lines": list(table), "texts": texts}
+    data = json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return gzip.compress(data, compresslevel=9, mtime=0)
+
+
+def runs(indexes: list[int]) -> list[int]:
+    """Return indexes as runs of consecutive numbers: ``[start, count, start, count, …]``."""
+    found: list[int] = []
+    for index in indexes:
+        if found and found[-2] + found[-1] == index:
+            found[-1] += 1
+        else:
+            found += [index, 1]
+    return found

@@ -116,16 +116,6 @@ class Output:
         target.write_bytes(payload)
         self.staged.append(relative)
 
-    def keep(self, relative: str, group: str = "") -> bool:
-        """Keep the site's copy of a content-addressed file; tell whether there was one."""
-        target = self._target(relative)
-        if not (self.root / relative).is_file():
-            return False
-        self.groups.setdefault(group, ("", {}))[1][relative] = ""
-        if not self.trusted:
-            os.link(self.root / relative, target)
-        return True
-
     def commit(self) -> int:
         """Put the staged files in place; return how many files of the previous site went away."""
         if self.trusted:

@@ -114,13 +114,28 @@ function render(oldText, newText, output) {
   return totals;
 }
 
-async function fetchText(form, select) {
-  const name = select.selectedOptions[0].dataset.text + ".txt.gz";
-  const url = new URL(form.dataset.texts + name, window.location.href);
+// The document's texts: one gzipped JSON file, {lines: [...], texts: {blob: [start, count, ...]}},
+// each distinct line stored once; fetched on the first comparison only.
+let texts = null;
+
+async function fetchTexts(form) {
+  const url = new URL(form.dataset.texts, window.location.href);
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${response.status} for ${url.pathname}`);
-  const text = response.body.pipeThrough(new DecompressionStream("gzip"));
-  return new Response(text).text();
+  const json = await new Response(response.body.pipeThrough(new DecompressionStream("gzip"))).text();
+  return JSON.parse(json);
+}
+
+async function fetchText(form, select) {
+  if (!texts) texts = fetchTexts(form).catch((error) => { texts = null; throw error; });
+  const { lines, texts: runs } = await texts;
+  const found = runs[select.selectedOptions[0].dataset.text];
+  if (!found) throw new Error(`no text for ${select.value}`);
+  const rebuilt = [];
+  for (let i = 0; i < found.length; i += 2) {
+    for (let j = found[i]; j < found[i] + found[i + 1]; j++) rebuilt.push(lines[j]);
+  }
+  return rebuilt.join("\n");
 }
 
 async function compare(form, status, output) {
