@@ -297,12 +297,12 @@ def run(repo: Path, archive: str, work: Path) -> dict[str, str]:
     git_seconds = timed(["git", "log", "-p", "--no-color", "--", archive], cwd=repo)
     site = work / "site"
     cache = work / "cache"
-    full, peak_kib = measured(build_command(repo, archive, site, cache))
+    copy = work / "copy"  # built and then given one commit, as the scheduled workflow's checkout
+    subprocess.run(["git", "clone", "-q", str(repo), str(copy)], check=True)
+    full, peak_kib = measured(build_command(copy, archive, site, cache))
     files = [p for p in site.rglob("*") if p.is_file()]
     pages = sum(1 for p in files if p.suffix == ".html")
     site_bytes = sum(p.stat().st_size for p in files)
-    copy = work / "copy"
-    subprocess.run(["git", "clone", "-q", str(repo), str(copy)], check=True)
     add_one_commit(copy, archive)
     rebuild = timed(build_command(copy, archive, site, cache))
     fresh = work / "fresh"

@@ -164,7 +164,7 @@ def _sitemap(template: jinja2.Template, base: str, paths: list[str]) -> Callable
 
 def keys(items: Iterable[Listed]) -> str:
     """Return the key of a list of changes: of each, its document's names and its own key."""
-    return _joined(item.shown for item in items)
+    return _joined(item.shown or item.list_key() for item in items)
 
 
 def _joined(parts: Iterable[str]) -> str:
@@ -367,6 +367,7 @@ class Others:
         self.holders = topic_holders(site)
         self.columns = {slug: by_platform(held) for slug, held in self.holders.items()}
         self._shown = cache(self._digest)
+        self._key = cache(self._topics_key)
 
     def of(self, platform: Platform, provision: Provision) -> list[tuple[Topic, Columns]]:
         """Return, for each topic of a provision, the other platforms' provisions on it."""
@@ -376,11 +377,12 @@ class Others:
             if slug in self.topics
         ]
 
-    def key(self, platform: Platform, provision: Provision) -> list[str]:
+    def key(self, platform: Platform, provision: Provision) -> tuple[str, ...]:
         """Return the key of what a provision page shows of the other platforms."""
-        return [
-            self._shown(slug, platform.slug) for slug in provision.topics if slug in self.topics
-        ]
+        return self._key(platform.slug, provision.topics)
+
+    def _topics_key(self, platform: str, topics: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(self._shown(slug, platform) for slug in topics if slug in self.topics)
 
     def document_key(self, platform: Platform, document: Document) -> str:
         """Return the key of what a document's provision pages show of other platforms."""

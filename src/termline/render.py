@@ -60,12 +60,16 @@ class Listed:
     document: Document
     change: Change
     key: str = ""  # the change's own key (see ``Document.change_keys``), for page keys
+    shown: str = ""  # the key of the change as lists show it (``list_key``), if worked out
 
-    @cached_property
-    def shown(self) -> str:
+    def list_key(self) -> str:
         """Return a short key of the change as a list shows it: with its document's names."""
-        both = (self.document.display + self.key).encode()
-        return hashlib.blake2b(both, digest_size=10).hexdigest()
+        return self.shown or list_key(self.document.display, self.key)
+
+
+def list_key(display: str, key: str) -> str:
+    """Return a short key of a change as lists show it, from its document's and its own keys."""
+    return hashlib.blake2b((display + key).encode(), digest_size=10).hexdigest()
 
 
 @dataclass(frozen=True)
