@@ -91,8 +91,12 @@ def _build(options: BuildOptions, setup: _Setup, store: Cache) -> BuildResult:
     _warn_if_shallow(repo, options.repo)
     library = Library(options.repo, Tagger(setup.taxonomy), store)
     entries = catalogue(read_history(repo, options.archive, store), config)
-    platforms = group(_lights(library, entries, jobs), _names(entries))
-    gc.freeze()  # what was gathered lives to the end: spare the collector from walking it again
+    gc.disable()  # loading documents makes objects that all live to the end: no garbage to find
+    try:
+        platforms = group(_lights(library, entries, jobs), _names(entries))
+    finally:
+        gc.freeze()  # and spare the collector from walking them again while pages are rendered
+        gc.enable()
     site = Site(
         title=config.title,
         platforms=tuple(platforms),

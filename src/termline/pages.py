@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, partial
+from operator import attrgetter
 from typing import Any
 
 import jinja2
@@ -164,7 +165,10 @@ def _sitemap(template: jinja2.Template, base: str, paths: list[str]) -> Callable
 
 def keys(items: Iterable[Listed]) -> str:
     """Return the key of a list of changes: of each, its document's names and its own key."""
-    return _joined(item.shown or item.list_key() for item in items)
+    return _joined(map(_SHOWN, items))
+
+
+_SHOWN = attrgetter("shown")
 
 
 def _joined(parts: Iterable[str]) -> str:

@@ -60,11 +60,13 @@ class Listed:
     document: Document
     change: Change
     key: str = ""  # the change's own key (see ``Document.change_keys``), for page keys
-    shown: str = ""  # the key of the change as lists show it (``list_key``), if worked out
+    shown: str = (
+        ""  # the key of the change as lists show it (``list_key``); worked out if not given
+    )
 
-    def list_key(self) -> str:
-        """Return a short key of the change as a list shows it: with its document's names."""
-        return self.shown or list_key(self.document.display, self.key)
+    def __post_init__(self) -> None:
+        if not self.shown:
+            object.__setattr__(self, "shown", list_key(self.document.display, self.key))
 
 
 def list_key(display: str, key: str) -> str:
