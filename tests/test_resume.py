@@ -20,17 +20,8 @@ from termline.build import BuildOptions, build
 from termline.changes import Walk, analyse, extends, walk
 from termline.history import BlobReader, DocumentHistory, open_repo, read_history
 from termline.topics import Tagger, load_topics
+from test_changes import BASE, PATH, ROOT  # one policy text for the analysis tests
 
-ROOT = Path(__file__).resolve().parents[1]
-PATH = "archive/acme/terms.md"
-
-BASE = (
-    "# Acme Terms\n\nThese terms apply to Acme.\n\n"
-    "## Data retention\n\nWe keep your data for 90 days after you leave.\n\n"
-    "## Sharing with partners\n\nWe share personal data with service providers. "
-    "We never sell it to anyone at all.\n\n"
-    "## Disputes\n\nCourts of your home town decide.\n"
-)
 LONGER = BASE.replace("90 days", "two years")
 ADDED = BASE + "\n## Training of AI models\n\nWe train our AI models on your posts.\n"
 RENAMED = ADDED.replace("## Sharing with partners", "## Sharing with third parties")
