@@ -103,9 +103,8 @@ class Library:
 
 def entry_key(entry: Entry) -> str:
     """Return the key of a document: its versions (by commit), its names and its place."""
-    chain = _chain(entry.history)
     names = (entry.platform_slug, entry.platform_name, entry.slug, entry.name, entry.type)
-    return digest(chain[-1] if chain else entry.history.path, names, entry.url)
+    return digest(entry.history.key, names, entry.url)
 
 
 def _chain(history: DocumentHistory) -> list[str]:
