@@ -13,14 +13,6 @@ from termline.changes import Change, Provision
 from termline.output import Output
 
 
-def write_data(platforms: tuple[Platform, ...], out: Output) -> None:
-    """Write the index and one file per document (given in full)."""
-    write_index(platforms, out)
-    for platform in platforms:
-        for document in platform.documents:
-            write_document_data(platform, document, out)
-
-
 def write_index(platforms: tuple[Platform, ...], out: Output) -> None:
     """Write the index of documents."""
     content = index(platforms)
