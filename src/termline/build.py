@@ -25,7 +25,7 @@ from termline.library import Library
 from termline.output import Manifest, Output, Written
 from termline.pages import Others, document_pages, write_pages, write_site_pages
 from termline.parallel import cores
-from termline.render import Listed, Site, default_templates, document_url, environment, list_key
+from termline.render import Listed, Site, default_templates, document_url, environment
 from termline.sources import Config, load_config
 from termline.topics import Tagger, Taxonomy, default_topics, load_topics
 
@@ -235,7 +235,7 @@ def read_platforms(
 
 def _all_changes(platforms: list[Platform]) -> tuple[Listed, ...]:
     items = [
-        Listed(p, d, c, k, list_key(d.display, k))
+        Listed(p, d, c, k)
         for p in platforms
         for d in p.documents
         for c, k in zip(d.changes, d.change_keys, strict=True)

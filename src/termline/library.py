@@ -56,7 +56,11 @@ class Library:
     def light(self, entry: Entry) -> Document:
         """Return a document without its texts and diffs, enough for every list of the site."""
         key = self.register(entry)
-        return self.cached(key) or lighten(self._full(entry, key))
+        found = self.cached(key)
+        if found is None:
+            found = lighten(self._full(entry, key))
+            self.store.save("light", key, found)
+        return found
 
     def analysed(self, entry: Entry) -> Document:
         """Return a document in full, from its entry."""
@@ -96,9 +100,7 @@ class Library:
         return needed
 
     def _full(self, entry: Entry, key: str) -> Document:
-        document = with_keys(_document(entry, self.reader, self.tagger, self.store), entry, key)
-        self.store.save("light", key, lighten(document))
-        return document
+        return with_keys(_document(entry, self.reader, self.tagger, self.store), entry, key)
 
 
 def entry_key(entry: Entry) -> str:
