@@ -9,6 +9,7 @@ import logging
 import os
 import tempfile
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
 
 import git
@@ -241,9 +242,10 @@ def _all_changes(platforms: list[Platform]) -> tuple[Listed, ...]:
         for c, k in zip(d.changes, d.change_keys, strict=True)
     ]
     # Newest first; the sha breaks ties of date as the id (date and sha) does, without formatting.
-    return tuple(
-        sorted(items, key=lambda i: (i.change.version.date, i.change.version.sha), reverse=True)
-    )
+    return tuple(sorted(items, key=_WHEN, reverse=True))
+
+
+_WHEN = attrgetter("change.version.date", "change.version.sha")
 
 
 def _copy_static(static: Path, out: Output) -> None:

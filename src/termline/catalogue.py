@@ -30,18 +30,32 @@ class Document:
     provisions: tuple[Provision, ...] = ()
     anchors: tuple[tuple[int, str], ...] = ()
     # Keys for the build: of everything the document's pages show, of its names as lists show
-    # them, of each change (its versions up to it) and of each provision (its text and history).
+    # them, of each change (those names and its versions up to it) and of each provision (its
+    # text and history).
     key: str = ""
     display: str = ""
     change_keys: tuple[str, ...] = ()
     provision_keys: tuple[str, ...] = ()
     # The opening words of each provision, kept when a light copy drops the texts.
     excerpts: tuple[str, ...] = ()
+    # Each topic of the current provisions with the indexes of those on it (light copies keep it).
+    on_topics: tuple[tuple[str, tuple[int, ...]], ...] | None = None
 
     @property
     def topics(self) -> tuple[str, ...]:
         """Return the topics of the document's current provisions, each once, in order."""
         return tuple(dict.fromkeys(t for p in self.current_provisions for t in p.topics))
+
+    def provisions_by_topic(self) -> tuple[tuple[str, tuple[int, ...]], ...]:
+        """Return each topic of the current provisions with their indexes, topics as first met."""
+        if self.on_topics is not None:
+            return self.on_topics
+        found: dict[str, list[int]] = {}
+        for index, provision in enumerate(self.provisions):
+            if provision.current:
+                for slug in provision.topics:
+                    found.setdefault(slug, []).append(index)
+        return tuple((slug, tuple(indexes)) for slug, indexes in found.items())
 
     @property
     def current_provisions(self) -> tuple[Provision, ...]:

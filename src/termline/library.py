@@ -124,19 +124,29 @@ def _chain(history: DocumentHistory) -> list[str]:
 
 
 def with_keys(document: Document, entry: Entry, key: str) -> Document:
-    """Return a document with the keys its pages and the lists it is in are built by."""
+    """Return a document with the keys its pages and the lists it is in are built by.
+
+    A change's key covers its document's names too, so a list's key is made of its changes' keys.
+    """
     chain = _chain(entry.history)
     if len(chain) != len(document.changes):  # never expected: one change per version
         chain = [digest(key, change) for change in document.changes]
-    by_id = {c.id: k for c, k in zip(document.changes, chain, strict=True)}
-    display = (entry.platform_slug, entry.platform_name, entry.slug, entry.name, entry.type)
+    names = (entry.platform_slug, entry.platform_name, entry.slug, entry.name, entry.type)
+    display = digest(names, entry.history.path, entry.url)
+    change_keys = tuple(_change_key(display, link) for link in chain)
+    by_id = {c.id: k for c, k in zip(document.changes, change_keys, strict=True)}
     return replace(
         document,
         key=key,
-        display=digest(display, entry.history.path, entry.url),
-        change_keys=tuple(chain),
+        display=display,
+        change_keys=change_keys,
         provision_keys=tuple(_provision_key(p, by_id) for p in document.provisions),
     )
+
+
+def _change_key(display: str, link: str) -> str:
+    """Return a short key of a change: its document's names and its versions up to it."""
+    return hashlib.blake2b((display + link).encode(), digest_size=10).hexdigest()
 
 
 def _provision_key(provision: Provision, change_keys: dict[str, str]) -> str:
@@ -159,7 +169,8 @@ def _provision_key(provision: Provision, change_keys: dict[str, str]) -> str:
 def lighten(document: Document) -> Document:
     """Return a document without what only its own pages show: texts, diffs, provision histories.
 
-    What the pages across documents show of a provision's text, its opening words, is kept.
+    What the pages across documents show of a provision's text, its opening words, is kept, and
+    so is which current provisions are on each topic.
     """
     return replace(
         document,
@@ -168,6 +179,7 @@ def lighten(document: Document) -> Document:
         changes=tuple(_light(change) for change in document.changes),
         provisions=tuple(replace(p, history=(), text="") for p in document.provisions),
         excerpts=tuple(excerpt(p.text) if p.current else "" for p in document.provisions),
+        on_topics=document.provisions_by_topic(),
     )
 
 

@@ -12,10 +12,11 @@ changes, so a new change rewrites the first page of each list it is in, not ever
 """
 
 import hashlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, partial
+from itertools import islice
 from operator import attrgetter
 from typing import Any
 
@@ -30,6 +31,7 @@ from termline.render import (
     PAGE_SIZE,
     SHOWN_PLATFORMS,
     SHOWN_PROVISIONS,
+    TOPIC_PROVISIONS,
     Listed,
     Site,
     build_date,
@@ -78,19 +80,39 @@ class Held:
 
 @dataclass(frozen=True)
 class Facet:
-    """A way to filter the list of all changes: each change has zero or more (slug, label)."""
+    """A way to filter the list of all changes: each change has zero or more (slug, label).
+
+    ``cause`` is what a change's values depend on: changes with the same cause share them.
+    """
 
     name: str
     label: str
     values: Callable[[Site, Listed], Iterable[tuple[str, str]]]
+    cause: Callable[[Listed], Hashable]
 
 
+_KIND, _TOPICS = attrgetter("change.kind"), attrgetter("change.topics")
 _slug = cache(slugify)
 FACETS: tuple[Facet, ...] = (
-    Facet("platform", "Platform", lambda site, i: [(i.platform.slug, i.platform.name)]),
-    Facet("type", "Document type", lambda site, i: [(_slug(i.document.type), i.document.type)]),
-    Facet("kind", "Kind", lambda site, i: [(i.change.kind, kind_label(i.change.kind))]),
-    Facet("topic", "Topic", lambda site, i: [(t, site.topic_name(t)) for t in i.change.topics]),
+    Facet(
+        "platform",
+        "Platform",
+        lambda site, i: [(i.platform.slug, i.platform.name)],
+        lambda i: id(i.document),
+    ),
+    Facet(
+        "type",
+        "Document type",
+        lambda site, i: [(_slug(i.document.type), i.document.type)],
+        lambda i: id(i.document),
+    ),
+    Facet("kind", "Kind", lambda site, i: [(i.change.kind, kind_label(i.change.kind))], _KIND),
+    Facet(
+        "topic",
+        "Topic",
+        lambda site, i: [(t, site.topic_name(t)) for t in i.change.topics],
+        _TOPICS,
+    ),
 )
 
 
@@ -112,9 +134,6 @@ class Month:
     label: str
     news: tuple[Listed, ...]
     quiet: tuple[Listed, ...]
-
-
-Columns = list[tuple[Platform, list[Held]]]
 
 
 def write_pages(site: Site, env: jinja2.Environment, out: Output, pages: Iterable[Page]) -> None:
@@ -164,11 +183,11 @@ def _sitemap(template: jinja2.Template, base: str, paths: list[str]) -> Callable
 
 
 def keys(items: Iterable[Listed]) -> str:
-    """Return the key of a list of changes: of each, its document's names and its own key."""
-    return _joined(map(_SHOWN, items))
+    """Return the key of a list of changes: its changes' keys (which cover their names too)."""
+    return _joined(map(_KEY, items))
 
 
-_SHOWN = attrgetter("shown")
+_KEY = attrgetter("key")
 
 
 def _joined(parts: Iterable[str]) -> str:
@@ -189,7 +208,7 @@ def site_pages(site: Site, others: "Others") -> Iterator[Page]:
     by_platform = group_by(site.changes, lambda item: item.platform.slug)
     for platform in site.platforms:
         yield _platform_page(platform, by_platform.get(platform.slug, []))
-    yield from _topic_pages(site, others.holders)
+    yield from _topic_pages(site, others.columns)
 
 
 def _platform_page(platform: Platform, timeline: list[Listed]) -> Page:
@@ -235,24 +254,24 @@ def months(items: Sequence[Listed]) -> list[Month]:
 def filters(site: Site) -> list[Filter]:
     """Return every value of every facet with its changes, facets in order, values by label.
 
-    A change's facet values depend only on its document, its kind and its topics: the lists it
-    goes into are worked out once for each such triple.
+    A change's values of a facet depend only on the facet's cause (its document, its kind, its
+    topics): the lists they go into are worked out once for each cause.
     """
-    groups: dict[tuple[Facet, str, str], list[Listed]] = {}
-    seen: dict[tuple[int, str, tuple[str, ...]], list[list[Listed]]] = {}
+    groups: dict[tuple[int, str, str], list[Listed]] = {}
+    seen: list[dict[Hashable, list[list[Listed]]]] = [{} for _ in FACETS]
     for item in site.changes:
-        cause = (id(item.document), item.change.kind, item.change.topics)
-        lists = seen.get(cause)
-        if lists is None:
-            values = [(f, *value) for f in FACETS for value in f.values(site, item)]
-            lists = seen[cause] = [groups.setdefault(value, []) for value in values]
-        for found in lists:
-            found.append(item)
-    order = {facet: index for index, facet in enumerate(FACETS)}
-    ordered = sorted(groups, key=lambda k: (order[k[0]], k[2].casefold(), k[1]))
+        for index, facet in enumerate(FACETS):
+            cause = facet.cause(item)
+            lists = seen[index].get(cause)
+            if lists is None:
+                values = facet.values(site, item)
+                lists = seen[index][cause] = [groups.setdefault((index, *v), []) for v in values]
+            for found in lists:
+                found.append(item)
+    ordered = sorted(groups, key=lambda k: (k[0], k[2].casefold(), k[1]))
     return [
-        Filter(facet, slug, label, tuple(groups[facet, slug, label]))
-        for facet, slug, label in ordered
+        Filter(FACETS[index], slug, label, tuple(groups[index, slug, label]))
+        for index, slug, label in ordered
     ]
 
 
@@ -307,56 +326,74 @@ def _fixed(context: dict[str, Any]) -> Context:
     return lambda: context
 
 
-def topic_holders(site: Site) -> dict[str, list[Held]]:
-    holders: dict[str, list[Held]] = {topic.slug: [] for topic in site.topics}
+@dataclass(frozen=True)
+class Column:
+    """A platform's current provisions on a topic: how many, and the first few (those shown)."""
+
+    platform: Platform
+    count: int
+    held: tuple[Held, ...]
+
+
+def topic_columns(site: Site) -> dict[str, list[Column]]:
+    """Return, for each topic, a column for each platform with current provisions on it."""
+    columns: dict[str, list[Column]] = {topic.slug: [] for topic in site.topics}
     for platform in site.platforms:
+        counts: dict[str, int] = {}
+        held: dict[str, list[Held]] = {}
         for document in platform.current:
-            for provision, key, words in _current(document):
-                held = Held(platform, document, provision, key, words)
-                for slug in provision.topics:
-                    holders.setdefault(slug, []).append(held)
-    return holders
+            for slug, indexes in document.provisions_by_topic():
+                counts[slug] = counts.get(slug, 0) + len(indexes)
+                shown = held.setdefault(slug, [])
+                shown += (
+                    _held(platform, document, i) for i in indexes[: TOPIC_PROVISIONS - len(shown)]
+                )
+        for slug, count in counts.items():
+            columns.setdefault(slug, []).append(Column(platform, count, tuple(held[slug])))
+    return columns
 
 
-def _current(document: Document) -> Iterator[tuple[Provision, str, str]]:
-    """Yield the document's current provisions with their keys and opening words."""
-    count = len(document.provisions)
-    keys = document.provision_keys or ("",) * count
-    excerpts = document.excerpts or tuple(excerpt(p.text) for p in document.provisions)
-    rows = zip(document.provisions, keys, excerpts, strict=True)
-    return ((p, key, words) for p, key, words in rows if p.current)
+def _held(platform: Platform, document: Document, index: int) -> Held:
+    provision = document.provisions[index]
+    key = document.provision_keys[index] if document.provision_keys else ""
+    words = document.excerpts[index] if document.excerpts else excerpt(provision.text)
+    return Held(platform, document, provision, key, words)
 
 
-def _held_keys(held: Iterable[Held]) -> str:
-    return _joined(h.document.display + h.key for h in held)
+def _columns_key(columns: list[Column]) -> str:
+    """Return the key of what a topic page shows of its columns."""
+    return _joined(
+        f"{c.count}:" + "".join(h.document.display + h.key + h.excerpt for h in c.held) + "|"
+        for c in columns
+    )
 
 
-def _topic_pages(site: Site, holders: dict[str, list[Held]]) -> Iterator[Page]:
-    counts = [(slug, len(held)) for slug, held in holders.items()]
-    context = _fixed({"holders": holders})
+def _topic_pages(site: Site, columns: dict[str, list[Column]]) -> Iterator[Page]:
+    counts = {slug: sum(c.count for c in found) for slug, found in columns.items()}
+    context = _fixed({"counts": counts})
     yield Page("topics/index.html", "topics.html", (counts, build_date(site)), context)
     news_by_topic: dict[str, list[Listed]] = {}
     for item in site.news:
         for slug in item.change.topics:
             news_by_topic.setdefault(slug, []).append(item)
     for topic in site.topics:
-        held = holders.get(topic.slug, [])
+        found = columns.get(topic.slug, [])
         latest = news_by_topic.get(topic.slug, [])[:LATEST]
         updated = latest[0].change.version.date if latest else build_date(site)
         yield Page(
             f"{topic_url(topic)}index.html",
             "topic.html",
-            (topic.slug, _held_keys(held), keys(latest), updated),
-            _topic_context(site, topic, held, latest, updated),
+            (topic.slug, _columns_key(found), keys(latest), updated),
+            _topic_context(site, topic, found, latest, updated),
         )
 
 
 def _topic_context(
-    site: Site, topic: Topic, held: list[Held], latest: list[Listed], updated: datetime | None
+    site: Site, topic: Topic, columns: list[Column], latest: list[Listed], updated: datetime | None
 ) -> Context:
     return lambda: {
         "topic": topic,
-        "columns": by_platform(held),
+        "columns": columns,
         "latest": latest,
         "feeds": [*feed_links(), topic_feed_link(site, topic.slug)],
         "updated": updated,
@@ -368,15 +405,17 @@ class Others:
 
     def __init__(self, site: Site) -> None:
         self.topics = {topic.slug: topic for topic in site.topics}
-        self.holders = topic_holders(site)
-        self.columns = {slug: by_platform(held) for slug, held in self.holders.items()}
+        self.columns = topic_columns(site)
+        self._platforms = {
+            slug: {c.platform.slug for c in found} for slug, found in self.columns.items()
+        }
         self._shown = cache(self._digest)
         self._key = cache(self._topics_key)
 
-    def of(self, platform: Platform, provision: Provision) -> list[tuple[Topic, Columns]]:
+    def of(self, platform: Platform, provision: Provision) -> list[tuple[Topic, list[Column]]]:
         """Return, for each topic of a provision, the other platforms' provisions on it."""
         return [
-            (self.topics[slug], [c for c in self.columns[slug] if c[0] is not platform])
+            (self.topics[slug], [c for c in self.columns[slug] if c.platform is not platform])
             for slug in provision.topics
             if slug in self.topics
         ]
@@ -393,25 +432,18 @@ class Others:
         return _joined(k for p in document.provisions for k in (*self.key(platform, p), "|"))
 
     def _digest(self, slug: str, platform: str) -> str:
-        others = [c for c in self.columns[slug] if c[0].slug != platform]
-        return digest(len(others), [_column(c) for c in others[:SHOWN_PLATFORMS]])
+        """Return the key of what a provision page shows of the other platforms on a topic."""
+        others = (c for c in self.columns[slug] if c.platform.slug != platform)
+        count = len(self.columns[slug]) - (platform in self._platforms[slug])
+        return digest(count, [_column(c) for c in islice(others, SHOWN_PLATFORMS)])
 
 
-def _column(column: tuple[Platform, list[Held]]) -> tuple[object, ...]:
-    platform, held = column
+def _column(column: Column) -> tuple[object, ...]:
     shown = [
         (h.document.slug, h.document.name, h.provision.id, h.provision.heading)
-        for h in held[:SHOWN_PROVISIONS]
+        for h in column.held[:SHOWN_PROVISIONS]
     ]
-    return platform.slug, platform.name, len(held), shown
-
-
-def by_platform(held: list[Held]) -> Columns:
-    """Group provisions by platform, in the order they come."""
-    columns: dict[str, tuple[Platform, list[Held]]] = {}
-    for item in held:
-        columns.setdefault(item.platform.slug, (item.platform, []))[1].append(item)
-    return list(columns.values())
+    return column.platform.slug, column.platform.name, column.count, shown
 
 
 def document_pages(

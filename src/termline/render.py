@@ -6,7 +6,6 @@ or from ``--templates``. Autoescape is on and Markdown is rendered with raw HTML
 scraped text is never trusted.
 """
 
-import hashlib
 import os
 import traceback
 from collections.abc import Mapping, Sequence
@@ -60,18 +59,6 @@ class Listed:
     document: Document
     change: Change
     key: str = ""  # the change's own key (see ``Document.change_keys``), for page keys
-    shown: str = (
-        ""  # the key of the change as lists show it (``list_key``); worked out if not given
-    )
-
-    def __post_init__(self) -> None:
-        if not self.shown:
-            object.__setattr__(self, "shown", list_key(self.document.display, self.key))
-
-
-def list_key(display: str, key: str) -> str:
-    """Return a short key of a change as lists show it, from its document's and its own keys."""
-    return hashlib.blake2b((display + key).encode(), digest_size=10).hexdigest()
 
 
 @dataclass(frozen=True)
