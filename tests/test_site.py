@@ -14,6 +14,7 @@ import git
 import pytest
 
 from termline.build import BuildOptions, build, read_platforms
+from termline.compare import Texts, texts_file
 from termline.output import Output
 from termline.pages import write_site_pages
 from termline.render import (
@@ -310,3 +311,17 @@ def test_topics_become_a_filter_of_the_change_list(demo_repo: Path, tmp_path: Pa
     assert "<h1>Topic: Arbitration</h1>" in page
     assert page.count('<li class="change') == 1
     assert "(Arbitration)" in page  # the headline names the topic
+
+
+def test_compare_texts_extended_with_new_versions_equal_a_fresh_file():
+    texts = {"a": "one\ntwo\nthree", "b": "one\n2\nthree", "c": "zero\none\ntwo", "d": ""}
+    earlier = Texts(("a", "b"), texts_file(["a", "b"], texts.__getitem__))
+    read: list[str] = []
+
+    def text(blob: str) -> str:
+        read.append(blob)
+        return texts[blob]
+
+    extended = texts_file(["a", "b", "c", "d"], text, earlier)
+    assert read == ["c", "d"]  # the texts the earlier file held are not read again
+    assert extended == texts_file(["a", "b", "c", "d"], texts.__getitem__)

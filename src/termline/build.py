@@ -148,7 +148,7 @@ def _write_site(
     ):
         out.add(written)
         library.contents[contents[0]] = contents[1]
-    write_site_pages(site, env, out, writer.others)
+    write_site_pages(site, env, out, writer.others, jobs)
     feeds.write_site_feeds(site, out, library.content, across)
     write_index(site.platforms, out)
 
@@ -183,7 +183,9 @@ class _Writer:
         pages = document_pages(self.site, platform, whole, self.others)
         write_pages(self.site, self.env, self.out, pages)
         feeds.write_document_feeds(self.site, platform, whole, self.out)
-        write_document_texts(platform, whole, self.library.reader.text, self.out)
+        write_document_texts(
+            platform, whole, self.library.reader.text, self.out, self.library.store
+        )
         write_document_data(platform, whole, self.out)
         contents = self.library.keep(document.key, self.library.feed_contents(platform, whole))
         written = self.out.take()

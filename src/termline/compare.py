@@ -11,8 +11,10 @@ rebuilds the two texts and diffs them, so any pair of 2,000 versions works witho
 
 import gzip
 import json
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
+from termline.cache import Cache, digest
 from termline.catalogue import Document, Platform
 from termline.output import Output
 from termline.render import document_url
@@ -20,21 +22,51 @@ from termline.render import document_url
 TEXTS = "texts.json.gz"
 
 
+@dataclass(frozen=True)
+class Texts:
+    """A document's texts file as the build cache keeps it: the blobs it holds, and its bytes."""
+
+    blobs: tuple[str, ...]
+    data: bytes
+
+
 def write_document_texts(
-    platform: Platform, document: Document, text: Callable[[str], str], out: Output
-) -> int:
-    """Write a document's texts file (in its folder's group); return how many texts were read."""
-    blobs = list(dict.fromkeys(c.version.blob for c in document.changes if c.version.blob))
+    platform: Platform, document: Document, text: Callable[[str], str], out: Output, store: Cache
+) -> None:
+    """Write a document's texts file (in its folder's group), reading only the texts it lacks.
+
+    The cache keeps the file each build made: when the document only gained versions, the new
+    file is the old one with the new texts added (a line keeps its place in the table).
+    """
+    blobs = tuple(dict.fromkeys(c.version.blob for c in document.changes if c.version.blob))
     folder = document_url(platform, document)
-    out.page(f"{folder}{TEXTS}", document.key, lambda: texts_file(blobs, text), folder)
-    return len(blobs)
+    out.page(
+        f"{folder}{TEXTS}", document.key, lambda: _texts(document.path, blobs, text, store), folder
+    )
 
 
-def texts_file(blobs: Iterable[str], text: Callable[[str], str]) -> bytes:
-    """Return the gzipped JSON of some texts, each line stored once."""
+def _texts(path: str, blobs: tuple[str, ...], text: Callable[[str], str], store: Cache) -> bytes:
+    key = digest(path)
+    found = store.load("texts", key)
+    earlier = (
+        found if isinstance(found, Texts) and blobs[: len(found.blobs)] == found.blobs else None
+    )
+    data = texts_file(blobs, text, earlier)
+    store.save("texts", key, Texts(blobs, data))
+    return data
+
+
+def texts_file(
+    blobs: Sequence[str], text: Callable[[str], str], earlier: Texts | None = None
+) -> bytes:
+    """Return the gzipped JSON of some texts, each line stored once; ``earlier`` holds the first."""
     table: dict[str, int] = {}
-    texts = {}
-    for blob in blobs:
+    texts: dict[str, list[int]] = {}
+    if earlier is not None:
+        content = json.loads(gzip.decompress(earlier.data))
+        table = {line: index for index, line in enumerate(content["lines"])}
+        texts = content["texts"]
+    for blob in blobs[len(texts) :]:
         indexes = [table.setdefault(line, len(table)) for line in text(blob).split("\n")]
         texts[blob] = runs(indexes)
     content = {"lines": list(table), "texts": texts}

@@ -66,7 +66,7 @@ class Feed:
     def key(self, site: Site) -> str:
         """Return the key of what the feed shows."""
         items = self.items[: self.limit]
-        shown = [(i.document.display, i.key) for i in items]
+        shown = [i.key for i in items]  # a change's key covers its document's names
         empty = None if items else self.updated or build_date(site)
         return digest(self.path, self.title, self.page, shown, empty)
 
@@ -132,13 +132,9 @@ def _write(out: Output, feed: Feed, site: Site, content: Content, rss: bool = Fa
 
 def topic_feeds(site: Site) -> Iterator[Feed]:
     """Yield one feed per topic of the taxonomy, beside its topic page, even before any news."""
-    by_topic: dict[str, list[Listed]] = {}
-    for item in site.news:
-        for slug in item.change.topics:
-            by_topic.setdefault(slug, []).append(item)
     for topic in site.topics:
         link = topic_feed_link(site, topic.slug)
-        items = tuple(by_topic.get(topic.slug, ()))
+        items = tuple(site.topic_news.get(topic.slug, ()))
         yield Feed(link.path, link.title, f"topics/{topic.slug}/", items)
 
 

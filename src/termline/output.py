@@ -95,13 +95,17 @@ class Output:
         self, relative: str, key: str, produce: Callable[[], bytes | str], group: str = ""
     ) -> None:
         """Write a file made by ``produce``, unless the file in place already has this key."""
-        files = self.groups.setdefault(group, ("", {}))[1]
+        if self.stale(relative, key, group):
+            self.rendered += 1
+            self.write(relative, produce(), group, key)
+
+    def stale(self, relative: str, key: str, group: str = "") -> bool:
+        """Tell whether a file must be made anew; if not, keep the one in place with its key."""
         before = self.previous.groups.get(group) if self.previous else None
-        if before is not None and before[1].get(relative) == key:
-            files[relative] = key
-            return
-        self.rendered += 1
-        self.write(relative, produce(), group, key)
+        if before is None or before[1].get(relative) != key:
+            return True
+        self.groups.setdefault(group, ("", {}))[1][relative] = key
+        return False
 
     def write(self, relative: str, data: bytes | str, group: str = "", key: str = "") -> None:
         """Stage a file, unless the file in place has the same bytes."""
@@ -140,7 +144,8 @@ class Output:
 
     def add(self, written: Written) -> None:
         """Count what part of the build wrote, here or in another process, into this build."""
-        self.groups.update(written.groups)
+        for group, (key, files) in written.groups.items():
+            self.groups.setdefault(group, (key, {}))[1].update(files)
         self.staged += written.staged
         self.rendered += written.rendered
 

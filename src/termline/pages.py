@@ -22,10 +22,11 @@ from typing import Any
 
 import jinja2
 
+from termline import parallel
 from termline.cache import digest
 from termline.catalogue import Document, Platform
 from termline.changes import Provision
-from termline.output import Output
+from termline.output import Output, Written
 from termline.render import (
     LATEST,
     PAGE_SIZE,
@@ -136,21 +137,47 @@ class Month:
     quiet: tuple[Listed, ...]
 
 
-def write_pages(site: Site, env: jinja2.Environment, out: Output, pages: Iterable[Page]) -> None:
-    """Render and write each page whose key changed since the site in place was built."""
-    for page in pages:
-        out.page(page.path, digest(page.template, page.key), _producer(site, env, page), page.group)
+def write_pages(
+    site: Site, env: jinja2.Environment, out: Output, pages: Iterable[Page], jobs: int = 1
+) -> None:
+    """Render and write each page whose key changed since the site in place was built.
+
+    With ``jobs`` above one, forked workers render and stage them, a share each.
+    """
+    todo = [(page, key) for page in pages if out.stale(page.path, key := _key(page), page.group)]
+    shares = [todo[start :: SHARES * jobs] for start in range(min(len(todo), SHARES * jobs))]
+    for written in parallel.run(lambda i: _write(site, env, out, shares[i]), len(shares), jobs):
+        out.add(written)
 
 
-def _producer(site: Site, env: jinja2.Environment, page: Page) -> Callable[[], str]:
-    return lambda: render_page(env, page.template, page.path, site, page.context())
+Keyed = tuple[Page, str]  # a page and the key it is written with
+SHARES = 8  # shares of the pages to render per worker, so that no worker waits on another
+
+
+def _write(site: Site, env: jinja2.Environment, out: Output, pages: list[Keyed]) -> Written:
+    """Render and stage pages; return what was written (the build's own count left as it was)."""
+    before = out.take()
+    for page, key in pages:
+        out.rendered += 1
+        out.write(page.path, _render(site, env, page), page.group, key)
+    written = out.take()
+    out.add(before)
+    return written
+
+
+def _key(page: Page) -> str:
+    return digest(page.template, page.key)
+
+
+def _render(site: Site, env: jinja2.Environment, page: Page) -> str:
+    return render_page(env, page.template, page.path, site, page.context())
 
 
 def write_site_pages(
-    site: Site, env: jinja2.Environment, out: Output, others: "Others | None" = None
+    site: Site, env: jinja2.Environment, out: Output, others: "Others | None" = None, jobs: int = 1
 ) -> None:
     """Write the pages that span the site (home, lists, platforms, topics), then its sitemaps."""
-    write_pages(site, env, out, site_pages(site, others or Others(site)))
+    write_pages(site, env, out, site_pages(site, others or Others(site)), jobs)
     write_sitemaps(site, env, out)
     out.write("robots.txt", env.get_template("robots.txt").render(base=site_base(site)))
 
@@ -372,13 +399,9 @@ def _topic_pages(site: Site, columns: dict[str, list[Column]]) -> Iterator[Page]
     counts = {slug: sum(c.count for c in found) for slug, found in columns.items()}
     context = _fixed({"counts": counts})
     yield Page("topics/index.html", "topics.html", (counts, build_date(site)), context)
-    news_by_topic: dict[str, list[Listed]] = {}
-    for item in site.news:
-        for slug in item.change.topics:
-            news_by_topic.setdefault(slug, []).append(item)
     for topic in site.topics:
         found = columns.get(topic.slug, [])
-        latest = news_by_topic.get(topic.slug, [])[:LATEST]
+        latest = site.topic_news.get(topic.slug, [])[:LATEST]
         updated = latest[0].change.version.date if latest else build_date(site)
         yield Page(
             f"{topic_url(topic)}index.html",
@@ -428,8 +451,13 @@ class Others:
         return tuple(self._shown(slug, platform) for slug in topics if slug in self.topics)
 
     def document_key(self, platform: Platform, document: Document) -> str:
-        """Return the key of what a document's provision pages show of other platforms."""
-        return _joined(k for p in document.provisions for k in (*self.key(platform, p), "|"))
+        """Return the key of what a document's provision pages show of other platforms.
+
+        A provision page shows each of its topics' others: those of every topic the document's
+        provisions have are enough (a provision's topics are part of the document's key).
+        """
+        topics = set().union(*(p.topics for p in document.provisions)) & self.topics.keys()
+        return _joined(self._shown(slug, platform.slug) for slug in sorted(topics))
 
     def _digest(self, slug: str, platform: str) -> str:
         """Return the key of what a provision page shows of the other platforms on a topic."""

@@ -78,6 +78,15 @@ class Site:
         return tuple(item for item in self.changes if is_news(item.change))
 
     @cached_property
+    def topic_news(self) -> dict[str, list[Listed]]:
+        """Return the news touching each topic, newest first."""
+        found: dict[str, list[Listed]] = {}
+        for item in self.news:
+            for slug in item.change.topics:
+                found.setdefault(slug, []).append(item)
+        return found
+
+    @cached_property
     def _topics(self) -> dict[str, Topic]:
         return {topic.slug: topic for topic in self.topics}
 
