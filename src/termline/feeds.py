@@ -23,6 +23,7 @@ from termline.diff import WordDiff
 from termline.output import Output
 from termline.pages import group_by, provision_date
 from termline.render import (
+    MAX_ENTRIES,
     Listed,
     Site,
     build_date,
@@ -38,7 +39,6 @@ from termline.render import (
     version_url,
 )
 
-MAX_ENTRIES = 50  # newest entries per feed across documents (the site's, a platform's, a topic's)
 DOCUMENT_ENTRIES = 20  # newest entries of a document's feed
 PROVISION_ENTRIES = 10  # newest entries of a provision's feed
 MAX_CONTENT = 1_000  # characters of diff HTML per entry; the version page has the rest

@@ -18,7 +18,7 @@ from termline.catalogue import Document, Entry, Platform
 from termline.changes import Analysis, Change, Provision, ProvisionEdit, Walk, walk
 from termline.diff import WordDiff
 from termline.history import BlobReader, DocumentHistory, open_repo
-from termline.render import Listed, excerpt, is_news
+from termline.render import MAX_ENTRIES, Listed, excerpt, is_news
 from termline.topics import Tagger
 
 
@@ -88,7 +88,7 @@ class Library:
     def feed_contents(self, platform: Platform, document: Document) -> dict[str, str]:
         """Return (and cache) the feed contents of a document's newest news, given in full."""
         pairs = zip(document.changes, document.change_keys, strict=True)
-        news = [(c, k) for c, k in pairs if is_news(c)][-feeds.MAX_ENTRIES :]
+        news = [(c, k) for c, k in pairs if is_news(c)][-MAX_ENTRIES:]
         contents = {k: feeds.content_html(Listed(platform, document, c, k)) for c, k in news}
         self.store.save("contents", document.key, contents)
         return contents
@@ -184,8 +184,9 @@ def lighten(document: Document) -> Document:
 
 
 def _light(change: Change) -> Change:
+    """Return a change as lists show it: its diff's counts without the diff, no commit message."""
     diff = change.diff and WordDiff((), change.diff.words_added, change.diff.words_removed)
-    return replace(change, diff=diff, edits=())
+    return replace(change, version=replace(change.version, message=""), diff=diff, edits=())
 
 
 def _document(entry: Entry, reader: BlobReader, tagger: Tagger, store: Cache) -> Document:

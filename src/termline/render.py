@@ -29,7 +29,8 @@ from termline.topics import Topic
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 SOURCE_TEMPLATES = Path(__file__).parents[2] / "templates"
 PAGE_SIZE = 100  # entries per page of /changes/
-LATEST = 30  # entries of the home page's latest changes
+LATEST = 30  # entries of the home page's latest changes (and a topic page's)
+MAX_ENTRIES = 50  # newest entries per feed across documents (the site's, a platform's, a topic's)
 # Other platforms a provision page links per topic (one line a topic), and provisions of each.
 SHOWN_PLATFORMS, SHOWN_PROVISIONS = 1, 1
 QUIET_KINDS = ("cosmetic", "revert")  # shown but marked; left out of news and feeds
@@ -79,11 +80,20 @@ class Site:
 
     @cached_property
     def topic_news(self) -> dict[str, list[Listed]]:
-        """Return the news touching each topic, newest first."""
-        found: dict[str, list[Listed]] = {}
+        """Return each topic's newest news, newest first: as many as its page and its feed show.
+
+        Reading stops once every topic has that many.
+        """
+        found: dict[str, list[Listed]] = {topic.slug: [] for topic in self.topics}
+        full = 0
         for item in self.news:
             for slug in item.change.topics:
-                found.setdefault(slug, []).append(item)
+                shown = found.get(slug)
+                if shown is not None and len(shown) < MAX_ENTRIES:
+                    shown.append(item)
+                    full += len(shown) == MAX_ENTRIES
+            if full == len(found):
+                break
         return found
 
     @cached_property
