@@ -195,3 +195,23 @@ def test_a_site_restored_from_a_ci_cache_is_still_trusted(bench_repo: Path, tmp_
     shutil.copytree(tmp_path / "saved", site)  # new inodes and mtimes, as actions/cache gives
     again = build(BuildOptions(repo=bench_repo, out=site, search=False, cache=cache))
     assert again.pages_rendered == 0 and again.files_changed == 0
+
+
+def test_a_rebuild_without_the_cached_file_lists_still_matches(bench_repo: Path, tmp_path: Path):
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "clone", "-q", str(bench_repo), str(repo)], check=True)
+    cache, site, fresh = tmp_path / "cache", tmp_path / "site", tmp_path / "fresh"
+    add_one_commit(repo, "archive")
+    build(BuildOptions(repo=repo, out=site, search=False, cache=cache))
+    lists = list(cache.glob("*/files"))
+    assert lists  # document folders' file lists live in the cache, not in the manifest
+    for folder in lists:
+        shutil.rmtree(folder)
+    subprocess.run(["git", "reset", "-q", "--hard", "HEAD~1"], cwd=repo, check=True)
+    changed = sorted((repo / "archive").rglob("*.md"))[0]
+    changed.write_text(changed.read_text() + "\n\nOne more paragraph.\n")
+    _commit(repo, "2099-01-01T00:00:00+00:00")  # another newest version, in another document
+    result = build(BuildOptions(repo=repo, out=site, search=False, cache=cache))
+    assert result.files_removed == 1  # the page of the version gone: its folder's, found on disk
+    build(BuildOptions(repo=repo, out=fresh, search=False))
+    _assert_same_site(site, fresh)

@@ -108,7 +108,8 @@ def _build(options: BuildOptions, setup: _Setup, store: Cache) -> BuildResult:
     )
     place = digest(str(options.out.resolve()))
     previous = store.load("site", place)
-    out = Output(options.out, previous if isinstance(previous, Manifest) else None, _settings(site))
+    manifest = previous if isinstance(previous, Manifest) else None
+    out = Output(options.out, manifest, _settings(site), store)
     try:
         _write_site(site, env, out, library, jobs)
         _copy_static(setup.templates / "static", out)

@@ -13,23 +13,29 @@ staged files into the site in place (trusted) or swaps the staged site in with t
 both cases a build that fails before ``commit`` leaves the previous site untouched, and nothing
 is ever written outside the output folder. The marker says "moving" while files move, so a
 build interrupted half-way through ``commit`` is never trusted again.
+
+The manifest itself holds each group's key and the files of the site's own pages; a document
+folder's files are kept in the build cache under its key, and read only when the folder is
+written again, so a build that changes one document reads and writes little of it.
 """
 
 import contextlib
 import hashlib
 import os
 import shutil
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from termline.cache import Cache
 from termline.errors import TermlineError
 
 MARKER = ".termline-site"
 SEARCH = "pagefind"  # the search index: rewritten whole by Pagefind, never in a manifest
 
 Stamp = str
-Groups = dict[str, tuple[str, dict[str, str]]]
+Files = dict[str, str]  # each file's key, by its path in the site
+Groups = dict[str, tuple[str, Files]]  # each group's key ("" when not keyed) and files
 
 
 @dataclass(frozen=True)
@@ -43,17 +49,27 @@ class Written:
 
 @dataclass(frozen=True)
 class Manifest:
-    """What a build left in its output folder: each file's key, by group, and its marker's state."""
+    """What a build left in its output folder: each group's key, and its marker's state.
+
+    The files of a group without a key are here; a keyed group's are in the build cache.
+    """
 
     stamp: Stamp | None
     settings: str
-    groups: Groups = field(default_factory=dict)
+    keys: dict[str, str] = field(default_factory=dict)
+    files: dict[str, Files] = field(default_factory=dict)
 
 
 class Output:
     """A site being built: new bytes staged beside ``root``, moved in by ``commit``."""
 
-    def __init__(self, root: Path, previous: Manifest | None = None, settings: str = "") -> None:
+    def __init__(
+        self,
+        root: Path,
+        previous: Manifest | None = None,
+        settings: str = "",
+        store: Cache | None = None,
+    ) -> None:
         self.root = root.resolve()
         if _occupied(self.root):
             raise TermlineError(
@@ -62,10 +78,13 @@ class Output:
         self.staging = self.root.with_name(f".{self.root.name}.building")
         self.settings = settings
         self.previous = previous if _trusted(previous, self.root, settings) else None
+        self.store = store or Cache(None, "")
         self.groups: Groups = {}
+        self.kept: set[str] = set()  # groups kept whole: their files are those of the last build
         self.staged: list[str] = []
         self.rendered = 0
         self._folders: set[Path] = set()
+        self._before: dict[str, Files] = {}
         shutil.rmtree(self.staging, ignore_errors=True)
         self.staging.mkdir(parents=True)
 
@@ -81,10 +100,10 @@ class Output:
 
     def unchanged(self, group: str, key: str) -> bool:
         """Keep a whole group as it is when its key did not change; tell whether it was kept."""
-        before = self.previous.groups.get(group) if self.previous else None
-        if before is None or before[0] != key:
+        if not key or self.previous is None or self.previous.keys.get(group) != key:
             return False
-        self.groups[group] = before
+        self.groups[group] = (key, {})
+        self.kept.add(group)
         return True
 
     def begin(self, group: str, key: str) -> None:
@@ -101,11 +120,33 @@ class Output:
 
     def stale(self, relative: str, key: str, group: str = "") -> bool:
         """Tell whether a file must be made anew; if not, keep the one in place with its key."""
-        before = self.previous.groups.get(group) if self.previous else None
-        if before is None or before[1].get(relative) != key:
+        if self.before(group).get(relative) != key:
             return True
         self.groups.setdefault(group, ("", {}))[1][relative] = key
         return False
+
+    def before(self, group: str) -> Files:
+        """Return the files a group had in the site in place, with their keys (none if untrusted).
+
+        A keyed group's come from the build cache; if they are missing there, from the folder,
+        with no keys (so each is made anew, and those no longer made are removed).
+        """
+        if self.previous is None or group not in self.previous.keys:
+            return {}
+        if group not in self._before:
+            key = self.previous.keys[group]
+            if not key:
+                self._before[group] = self.previous.files.get(group, {})
+            else:
+                found = self.store.load("files", _id(group, key))
+                self._before[group] = found if isinstance(found, dict) else self._on_disk(group)
+        return self._before[group]
+
+    def _on_disk(self, folder: str) -> Files:
+        """Return the files under a keyed group's folder in the site in place, without keys."""
+        if not folder.endswith("/"):
+            return {}
+        return {f"{folder}{path}": "" for path in _files(self.root / folder)}
 
     def write(self, relative: str, data: bytes | str, group: str = "", key: str = "") -> None:
         """Stage a file, unless the file in place has the same bytes."""
@@ -150,8 +191,16 @@ class Output:
         self.rendered += written.rendered
 
     def manifest(self) -> Manifest:
-        """Return what this build left in the output folder, to trust it next time."""
-        return Manifest(stamp(self.root), self.settings, self.groups)
+        """Return what this build left in the output folder, to trust it next time.
+
+        The files of each keyed group written anew go to the build cache, under its key.
+        """
+        for group, (key, files) in self.groups.items():
+            if key and group not in self.kept:
+                self.store.save("files", _id(group, key), files)
+        keys = {group: key for group, (key, _files) in self.groups.items()}
+        own = {group: files for group, (key, files) in self.groups.items() if not key}
+        return Manifest(stamp(self.root), self.settings, keys, own)
 
     def written(self) -> set[str]:
         """Return every file of the new site."""
@@ -168,7 +217,8 @@ class Output:
             target = self.root / relative
             target.parent.mkdir(parents=True, exist_ok=True)
             os.replace(self.staging / relative, target)
-        gone = _all(self.previous.groups.values()) - self.written()
+        rewritten = [group for group in self.previous.keys if group not in self.kept]
+        gone = {path for group in rewritten for path in self.before(group)} - self.written()
         for relative in sorted(gone):
             _remove(self.root, relative)
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -226,8 +276,9 @@ def _marker_text(state: str) -> str:
     return f"built by termline; only termline writes here\nstate {state}\n"
 
 
-def _all(groups: Iterable[tuple[str, dict[str, str]]]) -> set[str]:
-    return {relative for _key, files in groups for relative in files}
+def _id(group: str, key: str) -> str:
+    """Return the name a keyed group's files have in the build cache."""
+    return hashlib.sha256(f"{group}\0{key}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _remove(root: Path, relative: str) -> None:
