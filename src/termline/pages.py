@@ -285,14 +285,13 @@ def filters(site: Site) -> list[Filter]:
     topics): the lists they go into are worked out once for each cause.
     """
     groups: dict[tuple[int, str, str], list[Listed]] = {}
-    seen: list[dict[Hashable, list[list[Listed]]]] = [{} for _ in FACETS]
-    for item in site.changes:
-        for index, facet in enumerate(FACETS):
-            cause = facet.cause(item)
-            lists = seen[index].get(cause)
+    for index, facet in enumerate(FACETS):
+        seen: dict[Hashable, list[list[Listed]]] = {}
+        for item, cause in zip(site.changes, map(facet.cause, site.changes), strict=True):
+            lists = seen.get(cause)
             if lists is None:
                 values = facet.values(site, item)
-                lists = seen[index][cause] = [groups.setdefault((index, *v), []) for v in values]
+                lists = seen[cause] = [groups.setdefault((index, *v), []) for v in values]
             for found in lists:
                 found.append(item)
     ordered = sorted(groups, key=lambda k: (k[0], k[2].casefold(), k[1]))
@@ -330,6 +329,7 @@ def paginated(
     newest = len(items) - full * PAGE_SIZE
     common: dict[str, Any] = {"title": title, "current": (facet, value)}
     url = partial(changes_url, facet, value)
+    codes = [item.key for item in items]  # read once: a list's pages slice it for their keys
     for page in range(full + 1):
         number = full + 1 - page if page else None  # the newest page has no number
         start = newest + (page - 1) * PAGE_SIZE if page else 0
@@ -345,7 +345,8 @@ def paginated(
             "updated": shown[0].change.version.date if shown else None,
         }
         fixed = [context[k] for k in ("page", "total", "previous", "next", "updated")]
-        key = (title, facet, value, None if page else menu, keys(shown), fixed)
+        shown_keys = _joined(codes[start : start + len(shown)])
+        key = (title, facet, value, None if page else menu, shown_keys, fixed)
         yield Page(f"{url(number)}index.html", "changes.html", key, _fixed(context))
 
 
