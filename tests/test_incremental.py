@@ -197,21 +197,47 @@ def test_a_site_restored_from_a_ci_cache_is_still_trusted(bench_repo: Path, tmp_
     assert again.pages_rendered == 0 and again.files_changed == 0
 
 
-def test_a_rebuild_without_the_cached_file_lists_still_matches(bench_repo: Path, tmp_path: Path):
+def _rewrite_history(repo: Path) -> None:
+    """Replace the newest commit by another one in another document: its version page goes."""
+    subprocess.run(["git", "reset", "-q", "--hard", "HEAD~1"], cwd=repo, check=True)
+    changed = sorted((repo / "archive").rglob("*.md"))[0]
+    changed.write_text(changed.read_text() + "\n\nOne more paragraph.\n")
+    _commit(repo, "2099-01-01T00:00:00+00:00")
+
+
+@pytest.mark.parametrize("damage", ["gone", "garbled"])
+def test_a_rebuild_with_damaged_cached_file_lists_still_matches(
+    bench_repo: Path, tmp_path: Path, damage: str
+):
     repo = tmp_path / "repo"
     subprocess.run(["git", "clone", "-q", str(bench_repo), str(repo)], check=True)
     cache, site, fresh = tmp_path / "cache", tmp_path / "site", tmp_path / "fresh"
     add_one_commit(repo, "archive")
-    build(BuildOptions(repo=repo, out=site, search=False, cache=cache))
-    lists = list(cache.glob("*/files"))
-    assert lists  # document folders' file lists live in the cache, not in the manifest
-    for folder in lists:
-        shutil.rmtree(folder)
-    subprocess.run(["git", "reset", "-q", "--hard", "HEAD~1"], cwd=repo, check=True)
-    changed = sorted((repo / "archive").rglob("*.md"))[0]
-    changed.write_text(changed.read_text() + "\n\nOne more paragraph.\n")
-    _commit(repo, "2099-01-01T00:00:00+00:00")  # another newest version, in another document
+    first = build(BuildOptions(repo=repo, out=site, search=False, cache=cache))
+    lists = list(cache.glob("*/files/*.pickle"))
+    assert len(lists) == first.documents  # folders' file lists live in the cache, one each
+    for path in lists:
+        if damage == "gone":
+            path.unlink()
+        else:
+            path.write_bytes(b"not a pickle")
+    _rewrite_history(repo)
     result = build(BuildOptions(repo=repo, out=site, search=False, cache=cache))
-    assert result.files_removed == 1  # the page of the version gone: its folder's, found on disk
+    assert result.files_removed == 1  # the page of the version gone
+    if damage == "gone":  # the manifest is not trusted without them: the site is built whole
+        assert result.pages_rendered == first.pages_rendered
+    else:  # the folder's files are listed from the site, and its pages rendered
+        assert result.pages_rendered < first.pages_rendered / 2
     build(BuildOptions(repo=repo, out=fresh, search=False))
     _assert_same_site(site, fresh)
+
+
+def test_cached_file_lists_of_replaced_folders_are_deleted(bench_repo: Path, tmp_path: Path):
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "clone", "-q", str(bench_repo), str(repo)], check=True)
+    cache, site = tmp_path / "cache", tmp_path / "site"
+    first = build(BuildOptions(repo=repo, out=site, search=False, cache=cache))
+    for _ in range(3):
+        add_one_commit(repo, "archive")
+        build(BuildOptions(repo=repo, out=site, search=False, cache=cache))
+    assert len(list(cache.glob("*/files/*.pickle"))) == first.documents

@@ -31,6 +31,8 @@ from termline.sources import Config, load_config
 from termline.topics import Tagger, Taxonomy, default_topics, load_topics
 
 log = logging.getLogger(__name__)
+# How lists order changes, newest first: by date, the sha breaking ties as a change's id does.
+_WHEN = attrgetter("change.version.date", "change.version.sha")
 
 
 @dataclass(frozen=True)
@@ -244,11 +246,7 @@ def _all_changes(platforms: list[Platform]) -> tuple[Listed, ...]:
         for d in p.documents
         for c, k in zip(d.changes, d.change_keys, strict=True)
     ]
-    # Newest first; the sha breaks ties of date as the id (date and sha) does, without formatting.
     return tuple(sorted(items, key=_WHEN, reverse=True))
-
-
-_WHEN = attrgetter("change.version.date", "change.version.sha")
 
 
 def _copy_static(static: Path, out: Output) -> None:

@@ -37,6 +37,15 @@ class Cache:
         except Exception:  # a garbled pickle raises almost anything (UnicodeDecodeError, ...)
             return None
 
+    def has(self, kind: str, key: str) -> bool:
+        """Tell whether a value is saved under key."""
+        return self.folder is not None and (self.folder / kind / f"{key}.pickle").is_file()
+
+    def delete(self, kind: str, key: str) -> None:
+        """Forget the value saved under key, if any."""
+        if self.folder is not None:
+            (self.folder / kind / f"{key}.pickle").unlink(missing_ok=True)
+
     def save(self, kind: str, key: str, value: object) -> None:
         """Save a value under key, atomically."""
         if self.folder is None:

@@ -1,9 +1,10 @@
 """Compare stage: the texts behind the page that compares any two versions of a document.
 
-Takes a document and a blob reader; gives ``platforms/<p>/<d>/texts.json.gz``: every distinct
-text of the document, its lines stored once. Versions of a policy repeat most of each other's
-lines, so the file holds a table of the distinct lines, in the order they first appear, and each
-text as runs ``[start, count, start, count, …]`` into it: the 44 versions of a 40 KB document
+Takes a document, a blob reader and the build cache; gives
+``platforms/<p>/<d>/texts.json.gz``: every distinct text of the document, its lines stored once.
+Versions of a policy repeat most of each other's lines, so the file holds a table of the
+distinct lines, in the order they first appear, and each text as runs
+``[start, count, start, count, …]`` into it: the 44 versions of a 40 KB document
 weigh about what two of its texts would. It is gzipped reproducibly (fixed mtime). The compare
 page's small script fetches it once, unzips it with the browser's ``DecompressionStream``,
 rebuilds the two texts and diffs them, so any pair of 2,000 versions works without 2,000² pages.
@@ -48,10 +49,7 @@ def write_document_texts(
 def _texts(path: str, blobs: tuple[str, ...], text: Callable[[str], str], store: Cache) -> bytes:
     key = digest(path)
     found = store.load("texts", key)
-    earlier = (
-        found if isinstance(found, Texts) and blobs[: len(found.blobs)] == found.blobs else None
-    )
-    data = texts_file(blobs, text, earlier)
+    data = texts_file(blobs, text, found if isinstance(found, Texts) else None)
     store.save("texts", key, Texts(blobs, data))
     return data
 
@@ -59,10 +57,13 @@ def _texts(path: str, blobs: tuple[str, ...], text: Callable[[str], str], store:
 def texts_file(
     blobs: Sequence[str], text: Callable[[str], str], earlier: Texts | None = None
 ) -> bytes:
-    """Return the gzipped JSON of some texts, each line stored once; ``earlier`` holds the first."""
+    """Return the gzipped JSON of some texts, each line stored once.
+
+    ``earlier``, a file made for the first of these texts, is extended (else ignored).
+    """
     table: dict[str, int] = {}
     texts: dict[str, list[int]] = {}
-    if earlier is not None:
+    if earlier is not None and tuple(blobs[: len(earlier.blobs)]) == earlier.blobs:
         content = json.loads(gzip.decompress(earlier.data))
         table = {line: index for index, line in enumerate(content["lines"])}
         texts = content["texts"]

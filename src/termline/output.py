@@ -1,12 +1,12 @@
 """Writing the site: only what changed, staged first, so a failed build leaves the old site.
 
-Every page is written through ``page`` with a key of everything it shows. The ``Manifest`` of
-the previous build (each file's key, by group: a document folder, or the site's own pages)
-says which files of the site in place are current; when it can be trusted (the site's marker
-records the state it recorded), a file or a whole group whose key did not change is kept as it is,
-without rendering it, and a build writes only the files whose bytes changed. Without a trusted
-manifest every file is rendered, and those whose bytes are unchanged are hard-linked from the
-previous site.
+Every page is written through ``page`` (or ``keeps``, then ``write``) with a key of everything
+it shows. The ``Manifest`` of the previous build (each file's key, by group: a document folder,
+or the site's own pages) says which files of the site in place are current; when it can be
+trusted (the site's marker records the state it recorded), a file or a whole group whose key
+did not change is kept as it is, without rendering it, and a build writes only the files whose
+bytes changed. Without a trusted manifest every file is rendered, and those whose bytes are
+unchanged are hard-linked from the previous site.
 
 New bytes always go to a staging folder beside the site. ``commit`` then either moves the
 staged files into the site in place (trusted) or swaps the staged site in with two renames; in
@@ -16,7 +16,8 @@ build interrupted half-way through ``commit`` is never trusted again.
 
 The manifest itself holds each group's key and the files of the site's own pages; a document
 folder's files are kept in the build cache under its key, and read only when the folder is
-written again, so a build that changes one document reads and writes little of it.
+written again, so a build that changes one document reads and writes little of it. A manifest
+whose folders' files are not all in the cache is not trusted.
 """
 
 import contextlib
@@ -77,8 +78,9 @@ class Output:
             )
         self.staging = self.root.with_name(f".{self.root.name}.building")
         self.settings = settings
-        self.previous = previous if _trusted(previous, self.root, settings) else None
         self.store = store or Cache(None, "")
+        self.last = previous  # trusted or not: its cache entries are replaced by this build's
+        self.previous = previous if self._trusted(previous, settings) else None
         self.groups: Groups = {}
         self.kept: set[str] = set()  # groups kept whole: their files are those of the last build
         self.staged: list[str] = []
@@ -114,22 +116,22 @@ class Output:
         self, relative: str, key: str, produce: Callable[[], bytes | str], group: str = ""
     ) -> None:
         """Write a file made by ``produce``, unless the file in place already has this key."""
-        if self.stale(relative, key, group):
+        if not self.keeps(relative, key, group):
             self.rendered += 1
             self.write(relative, produce(), group, key)
 
-    def stale(self, relative: str, key: str, group: str = "") -> bool:
-        """Tell whether a file must be made anew; if not, keep the one in place with its key."""
+    def keeps(self, relative: str, key: str, group: str = "") -> bool:
+        """Keep the file in place if it has this key; tell whether it was kept."""
         if self.before(group).get(relative) != key:
-            return True
+            return False
         self.groups.setdefault(group, ("", {}))[1][relative] = key
-        return False
+        return True
 
     def before(self, group: str) -> Files:
         """Return the files a group had in the site in place, with their keys (none if untrusted).
 
-        A keyed group's come from the build cache; if they are missing there, from the folder,
-        with no keys (so each is made anew, and those no longer made are removed).
+        A keyed group's come from the build cache; if its entry cannot be read there, from the
+        folder, with no keys (so each is made anew, and those no longer made are removed).
         """
         if self.previous is None or group not in self.previous.keys:
             return {}
@@ -138,9 +140,22 @@ class Output:
             if not key:
                 self._before[group] = self.previous.files.get(group, {})
             else:
-                found = self.store.load("files", _id(group, key))
+                found = self.store.load("files", self._id(group, key))
                 self._before[group] = found if isinstance(found, dict) else self._on_disk(group)
         return self._before[group]
+
+    def _trusted(self, previous: Manifest | None, settings: str) -> bool:
+        """Tell whether the site in place is what a manifest describes (its cache entries kept)."""
+        if previous is None or previous.settings != settings:
+            return False
+        if previous.stamp is None or previous.stamp != stamp(self.root):
+            return False
+        return all(self.store.has("files", self._id(g, k)) for g, k in previous.keys.items() if k)
+
+    def _id(self, group: str, key: str) -> str:
+        """Return the name a keyed group's files have in the build cache (one site's own)."""
+        name = f"{self.root}\0{group}\0{key}"
+        return hashlib.sha256(name.encode("utf-8", "surrogatepass")).hexdigest()
 
     def _on_disk(self, folder: str) -> Files:
         """Return the files under a keyed group's folder in the site in place, without keys."""
@@ -186,19 +201,24 @@ class Output:
     def add(self, written: Written) -> None:
         """Count what part of the build wrote, here or in another process, into this build."""
         for group, (key, files) in written.groups.items():
-            self.groups.setdefault(group, (key, {}))[1].update(files)
+            mine, known = self.groups.get(group, (key, {}))
+            self.groups[group] = (mine or key, known | files)
         self.staged += written.staged
         self.rendered += written.rendered
 
     def manifest(self) -> Manifest:
         """Return what this build left in the output folder, to trust it next time.
 
-        The files of each keyed group written anew go to the build cache, under its key.
+        The files of each keyed group written anew go to the build cache, under its key; those
+        the previous manifest kept there for another key are deleted.
         """
         for group, (key, files) in self.groups.items():
             if key and group not in self.kept:
-                self.store.save("files", _id(group, key), files)
+                self.store.save("files", self._id(group, key), files)
         keys = {group: key for group, (key, _files) in self.groups.items()}
+        for group, key in self.last.keys.items() if self.last else ():
+            if key and keys.get(group) != key:
+                self.store.delete("files", self._id(group, key))
         own = {group: files for group, (key, files) in self.groups.items() if not key}
         return Manifest(stamp(self.root), self.settings, keys, own)
 
@@ -266,19 +286,8 @@ def stamp(root: Path) -> Stamp | None:
         return None
 
 
-def _trusted(previous: Manifest | None, root: Path, settings: str) -> bool:
-    if previous is None or previous.settings != settings:
-        return False
-    return previous.stamp is not None and previous.stamp == stamp(root)
-
-
 def _marker_text(state: str) -> str:
     return f"built by termline; only termline writes here\nstate {state}\n"
-
-
-def _id(group: str, key: str) -> str:
-    """Return the name a keyed group's files have in the build cache."""
-    return hashlib.sha256(f"{group}\0{key}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def _remove(root: Path, relative: str) -> None:

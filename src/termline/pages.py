@@ -1,11 +1,11 @@
 """Pages stage: which pages the site has, the key of what each shows, and how to render it.
 
 Takes the ``Site`` (documents in their light form: no texts, no diffs) and, for a document whose
-pages must be rendered, a way to load it in full; gives ``Page`` records written through
-``Output.page``, which renders a page only when its key differs from the one the site in place
-was built with. Keys are made of small per-change and per-provision keys computed once per
-analysis, so a build computes every page's key cheaply and renders only the pages one new
-commit changed: its document's pages, the version page before it, the lists it enters.
+pages must be rendered, a way to load it in full; gives ``Page`` records, each rendered and
+written only when its key differs from the one the site in place was built with (``Output``).
+Keys are made of small per-change and per-provision keys computed once per analysis, so a build
+computes every page's key cheaply and renders only the pages one new commit changed: its
+document's pages, the version page before it, the lists it enters.
 
 Lists of changes are paginated from the oldest change: page N always holds the same hundred
 changes, so a new change rewrites the first page of each list it is in, not every page.
@@ -55,6 +55,8 @@ from termline.slugs import slugify
 from termline.topics import Topic
 
 Context = Callable[[], dict[str, Any]]
+HELD = max(TOPIC_PROVISIONS, SHOWN_PROVISIONS)  # provisions a column holds: those shown
+SHARES = 8  # shares of the pages to render per worker, so that no worker waits on another
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,9 @@ class Page:
     key: object
     context: Context
     group: str = ""
+
+
+Keyed = tuple[Page, str]  # a page and the key it is written with
 
 
 @dataclass(frozen=True)
@@ -142,16 +147,18 @@ def write_pages(
 ) -> None:
     """Render and write each page whose key changed since the site in place was built.
 
-    With ``jobs`` above one, forked workers render and stage them, a share each.
+    The others are kept here; with ``jobs`` above one and enough pages to pay for the forks,
+    workers render and stage a share each, and what they wrote is counted here.
     """
-    todo = [(page, key) for page in pages if out.stale(page.path, key := _key(page), page.group)]
+    todo = []
+    for page in pages:
+        key = _key(page)
+        if not out.keeps(page.path, key, page.group):
+            todo.append((page, key))
+    jobs = jobs if len(todo) >= parallel.MIN_ITEMS * jobs else 1
     shares = [todo[start :: SHARES * jobs] for start in range(min(len(todo), SHARES * jobs))]
     for written in parallel.run(lambda i: _write(site, env, out, shares[i]), len(shares), jobs):
         out.add(written)
-
-
-Keyed = tuple[Page, str]  # a page and the key it is written with
-SHARES = 8  # shares of the pages to render per worker, so that no worker waits on another
 
 
 def _write(site: Site, env: jinja2.Environment, out: Output, pages: list[Keyed]) -> Written:
@@ -356,7 +363,7 @@ def _fixed(context: dict[str, Any]) -> Context:
 
 @dataclass(frozen=True)
 class Column:
-    """A platform's current provisions on a topic: how many, and the first few (those shown)."""
+    """A platform's current provisions on a topic: how many, and the first few (``HELD``)."""
 
     platform: Platform
     count: int
@@ -373,9 +380,7 @@ def topic_columns(site: Site) -> dict[str, list[Column]]:
             for slug, indexes in document.provisions_by_topic():
                 counts[slug] = counts.get(slug, 0) + len(indexes)
                 shown = held.setdefault(slug, [])
-                shown += (
-                    _held(platform, document, i) for i in indexes[: TOPIC_PROVISIONS - len(shown)]
-                )
+                shown += (_held(platform, document, i) for i in indexes[: HELD - len(shown)])
         for slug, count in counts.items():
             columns.setdefault(slug, []).append(Column(platform, count, tuple(held[slug])))
     return columns

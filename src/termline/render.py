@@ -31,6 +31,7 @@ SOURCE_TEMPLATES = Path(__file__).parents[2] / "templates"
 PAGE_SIZE = 100  # entries per page of /changes/
 LATEST = 30  # entries of the home page's latest changes (and a topic page's)
 MAX_ENTRIES = 50  # newest entries per feed across documents (the site's, a platform's, a topic's)
+TOPIC_NEWS = max(LATEST, MAX_ENTRIES)  # newest news gathered per topic: its page's and feed's
 # Other platforms a provision page links per topic (one line a topic), and provisions of each.
 SHOWN_PLATFORMS, SHOWN_PROVISIONS = 1, 1
 QUIET_KINDS = ("cosmetic", "revert")  # shown but marked; left out of news and feeds
@@ -89,9 +90,9 @@ class Site:
         for item in self.news:
             for slug in item.change.topics:
                 shown = found.get(slug)
-                if shown is not None and len(shown) < MAX_ENTRIES:
+                if shown is not None and len(shown) < TOPIC_NEWS:
                     shown.append(item)
-                    full += len(shown) == MAX_ENTRIES
+                    full += len(shown) == TOPIC_NEWS
             if full == len(found):
                 break
         return found
