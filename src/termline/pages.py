@@ -473,11 +473,12 @@ class Others:
 
 
 def _column(column: Column) -> tuple[object, ...]:
+    """Return what a provision page shows of another platform: its first provisions' links."""
     shown = [
-        (h.document.slug, h.document.name, h.provision.id, h.provision.heading)
+        (h.document.slug, h.provision.id, h.provision.heading)
         for h in column.held[:SHOWN_PROVISIONS]
     ]
-    return column.platform.slug, column.platform.name, column.count, shown
+    return column.platform.slug, column.platform.name, shown
 
 
 def document_pages(
