@@ -44,7 +44,7 @@ class Document:
     @property
     def topics(self) -> tuple[str, ...]:
         """Return the topics of the document's current provisions, each once, in order."""
-        return tuple(dict.fromkeys(t for p in self.current_provisions for t in p.topics))
+        return tuple(slug for slug, _indexes in self.provisions_by_topic())
 
     def provisions_by_topic(self) -> tuple[tuple[str, tuple[int, ...]], ...]:
         """Return each topic of the current provisions with their indexes, topics as first met."""
