@@ -11,7 +11,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from termline.build import BuildOptions, build
-from termline.render import SHOWN_DIFFS
+from termline.site.render import SHOWN_DIFFS
 
 
 class Ids(HTMLParser):

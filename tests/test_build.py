@@ -11,8 +11,8 @@ import pytest
 from termline.build import BuildOptions, build
 from termline.cli import main
 from termline.errors import TermlineError
-from termline.output import Output
-from termline.render import default_templates
+from termline.site.output import Output
+from termline.site.render import default_templates
 
 ROOT = Path(__file__).resolve().parents[1]
 

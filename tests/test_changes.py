@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from termline.changes import KINDS, Analysis, analyse, fingerprint, normalise
-from termline.history import BlobReader, open_repo, read_history
-from termline.topics import Tagger, load_topics
+from termline.analysis.changes import KINDS, Analysis, analyse, fingerprint, normalise
+from termline.analysis.history import BlobReader, read_history
+from termline.analysis.topics import Tagger, load_topics
+from termline.archive import open_repo
 
 ROOT = Path(__file__).resolve().parents[1]
 PATH = "archive/acme/terms.md"

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conftest import GitRepo
-from termline.render import default_templates
+from termline.site.render import default_templates
 
 SOURCES = """\
 [platforms.acme]

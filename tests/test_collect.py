@@ -10,11 +10,11 @@ import git
 import pytest
 
 from termline.archive import FETCHED_AT, trailer
-from termline.collect import record_results
+from termline.ci.collect import record_results
 from termline.errors import TermlineError
-from termline.record import Record
-from termline.reports import read_report
-from termline.results import write_result
+from termline.scrape.record import Record
+from termline.scrape.reports import read_report
+from termline.scrape.results import write_result
 
 START = datetime(2024, 3, 1, 6, tzinfo=UTC)
 

@@ -6,9 +6,9 @@ import sys
 
 import pytest
 
+from termline.ci.failures import Streak, fenced, load_state, save_state, track
 from termline.errors import TermlineError
-from termline.failures import Streak, fenced, load_state, save_state, track
-from termline.reports import Entry, write_report
+from termline.scrape.reports import Entry, write_report
 
 
 def _run(**statuses: str) -> list[Entry]:

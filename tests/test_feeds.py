@@ -7,12 +7,12 @@ from urllib.parse import urlsplit
 import feedparser
 import pytest
 
+from termline.analysis.topics import Topic
 from termline.build import BuildOptions, build, read_platforms
-from termline.feeds import Feed, write_feed, write_feeds
-from termline.output import Output
-from termline.render import Listed, Site
+from termline.site.feeds import Feed, write_feed, write_feeds
+from termline.site.output import Output
+from termline.site.render import Listed, Site
 from termline.sources import load_config
-from termline.topics import Topic
 
 BASE = "https://example.org/policies/"
 

@@ -2,8 +2,9 @@
 
 import pytest
 
+from termline.analysis.history import BlobReader, read_history
+from termline.archive import open_repo
 from termline.errors import TermlineError
-from termline.history import BlobReader, open_repo, read_history
 
 
 def test_versions_are_ordered_by_author_date_not_log_position(make_repo):

@@ -12,8 +12,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import GitRepo, clone_bundle
+from termline.analysis.history import DocumentHistory, read_history
+from termline.archive import open_repo
 from termline.cache import Cache
-from termline.history import DocumentHistory, open_repo, read_history
 
 INCREMENTAL = "reading"  # the debug line read_history logs when it reads OLD..HEAD only
 
@@ -37,7 +38,7 @@ def check(
 ):
     """Read through the store; assert it equals a full read and took the expected path."""
     caplog.clear()
-    with caplog.at_level(logging.DEBUG, logger="termline.history"):
+    with caplog.at_level(logging.DEBUG, logger="termline.analysis.history"):
         through_cache = read(repo, store)
     assert through_cache == read(repo)
     assert any(INCREMENTAL in r.message for r in caplog.records) == incremental
@@ -274,7 +275,7 @@ def test_real_archives_stepped_through_the_cache_equal_full_reads(bundle, tmp_pa
     )
     commits = listed.stdout.split()
     last_forty, root = commits[:40][::-1], commits[-1]
-    with caplog.at_level(logging.DEBUG, logger="termline.history"):
+    with caplog.at_level(logging.DEBUG, logger="termline.analysis.history"):
         for commit in [*last_forty, root, commits[0]]:  # forward, back to the root, to HEAD
             subprocess.run([*git, "reset", "-q", "--soft", commit], check=True)
             assert read(clone, store, ".") == read(clone, None, "."), commit

@@ -4,8 +4,9 @@ import json
 import subprocess
 from pathlib import Path
 
+from termline.analysis.history import read_history
+from termline.archive import open_repo
 from termline.build import BuildOptions, build
-from termline.history import open_repo, read_history
 
 
 def _built(repo_path: Path, out: Path) -> dict:

@@ -11,7 +11,7 @@ from termline.bench import Shape, add_one_commit, make_archive
 from termline.build import BuildOptions, build
 from termline.demo import create_demo_archive
 from termline.parallel import MIN_ITEMS
-from termline.render import default_templates
+from termline.site.render import default_templates
 
 TOPICS = """\
 [topics.kindness]

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import clone_bundle
-from termline.normalise import normalise, strip_tracking
+from termline.scrape.normalise import normalise, strip_tracking
 
 
 def test_spaces_unicode_and_line_endings_settle():

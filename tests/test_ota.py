@@ -6,8 +6,9 @@ from pathlib import Path
 import pytest
 
 from conftest import clone_bundle
+from termline.analysis.history import read_history
+from termline.archive import open_repo
 from termline.build import BuildOptions, build
-from termline.history import open_repo, read_history
 
 
 @pytest.fixture(scope="module")

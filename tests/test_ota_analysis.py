@@ -5,9 +5,10 @@ import re
 import pytest
 
 from conftest import clone_bundle
-from termline.changes import KINDS, Analysis, analyse
-from termline.history import BlobReader, DocumentHistory, open_repo, read_history
-from termline.provisions import split
+from termline.analysis.changes import KINDS, Analysis, analyse
+from termline.analysis.history import BlobReader, DocumentHistory, read_history
+from termline.analysis.provisions import split
+from termline.archive import open_repo
 
 
 @pytest.fixture(scope="module")

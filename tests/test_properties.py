@@ -12,9 +12,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from termline.diff import opcodes_of, word_diff, words
-from termline.normalise import normalise
-from termline.provisions import _headings, split
+from termline.analysis.diff import opcodes_of, word_diff, words
+from termline.analysis.provisions import _headings, split
+from termline.scrape.normalise import normalise
 
 BITS = st.sampled_from(
     [

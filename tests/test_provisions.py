@@ -2,7 +2,7 @@
 
 import pytest
 
-from termline.provisions import RENAME_SIMILARITY, IdTracker, Section, similarity, split
+from termline.analysis.provisions import RENAME_SIMILARITY, IdTracker, Section, similarity, split
 
 
 def keys(text: str) -> list[str]:

@@ -8,8 +8,8 @@ import pytest
 
 from termline.archive import FETCHED_AT, SOURCE_URL, trailer
 from termline.errors import TermlineError
-from termline.record import Record, record
-from termline.results import read_results, write_result
+from termline.scrape.record import Record, record
+from termline.scrape.results import read_results, write_result
 
 
 def _item(text: str, day: int) -> Record:

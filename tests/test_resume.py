@@ -16,10 +16,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import clone_bundle
+from termline.analysis.changes import Walk, analyse, extends, walk
+from termline.analysis.history import BlobReader, DocumentHistory, read_history
+from termline.analysis.topics import Tagger, load_topics
+from termline.archive import open_repo
 from termline.build import BuildOptions, build
-from termline.changes import Walk, analyse, extends, walk
-from termline.history import BlobReader, DocumentHistory, open_repo, read_history
-from termline.topics import Tagger, load_topics
 from test_changes import BASE, PATH, ROOT  # one policy text for the analysis tests
 
 LONGER = BASE.replace("90 days", "two years")

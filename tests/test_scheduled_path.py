@@ -15,13 +15,13 @@ import git
 
 from policy_server import SECTIONS, PolicyServer, Reply, policy_page
 from termline.build import BuildOptions, build
-from termline.collect import record_results
-from termline.failures import track
-from termline.record import Record, record
-from termline.reports import read_reports, write_report
-from termline.shards import plan_shards
+from termline.ci.collect import record_results
+from termline.ci.failures import track
+from termline.ci.shards import plan_shards
+from termline.ci.summary import summary_markdown
+from termline.scrape.record import Record, record
+from termline.scrape.reports import read_reports, write_report
 from termline.sources import load_config
-from termline.summary import summary_markdown
 
 DOCUMENTS = {
     "acme": ("Acme", {"terms": "Terms of Service", "privacy": "Privacy Policy", "ai": "AI Policy"}),

@@ -15,11 +15,11 @@ from policy_server import HANG, RESET, SECTIONS, PolicyServer, Reply, policy_pag
 from termline.archive import FETCHED_AT, SOURCE_URL, trailer
 from termline.cli import main
 from termline.errors import TermlineError
-from termline.fetch import FetchOptions
-from termline.reports import Progress, Report, Status
-from termline.results import read_results
-from termline.scrape import ScrapeOptions, scrape
-from termline.validate import MIN_WORDS
+from termline.scrape.fetch import FetchOptions
+from termline.scrape.reports import Progress, Report, Status
+from termline.scrape.results import read_results
+from termline.scrape.run import ScrapeOptions, scrape
+from termline.scrape.validate import MIN_WORDS
 
 TERMS = "/acme/terms"
 FILE = "archive/acme/terms.md"

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from termline.ci.shards import matrix, plan_shards
 from termline.errors import TermlineError
-from termline.shards import matrix, plan_shards
 from termline.sources import Source
 from termline.sources import select_sources as select
 

@@ -13,11 +13,12 @@ from urllib.parse import unquote, urlsplit
 import git
 import pytest
 
+from termline.analysis.topics import Topic
 from termline.build import BuildOptions, build, read_platforms
-from termline.compare import Texts, texts_file
-from termline.output import Output
-from termline.pages import write_site_pages
-from termline.render import (
+from termline.site.compare import Texts, texts_file
+from termline.site.output import Output
+from termline.site.pages import write_site_pages
+from termline.site.render import (
     EXCERPT_WORDS,
     Listed,
     Site,
@@ -27,7 +28,6 @@ from termline.render import (
     policy,
 )
 from termline.sources import load_config
-from termline.topics import Topic
 
 BASE = "https://example.org/policies/"
 LANDMARKS = {"header", "nav", "main", "footer"}

@@ -6,10 +6,10 @@ import feedparser
 from hypothesis import given
 from hypothesis import strategies as st
 
+from termline.analysis.diff import CONTEXT_WORDS, ELISION, word_diff
 from termline.build import BuildOptions, build
-from termline.diff import CONTEXT_WORDS, ELISION, word_diff
-from termline.feeds import DOCUMENT_ENTRIES, PROVISION_ENTRIES
-from termline.render import TOPIC_PROVISIONS
+from termline.site.feeds import DOCUMENT_ENTRIES, PROVISION_ENTRIES
+from termline.site.render import TOPIC_PROVISIONS
 
 TOPICS = """\
 [topics.kindness]

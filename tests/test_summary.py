@@ -5,9 +5,9 @@ import sys
 
 import pytest
 
+from termline.ci.summary import summary_markdown
 from termline.errors import TermlineError
-from termline.reports import Entry, merge, read_reports, write_report
-from termline.summary import summary_markdown
+from termline.scrape.reports import Entry, merge, read_reports, write_report
 
 URL = "https://acme.example/terms"
 

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 
+from termline.analysis.topics import Tagger, default_topics, load_topics
 from termline.cli import main
 from termline.errors import TermlineError
-from termline.topics import Tagger, default_topics, load_topics
 
 ROOT = Path(__file__).resolve().parents[1]
 

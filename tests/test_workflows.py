@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
-from termline.collect import record_results
-from termline.record import Record
-from termline.results import write_result
+from termline.ci.collect import record_results
+from termline.scrape.record import Record
+from termline.scrape.results import write_result
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"

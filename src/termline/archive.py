@@ -8,7 +8,9 @@ with ``Source-URL:`` and ``Fetched-At:`` trailers.
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
+
+import git
 
 from termline.errors import TermlineError
 
@@ -76,3 +78,13 @@ def trailer(message: str, key: str) -> str | None:
         if sep and name.strip() == key:
             return value.strip()
     return None
+
+
+def open_repo(path: str | Path) -> git.Repo:
+    """Open a git repository, or raise a TermlineError naming the path."""
+    try:
+        return git.Repo(path)
+    except git.NoSuchPathError as error:
+        raise TermlineError(f"{path}: no such folder") from error
+    except git.InvalidGitRepositoryError as error:
+        raise TermlineError(f"{path}: not a git repository") from error

@@ -15,20 +15,21 @@ from pathlib import Path
 import git
 import jinja2
 
-from termline import feeds, parallel, search
-from termline.archive import check_archive
+from termline import parallel
+from termline.analysis.catalogue import Document, Entry, Platform, catalogue, group
+from termline.analysis.history import is_shallow, read_history
+from termline.analysis.topics import Tagger, Taxonomy, default_topics, load_topics
+from termline.archive import check_archive, open_repo
 from termline.cache import Cache, digest, salt
-from termline.catalogue import Document, Entry, Platform, catalogue, group
-from termline.compare import write_document_texts
-from termline.data import write_document_data, write_index
-from termline.history import is_shallow, open_repo, read_history
-from termline.library import Library
-from termline.output import Manifest, Output, Written
-from termline.pages import Others, document_pages, write_pages, write_site_pages
 from termline.parallel import cores
-from termline.render import Listed, Site, default_templates, document_url, environment
+from termline.site import feeds, search
+from termline.site.compare import write_document_texts
+from termline.site.data import write_document_data, write_index
+from termline.site.library import Library
+from termline.site.output import Manifest, Output, Written
+from termline.site.pages import Others, document_pages, write_pages, write_site_pages
+from termline.site.render import Listed, Site, default_templates, document_url, environment
 from termline.sources import Config, load_config
-from termline.topics import Tagger, Taxonomy, default_topics, load_topics
 
 log = logging.getLogger(__name__)
 # How lists order changes, newest first: by date, the sha breaking ties as a change's id does.

@@ -68,7 +68,7 @@ def _demo(args: argparse.Namespace) -> int:
 def _plan_shards(args: argparse.Namespace) -> int:
     import json  # noqa: PLC0415
 
-    from termline.shards import matrix, plan_shards  # noqa: PLC0415
+    from termline.ci.shards import matrix, plan_shards  # noqa: PLC0415
     from termline.sources import load_config  # noqa: PLC0415
 
     if not args.sources.is_file():
@@ -79,8 +79,8 @@ def _plan_shards(args: argparse.Namespace) -> int:
 
 
 def _record_results(args: argparse.Namespace) -> int:
-    from termline.collect import record_results  # noqa: PLC0415
-    from termline.reports import write_report  # noqa: PLC0415
+    from termline.ci.collect import record_results  # noqa: PLC0415
+    from termline.scrape.reports import write_report  # noqa: PLC0415
 
     entries = record_results(args.repo, args.archive, args.folders, _author(args.sources))
     if args.report:
@@ -101,16 +101,16 @@ def _author(sources: Path) -> git.Actor | None:
 
 
 def _summarise(args: argparse.Namespace) -> int:
-    from termline.reports import read_reports  # noqa: PLC0415
-    from termline.summary import summary_markdown  # noqa: PLC0415
+    from termline.ci.summary import summary_markdown  # noqa: PLC0415
+    from termline.scrape.reports import read_reports  # noqa: PLC0415
 
     print(summary_markdown(read_reports(args.reports), args.commit_url), end="")
     return 0
 
 
 def _track_failures(args: argparse.Namespace) -> int:
-    from termline.failures import actions_json, load_state, save_state, track  # noqa: PLC0415
-    from termline.reports import read_reports  # noqa: PLC0415
+    from termline.ci.failures import actions_json, load_state, save_state, track  # noqa: PLC0415
+    from termline.scrape.reports import read_reports  # noqa: PLC0415
 
     state, actions = track(
         load_state(args.state), read_reports(args.reports), args.threshold, args.run_url
@@ -121,8 +121,8 @@ def _track_failures(args: argparse.Namespace) -> int:
 
 
 def _scrape(args: argparse.Namespace) -> int:
-    from termline.fetch import FetchOptions  # noqa: PLC0415
-    from termline.scrape import ScrapeOptions, scrape  # noqa: PLC0415
+    from termline.scrape.fetch import FetchOptions  # noqa: PLC0415
+    from termline.scrape.run import ScrapeOptions, scrape  # noqa: PLC0415
 
     report = scrape(
         ScrapeOptions(

@@ -14,7 +14,7 @@ from pathlib import Path
 import git
 
 from termline.errors import TermlineError
-from termline.record import Record, record
+from termline.scrape.record import Record, record
 
 AUTHOR = git.Actor("termline demo", "demo@termline.invalid")
 NOTICE = "This is a fictional policy, written for the termline demo. {name} does not exist."

@@ -12,14 +12,15 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
-from termline import feeds
+from termline.archive import open_repo
+from termline.site import feeds
 from termline.cache import Cache, digest
-from termline.catalogue import Document, Entry, Platform
-from termline.changes import Analysis, Change, Provision, ProvisionEdit, Walk, walk
-from termline.diff import WordDiff
-from termline.history import BlobReader, DocumentHistory, open_repo
-from termline.render import MAX_ENTRIES, Listed, excerpt, is_news
-from termline.topics import Tagger
+from termline.analysis.catalogue import Document, Entry, Platform
+from termline.analysis.changes import Analysis, Change, Provision, ProvisionEdit, Walk, walk
+from termline.analysis.diff import WordDiff
+from termline.analysis.history import BlobReader, DocumentHistory
+from termline.site.render import MAX_ENTRIES, Listed, excerpt, is_news
+from termline.analysis.topics import Tagger
 
 
 class Library:

@@ -21,13 +21,13 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from termline.catalogue import Document, Platform
-from termline.changes import Change, Provision, ProvisionEdit
+from termline.analysis.catalogue import Document, Platform
+from termline.analysis.changes import Change, Provision, ProvisionEdit
 from termline.errors import TermlineError
-from termline.topics import Topic
+from termline.analysis.topics import Topic
 
-PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
-SOURCE_TEMPLATES = Path(__file__).parents[2] / "templates"
+PACKAGE_TEMPLATES = Path(__file__).parents[1] / "templates"
+SOURCE_TEMPLATES = Path(__file__).parents[3] / "templates"
 PAGE_SIZE = 100  # entries per page of /changes/
 LATEST = 30  # entries of the home page's latest changes (and a topic page's)
 MAX_ENTRIES = 50  # newest entries per feed across documents (the site's, a platform's, a topic's)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from termline.archive import document_path
 from termline.errors import TermlineError
-from termline.record import Record, write_atomically
+from termline.scrape.record import Record, write_atomically
 from termline.slugs import is_slug
 
 META_KEYS = ("platform", "document", "platform_name", "document_name", "url", "fetched_at")

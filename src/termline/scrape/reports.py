@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import TextIO
 
 from termline.errors import TermlineError
-from termline.record import write_atomically
+from termline.scrape.record import write_atomically
 from termline.sources import Source
 
 REPORT_NAME = "report.json"

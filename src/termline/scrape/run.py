@@ -19,16 +19,16 @@ from typing import TextIO
 
 import git
 
-from termline.archive import document_path
+from termline.archive import document_path, open_repo
 from termline.errors import TermlineError
-from termline.extract import extract
-from termline.fetch import FetchOptions, Page, Request, Validators, fetch_pages
-from termline.normalise import normalise
-from termline.record import BOT, Record, record, write_atomically
-from termline.reports import Entry, Progress, Report, Status, write_report
-from termline.results import write_result
+from termline.scrape.extract import extract
+from termline.scrape.fetch import FetchOptions, Page, Request, Validators, fetch_pages
+from termline.scrape.normalise import normalise
+from termline.scrape.record import BOT, Record, record, write_atomically
+from termline.scrape.reports import Entry, Progress, Report, Status, write_report
+from termline.scrape.results import write_result
+from termline.scrape.validate import Refusal, check_response, check_text
 from termline.sources import Source, load_config, select_sources
-from termline.validate import Refusal, check_response, check_text
 
 LOCK_FILE = "termline-scrape.lock"
 VALIDATORS_FILE = "termline-validators.json"
@@ -65,7 +65,7 @@ def scrape(options: ScrapeOptions, progress_to: TextIO = sys.stderr) -> Report:
         raise TermlineError(f"{options.sources}: no such sources file")
     config = load_config(options.sources)
     sources = select_sources(config.sources, options.only)
-    repo = _open_repo(options.repo)
+    repo = open_repo(options.repo)
     fetch_options = replace(options.fetch, contact=options.fetch.contact or config.repo_url)
     author = git.Actor(*config.author) if config.author else BOT
     with _lock(repo):
@@ -88,13 +88,6 @@ def scrape(options: ScrapeOptions, progress_to: TextIO = sys.stderr) -> Report:
     if options.report:
         write_report(options.report, report.documents)
     return report
-
-
-def _open_repo(path: Path) -> git.Repo:
-    try:
-        return git.Repo(path)
-    except (git.InvalidGitRepositoryError, git.NoSuchPathError) as error:
-        raise TermlineError(f"{path}: not a git repository") from error
 
 
 @contextmanager

@@ -17,12 +17,12 @@ from html import escape
 from feedgen.feed import FeedGenerator
 
 from termline.cache import digest
-from termline.catalogue import Document, Platform
-from termline.changes import Change, ProvisionEdit
-from termline.diff import WordDiff
-from termline.output import Output
-from termline.pages import group_by, provision_date
-from termline.render import (
+from termline.analysis.catalogue import Document, Platform
+from termline.analysis.changes import Change, ProvisionEdit
+from termline.analysis.diff import WordDiff
+from termline.site.output import Output
+from termline.site.pages import group_by, provision_date
+from termline.site.render import (
     MAX_ENTRIES,
     Listed,
     Site,

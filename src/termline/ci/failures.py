@@ -14,8 +14,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from termline.errors import TermlineError
-from termline.record import write_atomically
-from termline.reports import Entry
+from termline.scrape.record import write_atomically
+from termline.scrape.reports import Entry
 
 TITLE_PREFIX = "Scrape failing:"
 

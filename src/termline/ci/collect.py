@@ -1,10 +1,10 @@
 """Collect stage: commit what the CI scrape shards fetched, one commit per document, oldest first.
 
-Takes the results folders the shards uploaded (see ``termline.results``), a repository and its
-archive folder; gives one report ``Entry`` per result, with the commit it made. Every result is
-checked before anything is committed (its file must land inside the archive folder, and that
-folder must be clean), then recorded with ``record.record`` in fetch-time order, so the history
-reads as the fetches happened and a rerun on the same results commits nothing.
+Takes the results folders the shards uploaded (see ``termline.scrape.results``), a repository
+and its archive folder; gives one report ``Entry`` per result, with the commit it made. Every
+result is checked before anything is committed (its file must land inside the archive folder,
+and that folder must be clean), then recorded with ``record.record`` in fetch-time order, so the
+history reads as the fetches happened and a rerun on the same results commits nothing.
 """
 
 from collections.abc import Sequence
@@ -12,12 +12,11 @@ from pathlib import Path, PurePath
 
 import git
 
-from termline.archive import document_path
+from termline.archive import document_path, open_repo
 from termline.errors import TermlineError
-from termline.history import open_repo
-from termline.record import BOT, Record, record
-from termline.reports import Entry
-from termline.results import read_results
+from termline.scrape.record import BOT, Record, record
+from termline.scrape.reports import Entry
+from termline.scrape.results import read_results
 
 
 def record_results(

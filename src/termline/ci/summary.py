@@ -10,7 +10,7 @@ import html
 from collections import Counter
 from collections.abc import Sequence
 
-from termline.reports import STATUSES, Entry
+from termline.scrape.reports import STATUSES, Entry
 
 ORDER = {"failed": 0, "new": 1, "changed": 2}
 MAX_CELL = 300

@@ -9,8 +9,8 @@ Archive repository names its folders and files for people, not for URLs).
 from collections import defaultdict
 from dataclasses import dataclass
 
-from termline.changes import Change, Provision
-from termline.history import DocumentHistory
+from termline.analysis.changes import Change, Provision
+from termline.analysis.history import DocumentHistory
 from termline.slugs import unique_slugs
 from termline.sources import Config
 

@@ -17,7 +17,7 @@ from lxml import etree
 from lxml import html as lxml_html
 from markdownify import markdownify
 
-from termline.validate import Reason, Refusal
+from termline.scrape.validate import Reason, Refusal
 
 CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_.:-]+)""", re.IGNORECASE)
 XML_DECLARATION = re.compile(r"^\s*<\?xml[^>]*\?>")

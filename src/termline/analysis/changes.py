@@ -20,10 +20,10 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from html import escape
 
-from termline.diff import Block, WordDiff, word_diff
-from termline.history import DocumentHistory, Version
-from termline.provisions import Ids, IdTracker, Section, heading_key, split
-from termline.topics import Tagger, Taxonomy
+from termline.analysis.diff import Block, WordDiff, word_diff
+from termline.analysis.history import DocumentHistory, Version
+from termline.analysis.provisions import Ids, IdTracker, Section, heading_key, split
+from termline.analysis.topics import Tagger, Taxonomy
 
 KINDS = ("first", "substantive", "cosmetic", "revert", "deleted")
 STATUSES = ("added", "removed", "modified", "renamed")

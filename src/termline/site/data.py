@@ -8,9 +8,9 @@ import json
 from typing import Any
 
 from termline.cache import digest
-from termline.catalogue import Document, Platform
-from termline.changes import Change, Provision
-from termline.output import Output
+from termline.analysis.catalogue import Document, Platform
+from termline.analysis.changes import Change, Provision
+from termline.site.output import Output
 
 
 def write_index(platforms: tuple[Platform, ...], out: Output) -> None:

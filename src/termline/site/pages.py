@@ -24,10 +24,10 @@ import jinja2
 
 from termline import parallel
 from termline.cache import digest
-from termline.catalogue import Document, Platform
-from termline.changes import Provision
-from termline.output import Output, Written
-from termline.render import (
+from termline.analysis.catalogue import Document, Platform
+from termline.analysis.changes import Provision
+from termline.site.output import Output, Written
+from termline.site.render import (
     LATEST,
     PAGE_SIZE,
     SHOWN_PLATFORMS,
@@ -52,7 +52,7 @@ from termline.render import (
     topic_url,
 )
 from termline.slugs import slugify
-from termline.topics import Topic
+from termline.analysis.topics import Topic
 
 Context = Callable[[], dict[str, Any]]
 HELD = max(TOPIC_PROVISIONS, SHOWN_PROVISIONS)  # provisions a column holds: those shown

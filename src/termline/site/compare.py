@@ -16,9 +16,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from termline.cache import Cache, digest
-from termline.catalogue import Document, Platform
-from termline.output import Output
-from termline.render import document_url
+from termline.analysis.catalogue import Document, Platform
+from termline.site.output import Output
+from termline.site.render import document_url
 
 TEXTS = "texts.json.gz"
 

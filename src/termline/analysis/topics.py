@@ -16,8 +16,8 @@ from typing import Any
 from termline.errors import TermlineError
 from termline.slugs import is_slug
 
-PACKAGE_TOPICS = Path(__file__).parent / "topics.toml"
-SOURCE_TOPICS = Path(__file__).parents[2] / "topics.toml"
+PACKAGE_TOPICS = Path(__file__).parents[1] / "topics.toml"
+SOURCE_TOPICS = Path(__file__).parents[3] / "topics.toml"
 FIELDS = {"name", "description", "patterns"}
 FLAGS = re.IGNORECASE | re.ASCII
 

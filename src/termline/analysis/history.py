@@ -23,7 +23,6 @@ import git
 
 from termline.archive import parse_document_path
 from termline.cache import Cache, digest
-from termline.errors import TermlineError
 
 log = logging.getLogger(__name__)
 
@@ -98,16 +97,6 @@ class _Log:
 def decode(data: bytes) -> str:
     """Decode git bytes as UTF-8, bad bytes and characters no page or feed may hold replaced."""
     return UNSHOWABLE.sub("\ufffd", data.decode("utf-8", "replace"))
-
-
-def open_repo(path: str | Path) -> git.Repo:
-    """Open a git repository, or raise a TermlineError naming the path."""
-    try:
-        return git.Repo(path)
-    except git.NoSuchPathError as error:
-        raise TermlineError(f"{path}: no such folder") from error
-    except git.InvalidGitRepositoryError as error:
-        raise TermlineError(f"{path}: not a git repository") from error
 
 
 def is_shallow(repo: git.Repo) -> bool:

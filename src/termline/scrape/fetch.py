@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import httpx
 
 from termline import __version__
-from termline.validate import Reason
+from termline.scrape.validate import Reason
 
 PER_HOST = 2
 MAX_REDIRECTS = 10

@@ -1,0 +1,76 @@
+"""The folders are the architecture: imports between them only go one way.
+
+Shared modules at the top of ``termline`` (errors, slugs, archive, sources, cache, parallel)
+import nothing of the halves; the scrape half and the analysis never see each other; the site
+reads the analysis; the CI helpers build on the scrape half. Only the entry points (``cli``,
+``build``, ``demo``, ``bench``, ``serve``) may import any folder.
+"""
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).parents[1] / "src" / "termline"
+ENTRY_POINTS = {"cli", "build", "demo", "bench", "serve", "__init__"}
+ALLOWED = {
+    "shared": {"shared"},
+    "scrape": {"shared", "scrape"},
+    "analysis": {"shared", "analysis"},
+    "site": {"shared", "analysis", "site"},
+    "ci": {"shared", "scrape", "ci"},
+}
+
+
+def layer(module: str) -> str:
+    """Return the folder a dotted module name under termline belongs to."""
+    parts = module.split(".")
+    return parts[1] if len(parts) > 2 and parts[1] in ALLOWED else "shared"
+
+
+def imports(path: Path) -> set[str]:
+    """Return every termline module a source file imports (top level or inside functions)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("termline"):
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+        elif isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("termline")}
+    return found
+
+
+def module_name(path: Path) -> str:
+    return ".".join(("termline", *path.relative_to(PACKAGE).with_suffix("").parts))
+
+
+def violations() -> list[str]:
+    found: list[str] = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        name = module_name(path)
+        if name.split(".")[-1] in ENTRY_POINTS and name.count(".") == 1:
+            continue
+        allowed = ALLOWED[layer(name)]
+        for target in sorted(imports(path)):
+            if target.split(".")[-1] == "__version__":
+                continue
+            if layer(target) not in allowed:
+                found.append(f"{name} imports {target}")
+    return found
+
+
+def test_imports_go_one_way() -> None:
+    assert violations() == []
+
+
+def test_every_module_sits_in_a_known_folder() -> None:
+    folders = {p.parent.name for p in PACKAGE.rglob("*.py") if p.parent != PACKAGE}
+    assert folders <= set(ALLOWED) - {"shared"}
+    assert {"scrape", "analysis", "site", "ci"} <= folders
+
+
+def test_the_check_catches_a_wrong_arrow(tmp_path: Path) -> None:
+    source = tmp_path / "probe.py"
+    source.write_text("from termline.site.render import Site\n", encoding="utf-8")
+    target = next(iter(imports(source)))
+    assert layer(target) == "site"
+    assert layer(target) not in ALLOWED["analysis"]
+    assert layer("termline.scrape.fetch") == "scrape"
+    assert layer("termline.errors") == "shared"
