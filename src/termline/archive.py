@@ -6,6 +6,7 @@ is one commit titled ``Start tracking <Platform> <Document>`` or ``Update <Platf
 with ``Source-URL:`` and ``Fetched-At:`` trailers.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -20,6 +21,15 @@ TITLE_PREFIXES = {"first": "Start tracking", "change": "Update"}
 FOREIGN_FIRST_PREFIXES = ("First record of", "Start tracking")
 SOURCE_URL = "Source-URL"
 FETCHED_AT = "Fetched-At"
+# What extracted the text ("termline <version>; <selectors>"): a new value means the recording
+# changed, so a text that changed with it may be no change of the policy.
+EXTRACTED_BY = "Extracted-By"
+# Where an imported version came from: "<upstream repository> <upstream commit sha>".
+IMPORTED_FROM = "Imported-From"
+# Present when a version's text changed because the recording did, not the policy; says how.
+RECORDING_CHANGE = "Recording-Change"
+# Open Terms Archive's titles of commits that change the recording, not the policy.
+FOREIGN_TECHNICAL_PREFIXES = ("Apply technical or declaration upgrade on", "Refilter")
 
 
 @dataclass(frozen=True)
@@ -62,13 +72,20 @@ def format_fetched_at(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def commit_message(kind: str, platform: str, document: str, url: str, fetched_at: datetime) -> str:
-    """Return the commit message that records one version of a document."""
+def commit_message(
+    kind: str,
+    platform: str,
+    document: str,
+    url: str,
+    fetched_at: datetime,
+    *,
+    extra: Mapping[str, str] | None = None,
+) -> str:
+    """Return the commit message that records one version of a document (extra: more trailers)."""
     title = f"{TITLE_PREFIXES[kind]} {platform} {document}"
-    return (
-        f"{title}\n\nFetched from {url}\n\n"
-        f"{SOURCE_URL}: {url}\n{FETCHED_AT}: {format_fetched_at(fetched_at)}\n"
-    )
+    trailers = {SOURCE_URL: url, FETCHED_AT: format_fetched_at(fetched_at), **(extra or {})}
+    lines = "".join(f"{key}: {value}\n" for key, value in trailers.items())
+    return f"{title}\n\nFetched from {url}\n\n{lines}"
 
 
 def trailer(message: str, key: str) -> str | None:
