@@ -15,8 +15,8 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from termline.cache import Cache, digest
 from termline.analysis.catalogue import Document, Platform
+from termline.cache import Cache, digest
 from termline.site.output import Output
 from termline.site.render import document_url
 

@@ -7,9 +7,9 @@ names are a contract (see README): add keys, never rename them.
 import json
 from typing import Any
 
-from termline.cache import digest
 from termline.analysis.catalogue import Document, Platform
 from termline.analysis.changes import Change, Provision
+from termline.cache import digest
 from termline.site.output import Output
 
 

@@ -16,10 +16,10 @@ from html import escape
 
 from feedgen.feed import FeedGenerator
 
-from termline.cache import digest
 from termline.analysis.catalogue import Document, Platform
 from termline.analysis.changes import Change, ProvisionEdit
 from termline.analysis.diff import WordDiff
+from termline.cache import digest
 from termline.site.output import Output
 from termline.site.pages import group_by, provision_date
 from termline.site.render import (

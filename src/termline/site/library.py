@@ -12,15 +12,15 @@ import hashlib
 from dataclasses import replace
 from pathlib import Path
 
-from termline.archive import open_repo
-from termline.site import feeds
-from termline.cache import Cache, digest
 from termline.analysis.catalogue import Document, Entry, Platform
 from termline.analysis.changes import Analysis, Change, Provision, ProvisionEdit, Walk, walk
 from termline.analysis.diff import WordDiff
 from termline.analysis.history import BlobReader, DocumentHistory
-from termline.site.render import MAX_ENTRIES, Listed, excerpt, is_news
 from termline.analysis.topics import Tagger
+from termline.archive import open_repo
+from termline.cache import Cache, digest
+from termline.site import feeds
+from termline.site.render import MAX_ENTRIES, Listed, excerpt, is_news
 
 
 class Library:

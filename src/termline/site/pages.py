@@ -23,9 +23,10 @@ from typing import Any
 import jinja2
 
 from termline import parallel
-from termline.cache import digest
 from termline.analysis.catalogue import Document, Platform
 from termline.analysis.changes import Provision
+from termline.analysis.topics import Topic
+from termline.cache import digest
 from termline.site.output import Output, Written
 from termline.site.render import (
     LATEST,
@@ -52,7 +53,6 @@ from termline.site.render import (
     topic_url,
 )
 from termline.slugs import slugify
-from termline.analysis.topics import Topic
 
 Context = Callable[[], dict[str, Any]]
 HELD = max(TOPIC_PROVISIONS, SHOWN_PROVISIONS)  # provisions a column holds: those shown

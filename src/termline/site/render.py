@@ -23,8 +23,8 @@ from markupsafe import Markup
 
 from termline.analysis.catalogue import Document, Platform
 from termline.analysis.changes import Change, Provision, ProvisionEdit
-from termline.errors import TermlineError
 from termline.analysis.topics import Topic
+from termline.errors import TermlineError
 
 PACKAGE_TEMPLATES = Path(__file__).parents[1] / "templates"
 SOURCE_TEMPLATES = Path(__file__).parents[3] / "templates"
