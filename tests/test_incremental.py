@@ -241,3 +241,48 @@ def test_cached_file_lists_of_replaced_folders_are_deleted(bench_repo: Path, tmp
         add_one_commit(repo, "archive")
         build(BuildOptions(repo=repo, out=site, search=False, cache=cache))
     assert len(list(cache.glob("*/files/*.pickle"))) == first.documents
+
+
+def _cache_files(cache: Path) -> dict[str, int]:
+    """Return how many values the build cache holds, per kind."""
+    counts: dict[str, int] = {}
+    for path in cache.rglob("*.pickle"):
+        counts[path.parent.name] = counts.get(path.parent.name, 0) + 1
+    return counts
+
+
+def test_the_cache_stops_growing_across_one_commit_rebuilds(tmp_path: Path):
+    repo = tmp_path / "archive"
+    create_demo_archive(repo)
+    cache, site = tmp_path / "cache", tmp_path / "site"
+    build(BuildOptions(repo=repo, out=site, search=False, cache=cache))
+    first = _cache_files(cache)
+    for _ in range(20):
+        add_one_commit(repo, "archive")
+        build(BuildOptions(repo=repo, out=site, search=False, cache=cache))
+    after = _cache_files(cache)
+    assert after.keys() == first.keys()
+    assert sum(after.values()) <= sum(first.values()) + 2, (first, after)
+    assert after["light"] == first["light"] and after["walk"] == first["walk"]
+
+
+def test_the_cache_keeps_only_what_the_current_archive_reaches(make_repo, tmp_path: Path):
+    demo = tmp_path / "demo"
+    create_demo_archive(demo)
+    cache = tmp_path / "cache"
+    build(BuildOptions(repo=demo, out=tmp_path / "demo-site", search=False, cache=cache))
+    assert _cache_files(cache)["light"] > 2
+    other = make_repo()
+    other.commit(
+        {"archive/acme/terms.md": "# Terms\n\n## Use\n\nBe nice.\n"},
+        "Start",
+        "2024-02-01T00:00:00Z",
+    )
+    other.commit(
+        {"archive/acme/privacy.md": "# Privacy\n\n## Data\n\nKept.\n"},
+        "Start",
+        "2024-02-02T00:00:00Z",
+    )
+    build(BuildOptions(repo=other.path, out=tmp_path / "site", search=False, cache=cache))
+    after = _cache_files(cache)
+    assert after["light"] == after["walk"] == after["texts"] == 2

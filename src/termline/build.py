@@ -20,10 +20,10 @@ from termline.analysis.catalogue import Document, Entry, Platform, catalogue, gr
 from termline.analysis.history import is_shallow, read_history
 from termline.analysis.topics import Tagger, Taxonomy, default_topics, load_topics
 from termline.archive import check_archive, open_repo
-from termline.cache import Cache, digest, salt
+from termline.cache import Cache, Shelf, digest, salt
 from termline.parallel import cores
 from termline.site import feeds, search
-from termline.site.compare import write_document_texts
+from termline.site.compare import TEXTS_KIND, write_document_texts
 from termline.site.data import write_document_data, write_index
 from termline.site.library import Library
 from termline.site.output import Manifest, Output, Written
@@ -110,9 +110,8 @@ def _build(options: BuildOptions, setup: _Setup, store: Cache) -> BuildResult:
         topics=setup.taxonomy.topics,
     )
     place = digest(str(options.out.resolve()))
-    previous = store.load("site", place)
-    manifest = previous if isinstance(previous, Manifest) else None
-    out = Output(options.out, manifest, _settings(site), store)
+    manifests = Shelf(store, "site", Manifest)
+    out = Output(options.out, manifests.load(place), _settings(site), store)
     try:
         _write_site(site, env, out, library, jobs)
         _copy_static(setup.templates / "static", out)
@@ -120,7 +119,8 @@ def _build(options: BuildOptions, setup: _Setup, store: Cache) -> BuildResult:
         out.abandon()
         raise
     removed = out.commit()
-    store.save("site", place, out.manifest())
+    manifests.save(place, out.manifest())
+    library.sweep(per_path=(TEXTS_KIND,))
     if options.search:
         search.index_site(out.root)
     return BuildResult(

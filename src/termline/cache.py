@@ -2,17 +2,22 @@
 
 Takes a folder (``--cache``, default ``.termline-cache``) and a salt naming everything the cached
 values depend on beyond their key (termline's code, the templates, the topics); gives ``load`` and
-``save`` of pickled values by kind and key. Entries made under another salt are deleted when the
-cache is opened, so a new termline, template or taxonomy never reuses a stale value. A cache that
-cannot be read is treated as empty: it only ever saves time, never changes the output.
+``save`` of pickled values by kind and key, and a typed ``Shelf`` per kind. Entries made under
+another salt are deleted when the cache is opened, so a new termline, template or taxonomy never
+reuses a stale value; entries of a kind that no current document reaches are deleted at the end
+of a build (``Shelf.keep_only``), so the cache stays the size of the archive, not of its past.
+A cache that cannot be read is treated as empty: it only ever saves time, never changes the output.
 """
 
 import hashlib
 import os
 import pickle
 import shutil
+from collections.abc import Collection
 from pathlib import Path
-from typing import Any
+from typing import Any, Generic, TypeVar
+
+T = TypeVar("T")
 
 PACKAGE = Path(__file__).parent
 
@@ -55,6 +60,32 @@ class Cache:
         temporary = path.with_suffix(f".{os.getpid()}.tmp")
         temporary.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
         temporary.replace(path)
+
+
+class Shelf(Generic[T]):
+    """One kind of cached value, typed: what is loaded is of that type, or None."""
+
+    def __init__(self, cache: Cache, kind: str, type_: type[T]) -> None:
+        self.cache, self.kind, self.type = cache, kind, type_
+
+    def load(self, key: str) -> T | None:
+        """Return the value saved under key if it is of this shelf's type, else None."""
+        found = self.cache.load(self.kind, key)
+        return found if isinstance(found, self.type) else None
+
+    def save(self, key: str, value: T) -> None:
+        """Save a value under key."""
+        self.cache.save(self.kind, key, value)
+
+    def keep_only(self, keys: Collection[str]) -> int:
+        """Delete every value saved under another key, and stray temporary files; say how many."""
+        folder = self.cache.folder / self.kind if self.cache.folder else None
+        if folder is None or not folder.is_dir():
+            return 0
+        stale = [p for p in folder.iterdir() if p.suffix != ".pickle" or p.stem not in keys]
+        for path in stale:
+            path.unlink(missing_ok=True)
+        return len(stale)
 
 
 def digest(*parts: object) -> str:

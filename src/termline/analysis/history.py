@@ -22,7 +22,7 @@ from pathlib import Path
 import git
 
 from termline.archive import parse_document_path
-from termline.cache import Cache, digest
+from termline.cache import Cache, Shelf, digest
 
 log = logging.getLogger(__name__)
 
@@ -110,10 +110,11 @@ def read_history(repo: git.Repo, archive: str, store: Cache | None = None) -> li
         return []
     store = store or Cache(None, "")
     key = digest(str(Path(repo.git_dir).resolve()), archive)
-    cached = store.load("history", key)
-    current = _current_log(repo, archive, cached if isinstance(cached, _Log) else None)
+    logs = Shelf(store, "history", _Log)
+    cached = logs.load(key)
+    current = _current_log(repo, archive, cached)
     if current is not cached:
-        store.save("history", key, current)
+        logs.save(key, current)
     histories = (_document_history(path, rows, archive) for path, rows in current.touches.items())
     return sorted((h for h in histories if h.versions), key=lambda h: h.path)
 

@@ -16,11 +16,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from termline.analysis.catalogue import Document, Platform
-from termline.cache import Cache, digest
+from termline.cache import Cache, Shelf
+from termline.site.library import path_key
 from termline.site.output import Output
 from termline.site.render import document_url
 
 TEXTS = "texts.json.gz"
+TEXTS_KIND = "texts"  # the cache kind of each document's texts file, by path
 
 
 @dataclass(frozen=True)
@@ -47,10 +49,9 @@ def write_document_texts(
 
 
 def _texts(path: str, blobs: tuple[str, ...], text: Callable[[str], str], store: Cache) -> bytes:
-    key = digest(path)
-    found = store.load("texts", key)
-    data = texts_file(blobs, text, found if isinstance(found, Texts) else None)
-    store.save("texts", key, Texts(blobs, data))
+    shelf, key = Shelf(store, TEXTS_KIND, Texts), path_key(path)
+    data = texts_file(blobs, text, shelf.load(key))
+    shelf.save(key, Texts(blobs, data))
     return data
 
 

@@ -9,6 +9,7 @@ full only when one of its pages must be rendered again.
 """
 
 import hashlib
+from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,9 +19,11 @@ from termline.analysis.diff import WordDiff
 from termline.analysis.history import BlobReader, DocumentHistory
 from termline.analysis.topics import Tagger
 from termline.archive import open_repo
-from termline.cache import Cache, digest
+from termline.cache import Cache, Shelf, digest
 from termline.site import feeds
 from termline.site.render import MAX_ENTRIES, Listed, excerpt, is_news
+
+WALKS = "walk"  # the cache kind of each document's walk, by path (resumed as it grows)
 
 
 class Library:
@@ -35,6 +38,8 @@ class Library:
         self.reader = BlobReader(open_repo(repo))
         self.tagger = tagger
         self.store = store
+        self.lights = Shelf(store, "light", Document)
+        self.feeds = Shelf(store, "contents", dict)
         self.entries: dict[str, Entry] = {}
         self.contents: dict[str, dict[str, str]] = {}
         self.needed: set[str] = set()  # changes the feeds across documents show
@@ -51,8 +56,7 @@ class Library:
 
     def cached(self, key: str) -> Document | None:
         """Return a document, light, if the cache has it."""
-        found = self.store.load("light", key)
-        return found if isinstance(found, Document) else None
+        return self.lights.load(key)
 
     def light(self, entry: Entry) -> Document:
         """Return a document without its texts and diffs, enough for every list of the site."""
@@ -60,7 +64,7 @@ class Library:
         found = self.cached(key)
         if found is None:
             found = lighten(self._full(entry, key))
-            self.store.save("light", key, found)
+            self.lights.save(key, found)
         return found
 
     def analysed(self, entry: Entry) -> Document:
@@ -79,8 +83,8 @@ class Library:
         kept = self.contents.get(item.document.key, {})
         if item.key in kept:
             return kept[item.key]
-        found = self.store.load("contents", item.document.key)
-        if not isinstance(found, dict) or item.key not in found:
+        found = self.feeds.load(item.document.key)
+        if found is None or item.key not in found:
             found = self.feed_contents(item.platform, self.full(item.document))
         self.keep(item.document.key, found)
         value = found.get(item.key)
@@ -91,7 +95,7 @@ class Library:
         pairs = zip(document.changes, document.change_keys, strict=True)
         news = [(c, k) for c, k in pairs if is_news(c)][-MAX_ENTRIES:]
         contents = {k: feeds.content_html(Listed(platform, document, c, k)) for c, k in news}
-        self.store.save("contents", document.key, contents)
+        self.feeds.save(document.key, contents)
         return contents
 
     def keep(self, key: str, contents: dict[str, str]) -> dict[str, str]:
@@ -100,8 +104,26 @@ class Library:
         self.contents[key] = needed
         return needed
 
+    def sweep(self, per_path: tuple[str, ...] = ()) -> int:
+        """Delete what the cache holds for documents no longer in the archive; return how many.
+
+        Analyses by document key (light copies, feed contents) and by document path (the walk,
+        and the ``per_path`` kinds of other stages) that no registered document reaches are
+        stale: a later build could never ask for them.
+        """
+        paths = {path_key(entry.history.path) for entry in self.entries.values()}
+        keys = set(self.entries)
+        kinds: dict[str, Collection[str]] = {"light": keys, "contents": keys}
+        kinds |= {kind: paths for kind in (WALKS, *per_path)}
+        return sum(Shelf(self.store, kind, object).keep_only(keys) for kind, keys in kinds.items())
+
     def _full(self, entry: Entry, key: str) -> Document:
         return with_keys(_document(entry, self.reader, self.tagger, self.store), entry, key)
+
+
+def path_key(path: str) -> str:
+    """Return the cache key of what a stage keeps per document path, replaced as it grows."""
+    return digest(path)
 
 
 def entry_key(entry: Entry) -> str:
@@ -209,10 +231,9 @@ def _document(entry: Entry, reader: BlobReader, tagger: Tagger, store: Cache) ->
 
 def _analysis(entry: Entry, reader: BlobReader, tagger: Tagger, store: Cache) -> Analysis:
     """Return a document's analysis, walking only the versions its cached walk has not seen."""
-    key = digest(entry.history.path)
-    found = store.load("walk", key)
-    since = found if isinstance(found, Walk) else None
+    walks, key = Shelf(store, WALKS, Walk), path_key(entry.history.path)
+    since = walks.load(key)
     walked = walk(entry.history, reader.text, tagger, since)
     if walked is not since:
-        store.save("walk", key, walked)
+        walks.save(key, walked)
     return walked.analysis
