@@ -1,11 +1,19 @@
 // Start the Pagefind UI on the search page and run the query from ?q= if there is one.
+// The platforms are indexed in shares (pagefind/<NN>/, listed in pagefind/shares.json): the
+// first is the UI's bundle and the others are merged into it, so one search spans them all.
 // Result links are made relative to the site root, so search works from a sub-path too.
-window.addEventListener("DOMContentLoaded", () => {
+window.addEventListener("DOMContentLoaded", async () => {
   const element = document.getElementById("search");
   const root = new URL(element.dataset.root || "./", window.location.href).pathname;
+  const bundle = new URL(element.dataset.bundle, window.location.href).pathname;
+  const response = await fetch(bundle + "shares.json");
+  const bundles = response.ok ? (await response.json()).bundles : [];
+  if (!bundles.length) return;
+  const [first, ...rest] = bundles.map((name) => bundle + name);
   const ui = new PagefindUI({
     element: "#search",
-    bundlePath: element.dataset.bundle,
+    bundlePath: first,
+    mergeIndex: rest.map((path) => ({ bundlePath: path, baseUrl: root })),
     baseUrl: root,
     showSubResults: true,
     openFilters: ["platform", "type", "topic"],

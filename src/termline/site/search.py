@@ -1,25 +1,121 @@
-"""Search stage: index the built site with the Pagefind binary.
+"""Search stage: index the built site with the Pagefind binary, a share of the platforms at a time.
 
 Takes the output folder; gives ``pagefind/`` inside it. Only pages marked
 ``data-pagefind-body`` (current documents and provisions) are indexed; version pages are
 near-duplicates and would bloat the index. The binary ships in the ``pagefind[extended]`` wheel
-and runs as ``python -m pagefind`` on the whole folder (one process, not one call per file).
-Pagefind does not remove the index files of earlier runs, so the folder is emptied first.
+and runs as ``python -m pagefind`` on a whole folder (one process, not one call per file).
+
+The platforms are spread over ``SHARES`` indexes by a hash of their slug, each a Pagefind bundle
+in ``pagefind/<NN>/``, which the search page merges in the browser (``mergeIndex``). A share is
+indexed again only when the pages of its platforms changed (their paths, sizes and modification
+times: the site is written only where bytes changed), so a scrape that changes one document
+re-indexes one share, not the site. ``pagefind/shares.json`` lists the bundles and the state
+each was built from; the UI's script and style are copied to ``pagefind/``.
 """
 
+import hashlib
+import json
+import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 from termline.errors import TermlineError
 
+SHARES = 16  # indexes the platforms are spread over; a rebuild re-indexes about 1/16 of them
+FOLDER = "pagefind"
+STATE = "shares.json"
+UI_FILES = ("pagefind-ui.js", "pagefind-ui.css")
 
-def index_site(site: Path) -> None:
-    """Run Pagefind over the site folder."""
-    shutil.rmtree(site / "pagefind", ignore_errors=True)
-    command = [sys.executable, "-m", "pagefind", "--site", str(site), "--silent"]
+
+def index_site(site: Path) -> int:
+    """Index the site's platforms, share by share, re-indexing only changed shares; say how many."""
+    root = site / FOLDER
+    before = _read_state(root)
+    shares = _shares(site)
+    states = {name: _state(site, slugs) for name, slugs in shares.items()}
+    stale = [name for name, state in states.items() if before.get(name) != state]
+    for name in stale:
+        _index(site, name, shares[name])
+    for gone in set(before) - set(states):
+        shutil.rmtree(root / gone, ignore_errors=True)
+    _finish(root, states)
+    return len(stale)
+
+
+def share_of(platform: str) -> str:
+    """Return the name of the index a platform's pages go to."""
+    number = int.from_bytes(hashlib.sha256(platform.encode()).digest()[:4], "big") % SHARES
+    return f"{number:02d}"
+
+
+def _shares(site: Path) -> dict[str, list[str]]:
+    """Return the platforms of each non-empty share, by share name, sorted."""
+    folder = site / "platforms"
+    slugs = sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    shares: dict[str, list[str]] = {}
+    for slug in slugs:
+        shares.setdefault(share_of(slug), []).append(slug)
+    return dict(sorted(shares.items()))
+
+
+def _state(site: Path, slugs: list[str]) -> str:
+    """Return a digest of the pages a share indexes: each one's path, size and mtime."""
+    hasher = hashlib.sha256()
+    for slug in slugs:
+        for path, stat in _pages(site / "platforms" / slug):
+            hasher.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return hasher.hexdigest()
+
+
+def _pages(folder: Path) -> Iterator[tuple[str, os.stat_result]]:
+    """Yield every HTML file under a folder with its stat, in a stable order."""
+    entries = sorted(os.scandir(folder), key=lambda e: e.name)
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _pages(Path(entry.path))
+        elif entry.name.endswith(".html"):
+            yield entry.path, entry.stat(follow_symlinks=False)
+
+
+def _index(site: Path, name: str, slugs: list[str]) -> None:
+    """Run Pagefind over one share's platforms into ``pagefind/<name>/``."""
+    output = site / FOLDER / name
+    shutil.rmtree(output, ignore_errors=True)  # Pagefind keeps earlier runs' files otherwise
+    platforms = slugs[0] if len(slugs) == 1 else "{" + ",".join(slugs) + "}"
+    command = [
+        *(sys.executable, "-m", "pagefind", "--site", str(site), "--silent"),
+        *("--glob", f"platforms/{platforms}/**/*.html", "--output-subdir", f"{FOLDER}/{name}"),
+    ]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
         message = (result.stderr or result.stdout).strip().splitlines()
         raise TermlineError(f"pagefind failed on {site}: {message[-1] if message else 'no output'}")
+
+
+def _finish(root: Path, states: dict[str, str]) -> None:
+    """Write the list of bundles and copy the UI's files next to it."""
+    root.mkdir(parents=True, exist_ok=True)
+    for stray in set(os.listdir(root)) - {*states, STATE, *UI_FILES}:  # an older layout's files
+        path = root / stray
+        shutil.rmtree(path) if path.is_dir() else path.unlink()
+    built = [name for name in states if (root / name / "pagefind.js").is_file()]
+    for file in UI_FILES:
+        source = next((root / name / file for name in built), None)
+        if source is not None:
+            shutil.copyfile(source, root / file)
+    state = {"bundles": [f"{name}/" for name in built], "states": states}
+    (root / STATE).write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
+
+
+def _read_state(root: Path) -> dict[str, str]:
+    """Return the state each share was last indexed from (empty when unknown or unreadable)."""
+    try:
+        found = json.loads((root / STATE).read_text(encoding="utf-8"))["states"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+    if not isinstance(found, dict):
+        return {}
+    return {str(k): str(v) for k, v in found.items() if (root / str(k) / "pagefind.js").is_file()}

@@ -1,0 +1,98 @@
+"""Search in shares: a change in one platform re-indexes its share only, and one query spans all.
+
+The demo archive is built with the real Pagefind binary; its platforms fall in several shares.
+"""
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from termline.build import BuildOptions, build
+from termline.demo import create_demo_archive
+from termline.site import search
+from test_browser import serve
+
+SEARCH_ALL = """async ([bundles, word]) => {
+  const [first, ...rest] = bundles;
+  const pagefind = await import(first + "pagefind.js");
+  await pagefind.options({ baseUrl: "/" });
+  for (const path of rest) await pagefind.mergeIndex(path, { baseUrl: "/" });
+  const found = await pagefind.search(word);
+  return Promise.all(found.results.map(async (r) => (await r.data()).url));
+}"""
+
+
+def _index_files(site: Path) -> dict[str, tuple[bytes, int]]:
+    root = site / search.FOLDER
+    return {
+        p.relative_to(root).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+        for p in root.rglob("*")
+        if p.is_file() and p.parent != root
+    }
+
+
+@pytest.fixture(scope="module")
+def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    repo = tmp_path_factory.mktemp("archive")
+    create_demo_archive(repo)
+    return repo
+
+
+def test_a_change_in_one_platform_reindexes_its_share_only(archive: Path, tmp_path: Path):
+    repo = tmp_path / "repo"
+    shutil.copytree(archive, repo)
+    site, cache = tmp_path / "site", tmp_path / "cache"
+    build(BuildOptions(repo=repo, out=site, cache=cache))
+    platforms = sorted(p.name for p in (site / "platforms").iterdir())
+    shares = {search.share_of(p) for p in platforms}
+    assert len(shares) > 1, "the demo's platforms should fall in several shares"
+    before = _index_files(site)
+    changed = sorted((repo / "archive").rglob("*.md"))[0]
+    platform = changed.parent.name
+    changed.write_text(changed.read_text() + "\n## Added\n\nA clause about retention.\n")
+    subprocess.run(["git", "add", "-A"], cwd=repo, check=True)
+    subprocess.run(
+        ["git", "-c", "user.name=T", "-c", "user.email=t@t.invalid", "commit", "-qm", "Update"],
+        cwd=repo,
+        check=True,
+        env={"GIT_AUTHOR_DATE": "2031-01-01T00:00:00Z", "PATH": "/usr/bin:/bin"},
+    )
+    build(BuildOptions(repo=repo, out=site, cache=cache))
+    after = _index_files(site)
+    assert platform in platforms
+    mine = search.share_of(platform)
+
+    def share(files: dict[str, tuple[bytes, int]], inside: bool) -> dict[str, tuple[bytes, int]]:
+        return {k: v for k, v in files.items() if k.startswith(f"{mine}/") == inside}
+
+    assert share(after, inside=False) == share(before, inside=False)
+    assert share(after, inside=True) != share(before, inside=True)
+
+
+def test_an_unchanged_site_reindexes_nothing_and_a_lost_share_is_rebuilt(
+    archive: Path, tmp_path: Path
+):
+    site = tmp_path / "site"
+    build(BuildOptions(repo=archive, out=site, cache=tmp_path / "cache"))
+    assert search.index_site(site) == 0
+    lost = sorted(p for p in (site / search.FOLDER).iterdir() if p.is_dir())[0]
+    shutil.rmtree(lost)
+    assert search.index_site(site) == 1
+    assert (lost / "pagefind.js").is_file()
+
+
+@pytest.mark.browser
+def test_one_query_finds_pages_of_every_platform(archive: Path, tmp_path: Path, browser):
+    site = tmp_path / "site"
+    build(BuildOptions(repo=archive, out=site))
+    bundles = [f"/project/pagefind/{name}" for name in search._read_state(site / "pagefind")]
+    platforms = {p.name for p in (site / "platforms").iterdir()}
+    with serve(site) as url:
+        page = browser.new_page()
+        page.goto(url + "search/index.html")
+        urls = page.evaluate(SEARCH_ALL, [[b + "/" for b in sorted(bundles)], "terms"])
+        page.close()
+    found = {u.split("/platforms/")[1].split("/")[0] for u in urls if "/platforms/" in u}
+    assert found == platforms
