@@ -133,7 +133,8 @@ def test_tests_run_make_test_with_chromium_on_pushes_and_pull_requests():
     tests = _load("tests.yml")
     assert set(tests["on"]) == {"push", "pull_request"}
     runs = _runs(tests, "test")
-    assert "apt-get install -y -qq chromium" in runs and runs.strip().endswith("make test")
+    assert "apt-get install -y -qq chromium" in runs and "\nmake test\n" in runs
+    assert runs.strip().endswith("termline notes check")
 
 
 def _git(cwd: Path, *args: str) -> str:

@@ -8,7 +8,7 @@ import gc
 import logging
 import os
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from operator import attrgetter
 from pathlib import Path
 
@@ -18,6 +18,7 @@ import jinja2
 from termline import parallel
 from termline.analysis.catalogue import Document, Entry, Platform, catalogue, group
 from termline.analysis.history import is_shallow, read_history
+from termline.analysis.notes import FOLDER, Judged, Note, added_dates, attach, judge_all, load_notes
 from termline.analysis.topics import Tagger, Taxonomy, default_topics, load_topics
 from termline.archive import check_archive, open_repo
 from termline.cache import Cache, Shelf, digest, salt
@@ -50,6 +51,7 @@ class BuildOptions:
     topics: Path | None = None
     cache: Path | None = None
     jobs: int = 0  # processes; 0 for one per core
+    notes: Path | None = None  # the notes folder; None for <repo>/notes
 
 
 @dataclass(frozen=True)
@@ -70,11 +72,12 @@ def build(options: BuildOptions) -> BuildResult:
     topics_file = options.topics or _topics_file(options.repo)
     taxonomy = load_topics(topics_file)
     templates = options.templates or default_templates()
+    notes = load_notes(options.notes or options.repo / FOLDER)
     with tempfile.TemporaryDirectory(prefix="termline-cache-") as scratch:
         folder = options.cache or Path(scratch)  # without a cache, analyses are still kept once
         store = Cache(folder, salt(templates, topics_file))
         env = environment(templates, store.folder / "templates" if store.folder else None)
-        setup = _Setup(config, taxonomy, templates, env, options.jobs or cores())
+        setup = _Setup(config, taxonomy, templates, env, options.jobs or cores(), notes)
         return _build(options, setup, store)
 
 
@@ -87,6 +90,7 @@ class _Setup:
     templates: Path
     env: jinja2.Environment
     jobs: int
+    notes: tuple[Note, ...] = ()
 
 
 def _build(options: BuildOptions, setup: _Setup, store: Cache) -> BuildResult:
@@ -101,6 +105,8 @@ def _build(options: BuildOptions, setup: _Setup, store: Cache) -> BuildResult:
     finally:
         gc.freeze()  # and spare the collector from walking them again while pages are rendered
         gc.enable()
+    judged = _judged(setup.notes, platforms, options)
+    platforms = attach(platforms, judged)
     site = Site(
         title=config.title,
         platforms=tuple(platforms),
@@ -130,6 +136,24 @@ def _build(options: BuildOptions, setup: _Setup, store: Cache) -> BuildResult:
         files_removed=removed,
         pages_rendered=out.rendered,
     )
+
+
+def _judged(
+    notes: tuple[Note, ...], platforms: list[Platform], options: BuildOptions
+) -> list[Judged]:
+    """Judge the notes against the history, with when each was committed; warn of problems."""
+    if not notes:
+        return []
+    folder = options.notes or options.repo / FOLDER
+    added = added_dates(options.repo, folder)
+    judged = []
+    for item in judge_all(notes, platforms):
+        if item.problem and not item.stale:
+            log.warning("%s (not shown)", item.problem)
+        note = item.note
+        when = added.get(f"{note.platform}/{note.document}/{note.provision}.md")
+        judged.append(replace(item, added=when))
+    return judged
 
 
 def _settings(site: Site) -> str:
@@ -172,7 +196,8 @@ class _Writer:
         todo = []
         for platform in self.site.platforms:
             for document in platform.documents:
-                key = digest(document.key, self.others.document_key(platform, document))
+                others = self.others.document_key(platform, document)
+                key = digest(document.key, others, document.notes)
                 if not self.out.unchanged(document_url(platform, document), key):
                     todo.append((platform, document, key))
         return todo
@@ -183,7 +208,7 @@ class _Writer:
         """Write a document's folder; return what was written and its feed contents."""
         before = self.out.take()
         self.out.begin(document_url(platform, document), key)
-        whole = self.library.full(document)
+        whole = replace(self.library.full(document), notes=document.notes)
         pages = document_pages(self.site, platform, whole, self.others)
         write_pages(self.site, self.env, self.out, pages)
         feeds.write_document_feeds(self.site, platform, whole, self.out)

@@ -15,6 +15,8 @@ from termline.errors import TermlineError
 if TYPE_CHECKING:
     import git
 
+    from termline.analysis.notes import Archive
+
 Handler = Callable[[argparse.Namespace], int]
 
 
@@ -41,6 +43,7 @@ def _build(args: argparse.Namespace) -> int:
             topics=args.topics,
             cache=None if args.no_cache else args.cache,
             jobs=args.jobs,
+            notes=args.notes,
         )
     )
     print(
@@ -146,6 +149,34 @@ def _scrape(args: argparse.Namespace) -> int:
     return report.exit_status
 
 
+def _archive(args: argparse.Namespace) -> tuple[Archive, Path]:
+    from termline.analysis.notes import Archive  # noqa: PLC0415
+    from termline.archive import check_archive  # noqa: PLC0415
+    from termline.sources import load_config  # noqa: PLC0415
+
+    config = load_config(args.sources or args.repo / "sources.toml")
+    archive = Archive(args.repo, check_archive(args.archive), config)
+    return archive, args.notes or args.repo / "notes"
+
+
+def _notes_new(args: argparse.Namespace) -> int:
+    from termline.analysis.notes import new_note  # noqa: PLC0415
+
+    print(new_note(*_archive(args), args.target))
+    return 0
+
+
+def _notes_check(args: argparse.Namespace) -> int:
+    from termline.analysis.notes import check_notes  # noqa: PLC0415
+
+    judged = check_notes(*_archive(args))
+    problems = [item.problem for item in judged if item.problem]
+    for line in problems:
+        print(line)
+    print(f"{len(judged)} notes, {len(problems) or 'none'} stale or naming no provision")
+    return 1 if problems else 0
+
+
 def _number(
     kind: Callable[[str], float], minimum: float, maximum: float | None = None
 ) -> Callable[[str], float]:
@@ -208,6 +239,7 @@ def _add_build(commands: argparse._SubParsersAction[Parser]) -> None:
         "--cache", type=Path, default=Path(".termline-cache"), help="build cache folder"
     )
     build.add_argument("--no-cache", action="store_true", help="build everything from scratch")
+    build.add_argument("--notes", type=Path, help="notes folder (default: <repo>/notes)")
     build.add_argument(
         "--jobs", type=JOBS, default=0, help="processes to build with (default: one per core)"
     )
@@ -260,6 +292,21 @@ def _add_ci(commands: argparse._SubParsersAction[Parser]) -> None:
     track.set_defaults(handler=_track_failures)
 
 
+def _add_notes(commands: argparse._SubParsersAction[Parser]) -> None:
+    notes = commands.add_parser("notes", help="people's notes on provisions: write and check them")
+    actions = notes.add_subparsers(dest="action", required=True, parser_class=Parser)
+    new = actions.add_parser("new", help="write a note skeleton against the current text")
+    new.add_argument("target", metavar="PLATFORM/DOCUMENT/PROVISION", help="what the note is on")
+    new.set_defaults(handler=_notes_new)
+    check = actions.add_parser("check", help="list notes that are stale or name no provision")
+    check.set_defaults(handler=_notes_check)
+    for action in (new, check):
+        action.add_argument("--repo", type=Path, default=Path(), help="git repository (default: .)")
+        action.add_argument("--archive", default="archive", help="archive folder in the repo")
+        action.add_argument("--notes", type=Path, help="notes folder (default: <repo>/notes)")
+        action.add_argument("--sources", type=Path, help="sources.toml (default: in the repo)")
+
+
 def parser() -> Parser:
     """Return the command-line parser."""
     top = Parser(prog="termline", description="Track how platforms change their policies.")
@@ -270,6 +317,7 @@ def parser() -> Parser:
     _add_serve(commands)
     _add_demo(commands)
     _add_ci(commands)
+    _add_notes(commands)
     return top
 
 

@@ -8,11 +8,15 @@ Archive repository names its folders and files for people, not for URLs).
 
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from termline.analysis.changes import Change, Provision
 from termline.analysis.history import DocumentHistory
 from termline.slugs import unique_slugs
 from termline.sources import Config
+
+if TYPE_CHECKING:
+    from termline.analysis.notes import Judged
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,9 @@ class Document:
     excerpts: tuple[str, ...] = ()
     # Each topic of the current provisions with the indexes of those on it (light copies keep it).
     on_topics: tuple[tuple[str, tuple[int, ...]], ...] | None = None
+    # The notes on its provisions that its pages show, judged against its changes (never cached
+    # with the analysis: the build attaches them, see ``termline.analysis.notes``).
+    notes: tuple["Judged", ...] = ()
 
     @property
     def topics(self) -> tuple[str, ...]:
@@ -56,6 +63,14 @@ class Document:
                 for slug in provision.topics:
                     found.setdefault(slug, []).append(index)
         return tuple((slug, tuple(indexes)) for slug, indexes in found.items())
+
+    def note(self, provision: str) -> "Judged | None":
+        """Return the note on a provision that its page shows, if any."""
+        return next((n for n in self.notes if n.note.provision == provision), None)
+
+    def stale_notes(self, change: str | None = None) -> tuple["Judged", ...]:
+        """Return the stale notes on its provisions (those one change made stale, if named)."""
+        return tuple(n for n in self.notes if n.stale and change in (None, n.changed_in))
 
     @property
     def current_provisions(self) -> tuple[Provision, ...]:

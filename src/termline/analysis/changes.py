@@ -27,6 +27,7 @@ from termline.analysis.topics import Tagger, Taxonomy
 
 KINDS = ("first", "substantive", "cosmetic", "revert", "deleted")
 STATUSES = ("added", "removed", "modified", "renamed")
+QUIET_KINDS = ("cosmetic", "revert")  # kinds that change no rule: shown, but not news
 
 LINK_TARGET = re.compile(r"\]\((?:[^()]|\([^()]*\))*\)")
 LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:.*$")

@@ -9,6 +9,7 @@ from typing import Any
 
 from termline.analysis.catalogue import Document, Platform
 from termline.analysis.changes import Change, Provision
+from termline.analysis.notes import Judged
 from termline.cache import digest
 from termline.site.output import Output
 
@@ -23,7 +24,7 @@ def write_document_data(platform: Platform, document: Document, out: Output) -> 
     """Write one document's versions and provisions, in its document's group of files."""
     out.page(
         f"data/{platform.slug}/{document.slug}.json",
-        document.key,
+        digest(document.key, document.notes),
         lambda: _dump(document_data(platform, document)),
         f"platforms/{platform.slug}/{document.slug}/",
     )
@@ -75,7 +76,7 @@ def document_data(platform: Platform, document: Document) -> dict[str, Any]:
         "path": document.path,
         "source_url": document.url,
         "versions": [_version(change) for change in document.changes],
-        "provisions": [_provision(provision) for provision in document.provisions],
+        "provisions": [_provision(p, document.note(p.id)) for p in document.provisions],
     }
 
 
@@ -97,7 +98,7 @@ def _version(change: Change) -> dict[str, Any]:
     }
 
 
-def _provision(provision: Provision) -> dict[str, Any]:
+def _provision(provision: Provision, note: Judged | None) -> dict[str, Any]:
     return {
         "id": provision.id,
         "heading": provision.heading,
@@ -105,6 +106,22 @@ def _provision(provision: Provision) -> dict[str, Any]:
         "last_changed": provision.last_changed,
         "removed_in": provision.removed_in,
         "topics": list(provision.topics),
+        "note": _note(note) if note else None,
+    }
+
+
+def _note(judged: Judged) -> dict[str, Any]:
+    """Return what the data says of a provision's note: its words, and whether it is stale."""
+    note = judged.note
+    return {
+        "summary": note.summary,
+        "written_against": note.written_against,
+        "stale": judged.stale,
+        "changed_in": judged.changed_in,
+        "authors": list(note.authors),
+        "regulations": list(note.regulations),
+        "jurisdictions": list(note.jurisdictions),
+        "path": note.path,
     }
 
 

@@ -493,7 +493,8 @@ def document_pages(
         "feeds": feeds,
         "updated": document_date(site, document),
     }
-    yield Page(f"{base}index.html", "document.html", document.key, _fixed(common), base)
+    shown_notes = (document.key, document.notes)  # it lists the stale ones
+    yield Page(f"{base}index.html", "document.html", shown_notes, _fixed(common), base)
     yield Page(f"{base}compare/index.html", "compare.html", document.key, _fixed(common), base)
     changes = document.changes
     for index, change in enumerate(changes):
@@ -505,11 +506,13 @@ def document_pages(
             "newer": changes[index + 1] if index + 1 < len(changes) else None,
             "updated": change.version.date,
         }
-        shown = (document.display, around, index == 0, index + 1 == len(changes))
+        first, last = index == 0, index + 1 == len(changes)
+        shown = (document.display, around, first, last, document.stale_notes(change.id))
         path = f"{base}versions/{change.id}/index.html"
         yield Page(path, "version.html", shown, _fixed(context), base)
     for provision, own in zip(document.provisions, document.provision_keys, strict=True):
-        held = (document.display, own, document.deleted, others.key(platform, provision))
+        note = document.note(provision.id)
+        held = (document.display, own, document.deleted, others.key(platform, provision), note)
         path = f"{provision_url(platform, document, provision)}index.html"
         yield Page(
             path,

@@ -22,7 +22,7 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from termline.analysis.catalogue import Document, Platform
-from termline.analysis.changes import Change, Provision, ProvisionEdit
+from termline.analysis.changes import QUIET_KINDS, Change, Provision, ProvisionEdit
 from termline.analysis.topics import Topic
 from termline.errors import TermlineError
 
@@ -34,7 +34,6 @@ MAX_ENTRIES = 50  # newest entries per feed across documents (the site's, a plat
 TOPIC_NEWS = max(LATEST, MAX_ENTRIES)  # newest news gathered per topic: its page's and feed's
 # Other platforms a provision page links per topic (one line a topic), and provisions of each.
 SHOWN_PLATFORMS, SHOWN_PROVISIONS = 1, 1
-QUIET_KINDS = ("cosmetic", "revert")  # shown but marked; left out of news and feeds
 EXCERPT_WORDS = 40  # words of a provision's text a topic page shows
 LISTED_TOPICS = 1  # topics a change's line in a list names; its version page names them all
 TOPIC_PROVISIONS = 3  # provisions a topic page shows per platform; the rest on the platform's
@@ -168,6 +167,7 @@ def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environ
     )
     env.filters["policy"] = policy
     env.filters["excerpt"] = excerpt
+    env.filters["note"] = note_html
     env.filters["date"] = lambda moment: f"{moment:%Y-%m-%d}"
     env.globals.update(
         href=href,
@@ -322,6 +322,21 @@ def policy(
     return Markup(parser.renderer.render(tokens, parser.options, {}))
 
 
+@lru_cache(maxsize=1024)
+def note_html(text: str) -> Markup:
+    """Render a note's Markdown like scraped text: raw HTML off, only web and mail links kept.
+
+    Its headings start at h3, under the page's section headings.
+    """
+    parser = _parser()
+    tokens = parser.parse(text)
+    _nest_headings(tokens, top=3)
+    for token in tokens:
+        for child in token.children or ():
+            _resolve(child, None)
+    return Markup(parser.renderer.render(tokens, parser.options, {}))
+
+
 @lru_cache(maxsize=4096)
 def excerpt(text: str, count: int = EXCERPT_WORDS) -> str:
     """Return the first words of a policy's Markdown as plain text (escaped by the template)."""
@@ -345,12 +360,12 @@ def _anchor(tokens: list[Token], wanted: dict[int, str]) -> None:
             token.attrSet("id", wanted.pop(token.map[0]))
 
 
-def _nest_headings(tokens: list[Token]) -> None:
-    """Renumber heading levels from h2 in the order the text uses them, so none is skipped."""
+def _nest_headings(tokens: list[Token], top: int = 2) -> None:
+    """Renumber heading levels from ``top`` in the order the text uses them, none skipped."""
     headings = [t for t in tokens if t.type in ("heading_open", "heading_close")]
     levels = sorted({int(t.tag[1]) for t in headings})
     for token in headings:
-        token.tag = f"h{min(levels.index(int(token.tag[1])) + 2, 6)}"
+        token.tag = f"h{min(levels.index(int(token.tag[1])) + top, 6)}"
 
 
 def _resolve(token: Token, source_url: str | None) -> None:
