@@ -4,6 +4,7 @@ import json
 import shutil
 from pathlib import Path
 
+import feedparser
 import pytest
 from lxml import html
 
@@ -165,6 +166,34 @@ def test_the_data_gives_each_provision_its_note(site, noted):
     assert notes["training"]["stale"] is False
     assert notes["retention"]["path"] == "notes/acme/terms/retention.md"
     assert notes["retention"]["authors"] == ["Ada Reviewer"]
+
+
+def test_the_notes_feed_has_an_entry_per_note_added_and_made_stale(site):
+    feed = feedparser.parse((site / "notes/feed.xml").read_bytes())
+    entries = sorted((e.title, e.published[:10], e.link.split("/")[-2]) for e in feed.entries)
+    assert entries == [
+        ("Note added: acme — terms — Arbitration", "2024-05-01", "arbitration"),
+        ("Note added: acme — terms — Data retention", "2024-05-01", "retention"),
+        ("Note added: acme — terms — Training", "2024-05-01", "training"),
+        # stale since it was added: the clause had changed on 2024-03-01 already
+        ("Note out of date: acme — terms — Arbitration", "2024-05-01", "arbitration"),
+    ]
+    stale = next(e for e in feed.entries if e.title.startswith("Note out of date"))
+    assert "This clause changed on 2024-03-01, after the note was written." in (
+        stale.content[0].value
+    )
+    heads = [
+        link.get("href") for link in _page(site, "arbitration").cssselect("link[rel=alternate]")
+    ]
+    assert "../../../../../notes/feed.xml" in heads
+
+
+def test_a_site_without_notes_has_no_notes_feed(make_repo, tmp_path):
+    repo = make_repo()
+    repo.commit({"archive/acme/terms.md": V1}, "Start", "2024-01-01T00:00:00Z")
+    build(BuildOptions(repo=repo.path, out=tmp_path / "site", search=False))
+    assert not (tmp_path / "site/notes").exists()
+    assert (tmp_path / "site/feed.xml").is_file()
 
 
 def test_notes_check_lists_stale_and_orphan_notes(noted, capsys):

@@ -178,6 +178,7 @@ def _write_site(
         library.contents[contents[0]] = contents[1]
     write_site_pages(site, env, out, writer.others, jobs)
     feeds.write_site_feeds(site, out, library.content, across)
+    feeds.write_notes_feed(site, out)
     write_index(site.platforms, out)
 
 

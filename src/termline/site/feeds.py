@@ -1,7 +1,8 @@
 """Feeds stage: Atom feeds (and one RSS 2.0 feed) of the changes that are news.
 
 Takes the ``Site``; gives ``feed.xml`` and ``rss.xml`` (every substantive change), and
-``feed.xml`` beside each platform, document, provision and topic page. Cosmetic changes and
+``feed.xml`` beside each platform, document, provision and topic page, and ``notes/feed.xml``
+(an entry when a note on a provision is added, one when it becomes stale). Cosmetic changes and
 reverts are left out. Entry ids are ``urn:uuid`` values derived from the document's path and the
 commit, so they never change when the site moves or is rebuilt. The XML is written by feedgen;
 the word diff goes into the content as escaped HTML.
@@ -19,6 +20,7 @@ from feedgen.feed import FeedGenerator
 from termline.analysis.catalogue import Document, Platform
 from termline.analysis.changes import Change, ProvisionEdit
 from termline.analysis.diff import WordDiff
+from termline.analysis.notes import Judged
 from termline.cache import digest
 from termline.site.output import Output
 from termline.site.pages import group_by, provision_date
@@ -31,9 +33,11 @@ from termline.site.render import (
     document_url,
     headline,
     is_news,
+    notes_feed_link,
     platform_url,
     plural,
     provision_feed_link,
+    provision_url,
     site_base,
     topic_feed_link,
     version_url,
@@ -271,3 +275,77 @@ def _url(site: Site, feed_path: str, target: str) -> str:
 
 def _uuid(name: str) -> str:
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, 'termline:' + name)}"
+
+
+NOTES_FEED = notes_feed_link().path
+
+
+@dataclass(frozen=True)
+class NoteEvent:
+    """A note added or made stale, as a feed entry: what, when, and the provision page."""
+
+    id: str
+    title: str
+    date: datetime
+    page: str
+    text: str
+
+
+def note_events(site: Site) -> list[NoteEvent]:
+    """Return every note's events, newest first: added (when committed), and made stale."""
+    events = []
+    for platform in site.platforms:
+        for document in platform.documents:
+            headings = {p.id: p for p in document.provisions}
+            for judged in document.notes:
+                provision = headings[judged.note.provision]
+                what = f"{platform.name} — {document.name} — {provision.heading}"
+                page = provision_url(platform, document, provision)
+                events += _events(judged, what, page)
+    return sorted(events, key=lambda e: (e.date, e.id), reverse=True)
+
+
+def _events(judged: Judged, what: str, page: str) -> list[NoteEvent]:
+    note, found = judged.note, []
+    if judged.added is not None:
+        written = f"Written against the text of {note.written_against[:10]}."
+        found.append(
+            NoteEvent(f"note:{note.path}", f"Note added: {what}", judged.added, page, written)
+        )
+    if judged.stale and judged.changed is not None:
+        did = "was removed" if judged.removed else "changed"
+        text = f"This clause {did} on {judged.changed:%Y-%m-%d}, after the note was written."
+        title = f"Note out of date: {what}"
+        when = max(judged.changed, judged.added or judged.changed)  # stale once both happened
+        found.append(NoteEvent(f"note:{note.path}@{judged.changed_in}", title, when, page, text))
+    return found
+
+
+def write_notes_feed(site: Site, out: Output) -> None:
+    """Write the feed of notes added and made stale, if any document has notes."""
+    if not any(d.notes for p in site.platforms for d in p.documents):
+        return
+    events = note_events(site)[:MAX_ENTRIES]
+    out.page(NOTES_FEED, digest(site.title, site.base_url, events), lambda: notes_xml(site, events))
+
+
+def notes_xml(site: Site, events: list[NoteEvent]) -> bytes:
+    """Return the Atom feed of notes added and made stale."""
+    generator = FeedGenerator()
+    generator.id(_uuid(f"feed:{site.title}:{NOTES_FEED}"))
+    generator.title(f"{site.title}: notes added and out of date")
+    generator.author({"name": site.title})
+    generator.language("en")
+    generator.generator("termline")
+    generator.link(href=_url(site, NOTES_FEED, NOTES_FEED), rel="self")
+    generator.updated(events[0].date if events else build_date(site) or EPOCH)
+    for event in reversed(events):  # feedgen prepends
+        entry = generator.add_entry()
+        entry.id(_uuid(event.id))
+        entry.title(event.title)
+        entry.link(href=_url(site, NOTES_FEED, event.page))
+        entry.published(event.date)
+        entry.updated(event.date)
+        entry.content(f"<p>{escape(event.text)}</p>", type="html")
+    xml: bytes = generator.atom_str()
+    return xml

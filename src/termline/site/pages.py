@@ -44,6 +44,7 @@ from termline.site.render import (
     feed_links,
     is_news,
     kind_label,
+    notes_feed_link,
     platform_url,
     provision_feed_link,
     provision_url,
@@ -535,6 +536,7 @@ def _provision_context(
         "updated": provision_date(document, provision),
         "feeds": [
             *feed_links(platform, document),
+            *([notes_feed_link()] if document.note(provision.id) else []),
             provision_feed_link(platform, document, provision.id),
         ],
     }

@@ -440,6 +440,11 @@ def provision_feed_link(platform: Platform, document: Document, provision: str) 
     )
 
 
+def notes_feed_link() -> FeedLink:
+    """Return the feed of notes added and made stale, for the head of pages showing a note."""
+    return FeedLink("Notes added and out of date", "notes/feed.xml")
+
+
 def site_base(site: Site) -> str | None:
     """Return the public URL of the site, ending in a slash, if known."""
     return site.base_url.rstrip("/") + "/" if site.base_url else None
