@@ -77,7 +77,9 @@ def test_provisions_list_in_the_data(demo_site: Path):
         "last_changed",
         "removed_in",
         "topics",
+        "note",
     }
+    assert provisions["location-data"]["note"] is None  # the demo has no notes
     assert provisions["location-data"]["removed_in"] == data["versions"][-2]["id"]
     assert provisions["sharing-with-partners"]["heading"] == "Sharing with third parties"
     assert provisions["data-retention"]["last_changed"] == data["versions"][6]["id"]
