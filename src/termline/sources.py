@@ -2,8 +2,9 @@
 
 Takes the path of a TOML file; gives a ``Config`` with the site settings and one ``Source`` per
 declared document. Keys are slugs; anything malformed (bad TOML, a missing or non-http(s) url, a
-bad slug, a value of the wrong type, an unknown key, the same page declared twice) is a
-``TermlineError`` naming the file and the key. A declared document type outside the terms-types
+bad slug, a value of the wrong type, an unknown key, the same page declared twice, an ``import``
+that is not ``<Service>/<Terms type>`` or is claimed twice) is a ``TermlineError`` naming the
+file and the key. A declared document type outside the terms-types
 vocabulary is allowed and only warned about; without one, the type is the document's name.
 """
 
@@ -52,10 +53,10 @@ TERMS_TYPES = frozenset(
         "Vulnerability Disclosure Policy",
     }
 )
-SITE_KEYS = frozenset({"title", "base_url", "repo_url", "author"})
+SITE_KEYS = frozenset({"title", "base_url", "repo_url", "author", "data_licence"})
 AUTHOR = re.compile(r"^([^<>]+?)\s*<([^<>\s]+@[^<>\s]+)>$")
 PLATFORM_KEYS = frozenset({"name", "documents"})
-DOCUMENT_KEYS = frozenset({"name", "type", "url", "select", "remove"})
+DOCUMENT_KEYS = frozenset({"name", "type", "url", "select", "remove", "import"})
 TOP_KEYS = frozenset({"site", "platforms"})
 
 
@@ -71,6 +72,9 @@ class Source:
     url: str
     select: str | None = None
     remove: tuple[str, ...] = ()
+    # Open Terms Archive documents ("<Service>/<Terms type>") whose versions `termline import`
+    # replays into this document, in date order.
+    imports: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -82,6 +86,12 @@ class Config:
     repo_url: str | None = None
     sources: tuple[Source, ...] = ()
     author: tuple[str, str] | None = None  # name and email of the scraper's commits
+    data_licence: str | None = None  # the licence of the archive's data, named on every page
+
+    @property
+    def imported(self) -> bool:
+        """Tell whether any document's history was imported from Open Terms Archive."""
+        return any(source.imports for source in self.sources)
 
     def find(self, platform: str, document: str) -> Source | None:
         """Return the source declared for a platform and document slug, if any."""
@@ -127,6 +137,15 @@ class _Table:
                 GenericTranslator().css_to_xpath(value)
             except SelectorError as error:
                 raise self.fail(name, f"'{value}' is not a CSS selector: {error}") from error
+        return values
+
+    def upstream_documents(self, name: str) -> tuple[str, ...]:
+        values = self.texts(name)
+        for value in values:
+            service, _, terms_type = value.partition("/")
+            names = (service.strip(), terms_type.strip())
+            if not all(names) or "/" in terms_type or any(n.startswith(".") for n in names):
+                raise self.fail(name, f"'{value}' is not '<Service>/<Terms type>'")
         return values
 
     def author(self, name: str) -> tuple[str, str] | None:
@@ -191,6 +210,7 @@ def load_config(path: Path) -> Config:
         repo_url=site.url("repo_url", required=False),
         sources=tuple(sources),
         author=site.author("author"),
+        data_licence=site.text("data_licence"),
     )
 
 
@@ -218,6 +238,7 @@ def _source(platform_slug: str, platform: _Table, document_slug: str, document: 
         url=document.url("url", required=True) or "",
         select=", ".join(select) if select else None,
         remove=document.selectors("remove"),
+        imports=document.upstream_documents("import"),
     )
 
 
@@ -232,6 +253,17 @@ def _check_duplicates(path: Path, sources: list[Source]) -> None:
                 f"same url and selectors as platforms.{first.platform}.documents.{first.document}"
             )
         seen[key] = source
+    claimed: dict[str, Source] = {}
+    for source in sources:
+        for upstream in source.imports:
+            if upstream in claimed:
+                first = claimed[upstream]
+                raise TermlineError(
+                    f"{path}: platforms.{source.platform}.documents.{source.document}.import: "
+                    f"'{upstream}' is already imported by "
+                    f"platforms.{first.platform}.documents.{first.document}"
+                )
+            claimed[upstream] = source
 
 
 def select_sources(sources: Sequence[Source], only: Sequence[str]) -> list[Source]:
