@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from termline import __version__
 from termline.errors import TermlineError
+from termline.slugs import is_slug
 
 if TYPE_CHECKING:
     import git
@@ -177,6 +178,45 @@ def _notes_check(args: argparse.Namespace) -> int:
     return 1 if problems else 0
 
 
+def _import(args: argparse.Namespace) -> int:
+    import json  # noqa: PLC0415
+
+    from termline.scrape.importer import ImportOptions, import_versions  # noqa: PLC0415
+    from termline.scrape.record import write_atomically  # noqa: PLC0415
+
+    result = import_versions(
+        ImportOptions(
+            upstream=args.upstream_repo,
+            sources=args.sources,
+            repo=args.repo,
+            archive=args.archive,
+            only=tuple(args.only),
+            dry_run=args.dry_run,
+            name=args.upstream,
+        )
+    )
+    if args.report:
+        write_atomically(args.report, json.dumps(result.as_json(), indent=2) + "\n")
+    print(result.table())
+    return 0
+
+
+def _convert_declarations(args: argparse.Namespace) -> int:
+    from termline.scrape.declarations import convert, read_declaration, to_toml  # noqa: PLC0415
+
+    platforms = {}
+    for pair in args.platform:
+        service, sep, slug = pair.rpartition("=")
+        if not sep or not service or not is_slug(slug):
+            raise TermlineError(f"--platform {pair}: expected SERVICE=platform-slug")
+        platforms[service] = slug
+    converted = convert([read_declaration(path) for path in args.files], platforms)
+    print(to_toml(converted), end="")
+    notes = sum(len(doc.not_converted) for doc in converted)
+    print(f"converted {len(converted)} documents; {notes} things not converted", file=sys.stderr)
+    return 0
+
+
 def _number(
     kind: Callable[[str], float], minimum: float, maximum: float | None = None
 ) -> Callable[[str], float]:
@@ -223,6 +263,42 @@ def _add_scrape(commands: argparse._SubParsersAction[Parser]) -> None:
     scrape.add_argument("--force", action="store_true", help="accept texts that shrank by half")
     scrape.add_argument("--results", type=Path, help="write results here instead of committing")
     scrape.set_defaults(handler=_scrape)
+
+
+def _add_import(commands: argparse._SubParsersAction[Parser]) -> None:
+    imp = commands.add_parser(
+        "import", help="replay an Open Terms Archive versions repository into the archive"
+    )
+    imp.add_argument(
+        "--from", dest="upstream_repo", type=Path, required=True, metavar="REPO",
+        help="a clone of the upstream versions repository",
+    )  # fmt: skip
+    imp.add_argument("--sources", type=Path, default=Path("sources.toml"), help="declarations")
+    imp.add_argument("--repo", type=Path, default=Path(), help="git repository (default: .)")
+    imp.add_argument("--archive", default="archive", help="folder of the archive in the repo")
+    imp.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        metavar="PLATFORM[/DOCUMENT]",
+        help="import only these (repeatable)",
+    )
+    imp.add_argument("--upstream", help="name of the upstream in Imported-From (default: origin)")
+    imp.add_argument("--report", type=Path, help="write what was imported as JSON to this file")
+    imp.add_argument("--dry-run", action="store_true", help="show what would be imported")
+    imp.set_defaults(handler=_import)
+    conv = commands.add_parser(
+        "convert-declarations", help="print sources.toml tables for Open Terms Archive declarations"
+    )
+    conv.add_argument("files", type=Path, nargs="+", metavar="FILE", help="<Service>.json files")
+    conv.add_argument(
+        "--platform",
+        action="append",
+        default=[],
+        metavar="SERVICE=SLUG",
+        help="put a service under this platform slug (repeatable; default: its name's slug)",
+    )
+    conv.set_defaults(handler=_convert_declarations)
 
 
 def _add_build(commands: argparse._SubParsersAction[Parser]) -> None:
@@ -313,6 +389,7 @@ def parser() -> Parser:
     top.add_argument("--version", action="version", version=f"termline {__version__}")
     commands = top.add_subparsers(dest="command", required=True, parser_class=Parser)
     _add_scrape(commands)
+    _add_import(commands)
     _add_build(commands)
     _add_serve(commands)
     _add_demo(commands)
