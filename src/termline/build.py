@@ -114,6 +114,8 @@ def _build(options: BuildOptions, setup: _Setup, store: Cache) -> BuildResult:
         repo_url=config.repo_url,
         base_url=options.base_url or config.base_url,
         topics=setup.taxonomy.topics,
+        imported=config.imported,
+        data_licence=config.data_licence,
     )
     place = digest(str(options.out.resolve()))
     manifests = Shelf(store, "site", Manifest)
@@ -160,7 +162,8 @@ def _settings(site: Site) -> str:
     """Return a digest of what every page may show beyond its own key."""
     topics = [(t.slug, t.name, t.description) for t in site.topics]
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    return digest(site.title, site.repo_url, site.base_url, topics, epoch)
+    credits = (site.imported, site.data_licence)
+    return digest(site.title, site.repo_url, site.base_url, topics, epoch, credits)
 
 
 def _write_site(

@@ -72,6 +72,8 @@ class Site:
     repo_url: str | None = None
     base_url: str | None = None
     topics: tuple[Topic, ...] = ()
+    imported: bool = False  # some versions come from Open Terms Archive: credit it
+    data_licence: str | None = None
 
     @cached_property
     def news(self) -> tuple[Listed, ...]:
