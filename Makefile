@@ -13,8 +13,11 @@ $(BIN)/termline: pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[test]'
 	touch $@
 
+# This repository's own archive: its site built into site/ (the build cache makes a second run
+# quick) and served. `termline demo` still makes the fictional archive of the tests.
 demo: $(BIN)/termline
-	$(BIN)/termline demo --dir $(DEMO) --port $(PORT)
+	$(BIN)/termline build --repo . --archive archive --out site
+	$(BIN)/termline serve --dir site --port $(PORT)
 
 lint: $(BIN)/termline
 	$(BIN)/ruff check src tests build.py

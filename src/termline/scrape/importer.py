@@ -180,12 +180,9 @@ def import_versions(options: ImportOptions) -> ImportResult:
 def _importing(sources: Sequence[Source], only: Sequence[str], path: Path) -> list[Source]:
     chosen = select_sources(sources, only)
     importing = [s for s in chosen if s.imports]
-    if only:
-        for source in chosen:
-            if not source.imports:
-                raise TermlineError(
-                    f"--only {source.platform}/{source.document}: declares no import in {path}"
-                )
+    for selector in only:
+        if not any(s.imports for s in select_sources(chosen, [selector])):
+            raise TermlineError(f"--only {selector}: declares no import in {path}")
     if not importing:
         raise TermlineError(f"{path}: no document declares an import")
     return importing
