@@ -4,6 +4,7 @@ import json
 import subprocess
 import sys
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 import git
@@ -118,7 +119,11 @@ def test_replays_each_version_as_a_termline_commit(archive: GitRepo, upstream: G
         "Update Acme Corp Privacy Policy",
     ]
     first = commits[0]
-    assert first["author_date"] == first["committer_date"] == "2025-11-11T10:00:00+01:00"
+    assert first["author_date"] == "2025-11-11T10:00:00+01:00"
+    declared = archive.git("log", "-1", "--format=%cI", "HEAD~5").strip()
+    committed = [c["committer_date"] for c in commits]
+    assert len(set(committed)) == 1  # one import, one committer date, not before its parent's
+    assert datetime.fromisoformat(committed[0]) >= datetime.fromisoformat(declared)
     assert first["author"] == BOT
     assert trailer(first["message"], "Source-URL") == "https://acme.example/terms"
     assert trailer(first["message"], "Fetched-At") == "2025-11-11T09:00:00Z"

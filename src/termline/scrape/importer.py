@@ -3,7 +3,8 @@
 Takes the declarations (documents of sources.toml that name their upstream file with ``import``),
 a clone of the upstream versions repository and the archive's repository; gives one commit per
 upstream version not imported yet, in upstream date order, touching only that document's file:
-author and committer dates are the original's, the message is termline's (``Start tracking`` /
+the author date is the original's and the committer date the import's (so committer dates never
+go backwards along the branch), the message is termline's (``Start tracking`` /
 ``Update``) with ``Source-URL`` (the declared URL), ``Fetched-At`` (the original date),
 ``Extracted-By``, ``Imported-From: <upstream> <sha>``, and ``Recording-Change`` on the upstream's
 technical upgrades. The upstream is read with one ``git log`` and one ``git cat-file --batch``;
@@ -14,9 +15,10 @@ uncommitted changes, and a document whose scraped versions are newer than a vers
 """
 
 import subprocess
+import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -341,6 +343,7 @@ class _Signature:
     archive: str
     upstream: str
     committer: git.Actor
+    committed_at: str = ""  # git's raw date of the import: "<epoch> +0000"
 
 
 def _write(
@@ -350,6 +353,8 @@ def _write(
     if not ordered:
         return {}
     head = repo.git.rev_parse("--verify", "--quiet", "HEAD", with_exceptions=False)
+    since = int(repo.git.log("-1", "--format=%ct", head)) if head else 0
+    signature = replace(signature, committed_at=f"{max(int(time.time()), since)} +0000")
     start = f"reset {IMPORT_REF}\n" + (f"from {head}\n\n" if head else "\n")
     try:
         with _BlobReader(upstream) as blobs:
@@ -409,7 +414,7 @@ def _commit_command(
     header = (
         f"commit {IMPORT_REF}\nmark :{mark}\n"
         f"author {author_name} <{author_email}> {stamp}\n"
-        f"committer {committer.name} <{committer.email}> {stamp}\n"
+        f"committer {committer.name} <{committer.email}> {signature.committed_at}\n"
         f"data {len(message)}\n"
     ).encode()
     change = f"\nM 100644 inline {path}\ndata {len(text)}\n".encode()
