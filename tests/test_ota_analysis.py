@@ -114,3 +114,69 @@ def test_changes_name_only_known_provisions(genai):
             renamed = [pair[0] for pair in change.renamed]
             for id_ in (*change.added, *change.removed, *change.modified, *renamed):
                 assert id_ in known, (history.path, id_)
+
+
+STRUCTURE = re.compile(r"^ {0,3}(?:#{1,6}\s|\*\*|__|\d{1,3}\\?\.\s|[=-]{3,}\s*$)", re.MULTILINE)
+HASHED = re.compile(r"(?:^x-|-(?=[0-9a-f]*\d)[0-9a-f]{6}$)")
+ERROR_PAGE = re.compile(
+    r"(?:^|-)(?:isnt-available|not-found|error|access-denied|just-a-moment)(?:-|$)"
+)
+
+
+def current_texts(archive) -> list[tuple[DocumentHistory, Analysis, str]]:
+    return [
+        (history, analysis, reader.text(history.versions[-1].blob))
+        for history, analysis, reader in archive
+        if history.versions[-1].blob is not None
+    ]
+
+
+@pytest.mark.data
+@pytest.mark.parametrize("name", ["genai", "demo"])
+def test_long_documents_with_structure_have_at_least_three_provisions(name, request):
+    """Every current document over 1,500 words with bold, numbered or heading lines: 3 or more."""
+    checked = 0
+    for history, analysis, text in current_texts(request.getfixturevalue(name)):
+        if len(text.split()) > 1500 and len(STRUCTURE.findall(text)) >= 3:
+            checked += 1
+            current = [p for p in analysis.provisions if p.current]
+            assert len(current) >= 3, (history.path, len(current))
+    assert checked >= (40 if name == "genai" else 10)
+
+
+@pytest.mark.data
+def test_the_documents_that_were_one_provision_are_split_into_their_clauses(genai):
+    counts = {
+        str(history.path): sum(p.current for p in analysis.provisions)
+        for history, analysis, _ in genai
+    }
+    assert counts["Perplexity/Privacy Policy.md"] >= 12  # bold paragraphs as headings
+    assert counts["Perplexity/Developer Terms.md"] >= 10  # "**2\. USE OF PLATFORM**."
+    assert counts["Grok/Commercial Terms.md"] >= 10  # "1.  **SPACEXAI PRODUCTS AND SERVICES**"
+    assert counts["Llama API/Terms of Service.md"] >= 5  # the parts of a combined document
+    assert counts["Meta AI/Terms of Service.md"] >= 10  # "*   **Your Commitments**"
+
+
+@pytest.mark.data
+@pytest.mark.parametrize("name", ["genai", "demo"])
+def test_no_provision_id_is_a_hash_or_named_by_an_error_page(name, request):
+    for history, analysis, _ in request.getfixturevalue(name):
+        for provision in analysis.provisions:
+            assert not HASHED.search(provision.id), (history.path, provision.id)
+            if provision.current:
+                assert not ERROR_PAGE.search(provision.id), (history.path, provision.id)
+
+
+@pytest.mark.data
+def test_current_sections_keep_the_ids_of_their_headings(genai):
+    """Ids are stable: most current provisions' ids are their own heading's key."""
+    own = total = 0
+    for history, analysis, reader in genai:
+        last = history.versions[-1]
+        if last.blob is None:
+            continue
+        keys = {section.key for section in split(reader.text(last.blob))}
+        current = [p.id for p in analysis.provisions if p.current]
+        own += sum(id_ in keys for id_ in current)
+        total += len(current)
+    assert own >= 0.9 * total, (own, total)

@@ -1,5 +1,7 @@
 """Provisions: the line-scanner splitter and ids that stay stable across a document's history."""
 
+import re
+
 import pytest
 
 from termline.analysis.provisions import RENAME_SIMILARITY, IdTracker, Section, similarity, split
@@ -42,11 +44,12 @@ def test_setext_headings_count():
     assert sections[1].start == 5 and sections[1].lines == 5
 
 
-def test_spaced_dashes_join_documents_and_are_not_a_heading():
+def test_spaced_dashes_join_documents_and_are_not_a_heading_but_start_a_part():
     text = "# Terms\n\nFirst part.\n- - -\n\nSecond part.\n\nA paragraph\n---\n\nUnder it.\n"
     sections = split(text)
-    assert [s.key for s in sections] == ["terms", "a-paragraph"]
-    assert "- - -" in sections[0].body and "Second part." in sections[0].body
+    assert [s.key for s in sections] == ["terms", "second-part", "a-paragraph"]
+    assert sections[0].body == "First part.\n- - -"
+    assert sections[1].body == "Second part." and not sections[1].titled
 
 
 def test_dashes_after_a_blank_line_or_a_list_are_a_break_not_a_heading():
@@ -86,13 +89,11 @@ def test_escaped_numbers_are_clauses_too():
 
 
 def test_paragraphs_when_there_are_neither_headings_nor_clauses():
-    text = (
-        "OPENAI POLICY\n\nThis policy is for law enforcement only and says a great deal.\n\nLast.\n"
-    )
+    text = "OpenAI's policy\n\nThis policy is for law enforcement only and says a lot.\n\nLast.\n"
     sections = split(text)
     assert [s.body for s in sections] == [
-        "OPENAI POLICY",
-        "This policy is for law enforcement only and says a great deal.",
+        "OpenAI's policy",
+        "This policy is for law enforcement only and says a lot.",
         "Last.",
     ]
     assert sections[1].heading == "This policy is for law enforcement only and …"
@@ -223,3 +224,192 @@ def test_a_paragraph_is_titled_by_its_first_words_not_its_markup():
     (table,) = split("|     |     |\n| --- | --- |\n| Legal language | Summary |\n")
     assert table.heading == "Legal language Summary"
     assert table.key == "legal-language-summary"
+
+
+# What real policies use as headings (issue 15, item 2).
+
+LONG = " ".join(WORDS)
+
+
+def headings(text: str) -> list[str]:
+    return [section.heading for section in split(text)]
+
+
+def test_a_paragraph_that_is_only_bold_text_is_a_heading():
+    text = (
+        f"Title\n=====\n\nIntro.\n\n**Data We Collect**\n\n{LONG}\n\n__How We Use Data__\n\nUse.\n"
+    )
+    sections = split(text)
+    assert [s.key for s in sections] == ["title", "data-we-collect", "how-we-use-data"]
+    assert sections[1].body == LONG and sections[1].titled and sections[1].level > 6
+
+
+def test_bold_inside_text_a_long_bold_sentence_and_a_date_are_no_headings():
+    text = (
+        "**Last updated:** July 8, 2026\n\n**Last Updated: August 13, 2026**\n\n"
+        "Some **bold** words in a sentence.\n\n"
+        "**By using the services you agree to every one of these terms and to our privacy "
+        "policy too.**\n\n[**We updated our notice.**](https://example.com/notice)\n"
+    )
+    assert all(not section.titled for section in split(text))
+
+
+def test_a_clause_number_and_a_title_on_its_own_line_is_a_heading():
+    text = (
+        "Intro.\n\n1. Information we collect\n\nNames.\n\nSection 4 \u2013\n\nPayment is due.\n\n"
+        "ARTICLE 2\n\nArticles.\n\nIV. Your rights\n\nAccess.\n"
+    )
+    assert headings(text) == [
+        "Preamble",
+        "1. Information we collect",
+        "Section 4",
+        "ARTICLE 2",
+        "IV. Your rights",
+    ]
+    assert keys(text) == [
+        "preamble",
+        "information-we-collect",
+        "section-4",
+        "article-2",
+        "your-rights",
+    ]
+
+
+def test_a_numbered_list_of_sentences_is_no_heading():
+    text = "# Rules\n\n1. Do not share your password.\n\n2. We may end your account.\n"
+    assert keys(text) == ["rules"]
+
+
+def test_a_bold_clause_title_that_opens_its_clause_starts_a_provision():
+    text = (
+        "DPA\n===\n\nThis addendum applies.\n\n"
+        "**1\\. Definitions.** For this DPA, words mean things.\n\n"
+        "a. “Data” means data.\n\n**2\\. Roles of the Parties**. Customer is the controller.\n\n"
+        "2.1 **Instructions.** We follow them.\n"
+    )
+    sections = split(text)
+    assert [(s.key, s.heading) for s in sections] == [
+        ("dpa", "DPA"),
+        ("definitions", "1. Definitions."),
+        ("roles-of-the-parties", "2. Roles of the Parties"),
+        ("instructions", "2.1 Instructions."),
+    ]
+    assert sections[1].body.startswith("**1\\. Definitions.**") and "“Data”" in sections[1].body
+    assert not sections[1].titled  # the title is part of the clause's text
+
+
+def test_a_short_line_in_capitals_is_a_heading_but_not_a_code():
+    text = "OPENAI GOVERNMENT\n\nUSER DATA REQUEST POLICY\n\nFor law enforcement.\n\n"
+    text += "I. SERVICE OF PROCESS\n\nWhere to send it.\n\nAddress\n\nT23AT2P\n\nIreland\n"
+    sections = split(text)
+    assert [s.key for s in sections] == ["user-data-request-policy", "service-of-process"]
+    assert "T23AT2P" in sections[1].body
+
+
+def test_a_bold_bullet_standing_alone_is_a_heading_a_list_of_bold_terms_is_not():
+    text = (
+        "Intro.\n\n*   **Your Commitments**\n    \n    *   Eligibility\n        \n"
+        "        Be 13.\n\n"
+        "*   **Meta's Rights**\n    \n    We may act.\n\n"
+        "Cookies we use:\n\n*   **Cloudflare**\n    *   Security.\n"
+        "*   **Intercom**\n    *   Chat.\n"
+    )
+    assert keys(text) == ["preamble", "your-commitments", "meta-s-rights"]
+
+
+def test_a_table_of_contents_is_no_clause():
+    entries = "".join(f"**{n}. {t}**\n\n" for n, t in ((1, "Scope"), (2, "Data"), (3, "Rights")))
+    clauses = "".join(f"**{n}. {t}**\n\n{t} text.\n\n" for n, t in ((1, "Scope"), (2, "Data")))
+    text = f"Privacy Policy\n\nThis policy covers:\n\n{entries}{clauses}"
+    sections = split(text)
+    assert [s.key for s in sections] == ["preamble", "scope", "data"]
+    assert "**3. Rights**" in sections[0].body
+
+
+def test_a_heading_whose_text_is_links_into_the_page_is_a_contents():
+    links = "".join(
+        f"*   [{t}](https://x.example/p#{t.lower()})\n" for t in ("Data", "Use", "Rights")
+    )
+    text = f"# Policy\n\nIntro.\n\n## Contents\n\n{links}\n## Data\n\nWe collect.\n"
+    sections = split(text)
+    assert [s.key for s in sections] == ["policy", "data"]
+    assert "## Contents" in sections[0].body
+
+
+def test_a_bold_line_that_repeats_a_later_heading_is_a_label_not_a_clause():
+    text = "# Agent\n\nIntro.\n\n1\\. Misleading\n\n*   [1\\. Misleading](#m)\n\n"
+    text += "## 1\\. Misleading\n\nNo.\n"
+    assert keys(text) == ["agent", "misleading"]
+
+
+def test_an_empty_label_heads_the_shaped_heading_under_it():
+    text = "ARTICLE 1\n\nPAYMENT\n\nPay.\n\nARTICLE 2\n\nPAYMENT\n\nPay again.\n"
+    sections = split(text)
+    assert [s.heading for s in sections] == ["PAYMENT", "PAYMENT"]
+    assert [s.key for s in sections] == ["payment", "article-2-payment"]
+
+
+def test_repeated_headings_under_the_same_parent_take_an_ordinal_never_a_hash():
+    copy = "## Accessing the products\n\nText.\n\n## Your data\n\nMore.\n\n"
+    title = "# Terms of Service for consumers in the European Economic Area\n\n"
+    assert keys(title + copy + copy) == [
+        "accessing-the-products",
+        "your-data",
+        "accessing-the-products-2",
+        "your-data-2",
+    ]
+
+
+def test_long_qualified_ids_are_cut_at_a_word_without_hash():
+    parent = "Terms of Service for consumers in the European Union and elsewhere"
+    child = "What happens to my data after the application is discontinued"
+    text = f"# A\n\n## {child}\n\nOne.\n\n# {parent}\n\n## {child}\n\nTwo.\n"
+    first, second = (s.key for s in split(text))
+    assert first == "what-happens-to-my-data-after-the-application-is"
+    assert second.startswith("terms-of-service-") and "-what-happens-to-my-data" in second
+    assert len(second) <= 60 and not re.search(r"[0-9a-f]{6}$", second)
+
+
+def test_each_part_of_a_combined_document_is_a_provision():
+    text = (
+        "This page isn\u2019t available\n---\n\nAn unexpected error.\n\n- - -\n\n"
+        "Data Security Terms\n\nThese terms apply.\n\n- - -\n\n**Last Updated:** March 20, 2026\n\n"
+        "**General Terms**\n\nGeneral.\n"
+    )
+    sections = split(text)
+    assert [(s.key, s.heading) for s in sections] == [
+        ("this-page-isnt-available", "This page isn\u2019t available"),
+        ("data-security-terms", "Data Security Terms"),
+        ("general-terms", "General Terms"),
+    ]
+    assert "March 20, 2026" in sections[1].body  # a part with only a date is no provision
+
+
+def test_an_error_page_recorded_once_names_no_provision_for_good():
+    body = " ".join(WORDS * 30)
+    error = "This page isn\u2019t available\n---\n\nAn unexpected error has occurred.\n\n- - -\n\n"
+    part = f"Data Security Terms\n\n{LONG} security.\n"
+    real = f"Llama API Terms of Service\n===\n\n{body}\n\n- - -\n\n{part}"
+    renamed = real.replace("Llama API", "Meta Model API")
+    history = ids_of(*(list(split(t)) for t in (error + part, real, error + part, real, renamed)))
+    assert history[0] == ["this-page-isnt-available", "data-security-terms"]
+    assert history[1] == history[3] == ["llama-api-terms-of-service", "data-security-terms"]
+    assert history[4] == history[1]  # the real title's rename keeps the real id
+
+
+def test_an_edited_paragraph_keeps_its_id_without_headings():
+    first = ["Intro to this policy.", LONG, "We keep your data for 90 days after you go.", "Bye."]
+    second = [first[0], LONG, "We keep data for thirty days, then delete it.", first[3]]
+    assert 0.3 < similarity(first[2], second[2]) < RENAME_SIMILARITY  # only its place tells
+    third = [first[0], LONG.replace("alpha bravo", "zulu yankee"), second[2], first[3]]
+    texts = ["\n\n".join(paragraphs) for paragraphs in (first, second, third)]
+    history = ids_of(*(list(split(text)) for text in texts))
+    assert history[0] == history[1] == history[2]
+    assert len(history[0]) == 4
+
+
+def test_a_paragraph_replaced_by_unrelated_text_gets_a_new_id():
+    first = ["Intro to this policy.", "We keep data for ninety days.", "Contact us."]
+    second = [first[0], "Cookies are small files placed on devices.", first[2]]
+    old, new = ids_of(*(list(split("\n\n".join(p))) for p in (first, second)))
+    assert old[0] == new[0] and old[2] == new[2] and old[1] != new[1]

@@ -2,9 +2,14 @@
 
 Takes the Markdown text of each version of a document, oldest first; gives each version's
 ``Section``s and, through ``IdTracker``, the id every section keeps across the history. A
-provision is the text under the deepest heading that holds text (ATX or setext headings; a
-``- - -`` line joins combined documents and is not a heading), plus the preamble before the
-first heading. A document without headings falls back to numbered clauses, then paragraphs.
+provision is the text under the deepest heading that holds text, plus the preamble before the
+first heading. Headings are Markdown's (ATX and setext) and the lines real policies use as
+headings: a paragraph that is only bold text, a clause number and a title (``1. Information we
+collect``, ``Section 4 -``, ``ARTICLE 2``, or ``**1. Definitions.**`` opening its clause), a
+short line in capitals. A run of such lines with no text between them is a table of contents,
+not clauses, and so is a heading whose text is only links into the page. A ``- - -`` line joins
+combined documents: it is no heading, but each part after it is a provision of its own. A
+document without any heading falls back to numbered clauses, then paragraphs.
 
 ``split`` is a line scanner, never a Markdown parse, and a pure function of the text, so callers
 cache it per blob; it classifies each distinct line once (versions repeat most of their lines).
@@ -15,30 +20,64 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Container, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import NamedTuple
 
 from termline.analysis.diff import words
-from termline.slugs import MAX_LENGTH, short_hash, slugify
+from termline.slugs import MAX_LENGTH, slugify
 
 ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
 SETEXT = re.compile(r"^ {0,3}(=+|-+)[ \t]*$")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 BREAK = re.compile(r"^ {0,3}(?:(?:-[ \t]*){3,}|(?:\*[ \t]*){3,}|(?:_[ \t]*){3,})$")
+PART = "- - -"  # how Open Terms Archive joins the parts of a combined document
 BLOCK_START = re.compile(r"^ {0,3}(?:[*+-]|\d{1,9}[.)]|>|\|)(?:[ \t]|$)")
 CLAUSE = re.compile(
     r"^ {0,3}(?:\d{1,3}(?:\.\d{1,3})*\\?\.|\d{1,3}(?:\.\d{1,3})+|\([a-z0-9]{1,4}\))[ \t]+\S"
 )
 LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)")
 MARKUP = re.compile(r"[*_`]+|\\(?=[^\w\s])")
+KEYWORD = r"(?i:section|article|clause|part|chapter|schedule|annex|appendix|exhibit)"
 NUMBERING = re.compile(
-    r"^(?:\d{1,3}(?:\.\d{1,3})*\.?|[IVXLC]{1,6}\.|[A-Z]\.|\([a-z0-9]{1,4}\))\s+(?=\S)"
+    rf"^(?:{KEYWORD}\s+(?:\d{{1,3}}(?:\.\d{{1,3}})*|[IVXLCivxlc]{{1,6}}|[A-Za-z])\.?"
+    r"(?:\s*[-\u2013\u2014:.])?"
+    r"|\d{1,3}(?:\.\d{1,3})*\.?|[IVXLC]{1,6}\.|[A-Z]\.|\([a-z0-9]{1,4}\))\s+(?=\S)"
+    r"|^\d{1,3}(?:\.\d{1,3})*\.(?=[A-Za-z])"  # "2.4.Feedback"
 )
+# A clause number and a title: "1. Information we collect", "2.1 Licence", "IV. Your rights",
+# "A. Requests", "Section 4 - Payment", "ARTICLE 2" (a keyword's number may stand alone).
+NUMBERED = re.compile(
+    rf"^(?:(?P<keyword>{KEYWORD}\s+(?:\d{{1,3}}(?:\.\d{{1,3}})*|[IVXLCivxlc]{{1,6}}|[A-Za-z])\b\.?)"
+    r"(?:\s*[-\u2013\u2014:.]\s*|\s+|$)"
+    r"|(?P<number>\d{1,3}(?:\.\d{1,3})+\.?|\d{1,3}[.)]|[IVXLC]{1,6}[.)]|[A-Z][.)])\s*)"
+    r"(?P<title>.*)$"
+)
+LEADING_NUMBER = re.compile(r"(\d{1,3}(?:\\?\.\d{1,3})*(?:\\?[.)])?)[ \t]+(?=\*\*|__)")
+BULLET = re.compile(r"[*+-][ \t]+")
+BOLD = re.compile(r"(\*\*|__)((?:(?!\1).)+?)\1[ \t]*")
+DATE_STAMP = re.compile(
+    r"(?i)\b(?:updated|modified|revised|effective|release date|last changed)\b.*\d"
+    r"|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\.?\s+\d{1,2}(?:st|nd|rd|th)?,?"
+    r"\s+\d{4}|\b\d{1,2}\s+(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\s+\d{4}"
+)
+PAGE_LINK = re.compile(
+    r"^ {0,3}(?:(?:[*+-]|\d{1,9}[.)])[ \t]+)?[*_]*\[[^\]]*\]\([^)]*#[^)]*\)[*_]*$"
+)
+QUOTES = "\"'\u201c\u2018"  # a title may open with a quote
 PREAMBLE = "Preamble"
 TITLE_WORDS = 8
+HEADING_WORDS = 12  # a line that says more than this is text, not a heading
+CAPITALS_WORDS = 10
+HEADING_CHARS = 200  # longer lines are never headings: no need to read them
+SHORT_TITLE_WORDS = 6  # a bold title this short may end with a full stop
+ABBREVIATION = re.compile(r"\b[A-Z]\.$")
+SHAPED_LEVEL = 7  # below Markdown's six levels: a shaped heading never outranks a real one
+CONTENTS_SHARE = 0.8  # a heading whose lines are this much links into the page is a contents
 RENAME_SIMILARITY = 0.6
+SLOT_SIMILARITY = 0.3  # an untitled provision edited in place keeps its id at this much
 MAX_RENAME_PAIRS = 10_000
+QUALIFIER_LENGTH = 24
 
 
 @dataclass(frozen=True)
@@ -65,6 +104,8 @@ class _Heading:
     body_start: int
     level: int
     text: str
+    shaped: bool = False  # found by its shape (bold, numbered, capitals), not Markdown syntax
+    part: bool = False  # the start of a combined document's next part, not a heading
 
 
 def plain(markdown: str) -> str:
@@ -74,16 +115,31 @@ def plain(markdown: str) -> str:
 
 
 @lru_cache(maxsize=1 << 14)
+def _plain_lines(lines: tuple[str, ...]) -> str:
+    return plain(" ".join(lines))
+
+
+@lru_cache(maxsize=1 << 14)
 def heading_key(heading: str) -> str:
     """Return the slug of a heading without its leading number, so renumbering keeps ids."""
-    return slugify(NUMBERING.sub("", heading, count=1))
+    key = readable_slug(NUMBERING.sub("", heading, count=1))
+    return readable_slug(heading) if key.startswith("x-") else key  # "ARTICLE 2", "Section 4 -"
+
+
+def readable_slug(text: str, length: int = MAX_LENGTH) -> str:
+    """Return the slug of text, cut at a word when too long: no hash, since ids must read well."""
+    slug = slugify(text, max_length=1 << 16)
+    if len(slug) <= length or slug.startswith("x-"):
+        return slug
+    cut = slug[: length + 1].rsplit("-", 1)[0]
+    return cut if cut else slug[:length]
 
 
 def split(text: str) -> tuple[Section, ...]:
     """Split a version's text into provisions, in document order."""
     lines = text.split("\n")
     headings = _headings(lines)
-    if headings:
+    if any(not heading.part for heading in headings):
         raw = _by_headings(lines, headings)
     else:
         clauses = [i for i, line in enumerate(lines) if CLAUSE.match(line)]
@@ -92,26 +148,48 @@ def split(text: str) -> tuple[Section, ...]:
 
 
 def _headings(lines: list[str]) -> list[_Heading]:
-    """Find ATX and setext headings, outside fenced code, with a line scanner."""
+    """Find the headings and part breaks that cut a text into provisions."""
+    return _without_contents(lines, _scan(lines))
+
+
+def _scan(lines: list[str]) -> list[_Heading]:
+    """Find ATX, setext and shaped headings and part breaks, outside fenced code."""
     found: list[_Heading] = []
     fence: str | None = None
     paragraph: int | None = None
     for index, line in enumerate(lines):
         kind = _kind(line)
         if fence is not None or kind.fence:
-            if kind.fence and (fence is None or kind.fence.startswith(fence)):
-                fence = None if fence else kind.fence[0] * 3
+            fence = _fence(fence, kind.fence)
             paragraph = None
             continue
-        heading = _heading_at(lines, index, paragraph, kind)
-        if heading is not None:
-            found.append(heading)
-            paragraph = None
-        elif kind.ends_paragraph:
+        heading = None if kind.plain else _found_at(lines, index, paragraph, kind, found)
+        if kind.part or kind.ends_paragraph or (heading and heading.body_start > index):
             paragraph = None
         elif paragraph is None:
             paragraph = index
     return found
+
+
+def _fence(fence: str | None, marker: str | None) -> str | None:
+    """Return the fence open after a line inside or around fenced code (None when closed)."""
+    if marker and (fence is None or marker.startswith(fence)):
+        return None if fence else marker[0] * 3
+    return fence
+
+
+def _found_at(
+    lines: list[str], index: int, paragraph: int | None, kind: "_Kind", found: list[_Heading]
+) -> _Heading | None:
+    """Add the heading or part break a line makes to found; return the heading."""
+    heading = _heading_at(lines, index, paragraph, kind) or _shaped_at(lines, index, kind)
+    if heading is not None:
+        if found and found[-1].start == heading.start:
+            found.pop()  # a setext heading whose first line looked like a shaped one
+        found.append(heading)
+    if kind.part:
+        found.append(_Heading(index + 1, index + 1, 0, "", part=True))
+    return heading
 
 
 class _Kind(NamedTuple):
@@ -121,6 +199,11 @@ class _Kind(NamedTuple):
     atx: tuple[int, str] | None  # an ATX heading's level and plain text
     setext: int | None  # the level of the setext heading this line would underline
     ends_paragraph: bool  # blank, a thematic break, or the start of a list, quote or table
+    shape: tuple[int, str, bool] | None  # a shaped heading's level, text, and whether text follows
+    part: bool  # the line that joins two parts of a combined document
+    page_link: bool  # only a link into a page, as in a table of contents
+    bare: bool  # no words of its own: blank, only links (a breadcrumb), or a date stamp
+    plain: bool  # none of a fence, a heading, a shaped heading, a setext underline or a part break
 
 
 @lru_cache(maxsize=1 << 16)
@@ -130,12 +213,25 @@ def _kind(line: str) -> _Kind:
     atx = ATX.match(line)
     text = plain(atx.group(2)) if atx and atx.group(2) else ""
     setext = SETEXT.match(line)
+    shape = _shape(line) if not atx and not setext and not fenced else None
+    part = line.strip() == PART
     return _Kind(
         fence=fenced.group(1) if fenced else None,
         atx=(len(atx.group(1)), text) if atx and text else None,
         setext=(1 if setext.group(1)[0] == "=" else 2) if setext else None,
         ends_paragraph=not line.strip() or bool(BREAK.match(line) or BLOCK_START.match(line)),
+        shape=shape,
+        part=part,
+        page_link=bool(PAGE_LINK.match(line)),
+        bare=_bare(line),
+        plain=not (fenced or atx or setext or shape or part),
     )
+
+
+def _bare(line: str) -> bool:
+    if not LINK.sub("", line).strip(" \t*_>|-"):
+        return True
+    return len(line) <= HEADING_CHARS and bool(DATE_STAMP.search(line))
 
 
 def _heading_at(
@@ -145,27 +241,213 @@ def _heading_at(
         level, text = kind.atx
         return _Heading(index, index + 1, level, text)
     if kind.setext and paragraph is not None:
-        text = plain(" ".join(lines[paragraph:index]))
+        text = _plain_lines(tuple(lines[paragraph:index]))
         if text:
             return _Heading(paragraph, index + 1, kind.setext, text)
     return None
 
 
+def _shaped_at(lines: list[str], index: int, kind: _Kind) -> _Heading | None:
+    """Return the shaped heading a line is, if it opens a paragraph (and ends it, or leads it)."""
+    if kind.shape is None or (index and lines[index - 1].strip()):
+        return None
+    level, text, leads = kind.shape
+    if leads:
+        return _Heading(index, index, level, text, shaped=True)
+    if index + 1 < len(lines) and lines[index + 1].strip():
+        return None
+    return _Heading(index, index + 1, level, text, shaped=True)
+
+
+def _shape(line: str) -> tuple[int, str, bool] | None:
+    """Return the level and text of the heading a line's shape makes it, and whether text follows.
+
+    Bold text alone, a clause number and a short title, or a short line in capitals is a
+    heading; so is a clause number and bold title that opens its clause (``**1. Terms.** We…``).
+    """
+    stripped = line.lstrip(" ")
+    if not stripped or len(line) - len(stripped) > 3 or stripped[0] in "\t>|[#":
+        return None
+    bullet = BULLET.match(stripped)
+    lead, rest = _bold_lead(stripped[bullet.end() :] if bullet else stripped.rstrip())
+    if lead is not None:
+        return _bold_shape(lead, rest, bulleted=bool(bullet))
+    if bullet or len(stripped) > HEADING_CHARS:
+        return None
+    return _titled(_clean(plain(stripped)), bold=False)
+
+
+def _bold_shape(lead: str, rest: str, *, bulleted: bool) -> tuple[int, str, bool] | None:
+    """Return the shape of a line that opens in bold: all bold, or a numbered clause's title.
+
+    A bulleted item is a heading only when it is all bold (``*   **Your rights**``); bold
+    that is a link is a table of contents' entry.
+    """
+    text = _clean(plain(lead))
+    if "](" in lead or not text:
+        return None
+    if not rest:
+        return _titled(text, bold=True)
+    numbered = NUMBERED.match(text)
+    if bulleted or not numbered:
+        return None
+    if _title_like(numbered.group("title"), numbered.group("keyword"), bold=True):
+        return _level(numbered), text, True
+    return None
+
+
+def _bold_lead(line: str) -> tuple[str | None, str]:
+    """Return the bold text (with any clause number before it) that opens a line, and the rest."""
+    number = LEADING_NUMBER.match(line)
+    position = number.end() if number else 0
+    parts = [number.group(1)] if number else []
+    while bold := BOLD.match(line, position):
+        parts.append(bold.group(2))
+        position = bold.end()
+    if len(parts) == (1 if number else 0):
+        return None, line
+    return " ".join(parts), line[position:].strip(" \t.:")
+
+
+def _clean(text: str) -> str:
+    return text.strip().rstrip(":-\u2013\u2014 ")
+
+
+def _titled(text: str, *, bold: bool) -> tuple[int, str, bool] | None:
+    """Return the level and text of a line that is all heading: bold, numbered or in capitals."""
+    if not any(c.isalpha() for c in text) or DATE_STAMP.search(text) or text[-1] in ",;":
+        return None
+    numbered = NUMBERED.match(text)
+    if numbered and _title_like(numbered.group("title"), numbered.group("keyword"), bold=bold):
+        return _level(numbered), text.rstrip("."), False
+    size = len(text.split())
+    if bold and size <= HEADING_WORDS:
+        return SHAPED_LEVEL, text.rstrip("."), False
+    letters = [c for c in text if c.isalpha()]
+    word = any(len(w) >= 3 and w.isalpha() for w in text.split())  # not a code: "T23AT2P"
+    if size <= CAPITALS_WORDS and word and all(c.isupper() for c in letters):
+        return SHAPED_LEVEL, text.rstrip("."), False
+    return None
+
+
+def _title_like(title: str, keyword: str | None, *, bold: bool) -> bool:
+    """Tell whether what follows a clause number is a title, not a sentence or a list item.
+
+    A title is short, starts with a capital, and holds no sentence; a full stop may end it only
+    in bold (``**1. Services.**``) or after an abbreviation (``in the U.S.``): a numbered line
+    that ends a sentence is a list item.
+    """
+    title = title.strip()
+    if not title:
+        return keyword is not None
+    size = len(title.split())
+    stop = title.endswith(".") and not ABBREVIATION.search(title)
+    return (
+        size <= HEADING_WORDS
+        and (title[0].isupper() or title[0] in QUOTES)
+        and (not stop or (bold and size <= SHORT_TITLE_WORDS))
+        and not re.search(r"[.;!?]\s+\S", title.rstrip("."))
+    )
+
+
+def _level(numbered: re.Match[str]) -> int:
+    """Return a numbered heading's level: 1. above 1.1 above 1.1.1; A. under I."""
+    number = numbered.group("number")
+    if number is None or number[0] in "IVXLC":
+        return SHAPED_LEVEL
+    if number[0].isalpha():
+        return SHAPED_LEVEL + 1
+    return SHAPED_LEVEL - 1 + min(len(re.findall(r"\d+", number)), 3)
+
+
+def _without_contents(lines: list[str], found: list[_Heading]) -> list[_Heading]:
+    """Drop what is a table of contents, not clauses; an empty shaped label heads the next one.
+
+    Shaped headings with no text of their own are entries of a table of contents when two or
+    more come in a row, or when no shaped heading with text follows them; one alone above a
+    shaped heading with text (``ARTICLE 2`` above ``PAYMENT``) is its parent. A Markdown heading
+    whose lines are mostly links into the page is a contents too, and so is a shaped heading that
+    repeats a Markdown heading further on. What is dropped joins the text before it.
+    """
+    found = _without_echoes(found)
+    ends = [h.start for h in found[1:]] + [len(lines)] if found else []
+    kept: list[_Heading] = []
+    run: list[_Heading] = []
+    for heading, end in zip(found, ends, strict=True):
+        if heading.shaped and not _holds_text(lines, heading.body_start, end):
+            run.append(heading)
+            continue
+        if heading.shaped and len(run) == 1:
+            kept.append(replace(run[0], level=min(run[0].level, heading.level - 1)))
+        run = []
+        if heading.part and all(_kind(line).bare for line in lines[heading.start : end]):
+            continue  # only links or a date before the part's first heading: no provision
+        if heading.shaped or heading.part or not _is_contents(lines, heading, end):
+            kept.append(heading)
+    return kept
+
+
+def _without_echoes(found: list[_Heading]) -> list[_Heading]:
+    """Drop shaped headings that repeat a Markdown heading further on: a contents entry or label."""
+    later: set[str] = set()
+    kept = []
+    for heading in reversed(found):
+        key = heading_key(heading.text) if not heading.part else ""
+        if heading.shaped and key in later:
+            continue
+        if not heading.shaped and not heading.part:
+            later.add(key)
+        kept.append(heading)
+    return kept[::-1]
+
+
+def _is_contents(lines: list[str], heading: _Heading, end: int) -> bool:
+    first = next((line for line in lines[heading.body_start : end] if line.strip()), "")
+    if not _kind(first).page_link:
+        return False
+    body = [line for line in lines[heading.body_start : end] if line.strip()]
+    links = sum(1 for line in body if _kind(line).page_link)
+    return len(body) >= 3 and links >= CONTENTS_SHARE * len(body)
+
+
+def _holds_text(lines: list[str], start: int, end: int) -> bool:
+    return any(lines[index].strip() for index in range(start, end))
+
+
 def _by_headings(lines: list[str], headings: list[_Heading]) -> list[Section]:
-    """Cut at headings: the preamble, then each heading that holds text or has no subsections."""
-    sections = _by_starts(lines, [], stop=headings[0].start)
+    """Cut at headings: the preamble, then each heading that holds text or has no subsections.
+
+    Each section comes out keyed by the slug of its parent heading (empty at the top), which
+    ``_with_unique_keys`` uses only to tell apart a repeated heading.
+    """
+    sections = _untitled(lines, 0, headings[0].start, PREAMBLE)
     path: list[_Heading] = []
     for number, heading in enumerate(headings):
         after = headings[number + 1] if number + 1 < len(headings) else None
         end = after.start if after else len(lines)
+        if heading.part:
+            path = []
+            sections.extend(_untitled(lines, heading.start, end))
+            continue
         while path and path[-1].level >= heading.level:
             path.pop()
+        parent = heading_key(path[-1].text) if path else ""
         path.append(heading)
         body = _block(lines, heading.body_start, end)
         if body or after is None or after.level <= heading.level:
-            key = heading_key(" ".join(h.text for h in path[-2:]))
-            sections.append(Section(key, heading.text, heading.level, body, heading.start, end))
+            titled = heading.body_start > heading.start
+            sections.append(
+                Section(parent, heading.text, heading.level, body, heading.start, end, titled)
+            )
     return sections
+
+
+def _untitled(lines: list[str], start: int, end: int, title: str | None = None) -> list[Section]:
+    """Return the text between start and end as a provision without heading, if it has text."""
+    body = _block(lines, start, end)
+    if not body.strip():
+        return []
+    return [Section("", title or _title(body), 0, body, start, end, titled=False)]
 
 
 def _by_starts(lines: list[str], starts: list[int], stop: int | None = None) -> list[Section]:
@@ -174,13 +456,8 @@ def _by_starts(lines: list[str], starts: list[int], stop: int | None = None) -> 
     bounds = [0, *starts, stop] if starts else [0, stop]
     sections = []
     for start, end in itertools.pairwise(bounds):
-        body = _block(lines, start, end)
-        if not body:
-            continue
-        if start == 0 and (not starts or starts[0] != 0):
-            sections.append(Section("", PREAMBLE, 0, body, start, end, titled=False))
-        else:
-            sections.append(Section("", _title(body), 0, body, start, end, titled=False))
+        preamble = start == 0 and (not starts or starts[0] != 0)
+        sections.extend(_untitled(lines, start, end, PREAMBLE if preamble else None))
     return sections
 
 
@@ -199,8 +476,10 @@ def _block(lines: list[str], start: int, end: int) -> str:
 
 
 def _title(body: str) -> str:
-    """Return the first words of the first line that has any, for a provision without heading."""
-    for line in body.split("\n"):
+    """Return the first words of a provision without heading: of its first line with words of
+    its own (not only links or a date), else of its first line with any words."""
+    lines = body.split("\n")
+    for line in [line for line in lines if not _kind(line).bare] + lines:
         first = [word for word in plain(line).split() if any(c.isalnum() for c in word)]
         if first:
             return " ".join(first[:TITLE_WORDS]) + (" …" if len(first) > TITLE_WORDS else "")
@@ -208,18 +487,23 @@ def _title(body: str) -> str:
 
 
 def _with_unique_keys(sections: list[Section]) -> tuple[Section, ...]:
-    """Key each section by its heading's slug; a repeated one by its heading path, then a suffix.
+    """Key each section by its heading's slug; a repeated one by its parent's, then an ordinal.
 
-    Sections come in with ``key`` set to the slug of their heading path (parent and heading), or
-    empty when they have no heading; the first section to use a slug keeps it plain.
+    Sections come in with ``key`` set to the slug of their parent heading (empty when none). The
+    first section to use a slug keeps it plain; a later one under another parent than the first
+    is qualified by its parent (``business-overview``); under the same parent, or when that is
+    taken too, it takes the first free ordinal (``overview-2``). Never a hash: ids must read.
     """
     used: set[str] = set()
+    parents: dict[str, str] = {}
     keyed = []
     for section in sections:
         key = heading_key(section.heading)
-        if key in used and section.key:
-            key = section.key
+        parent = section.key
+        if key in used and parent and parent != parents.get(key):
+            key = _qualified(parent, key)
         key = _free(key, used)
+        parents.setdefault(heading_key(section.heading), parent)
         used.add(key)
         keyed.append(
             Section(
@@ -235,16 +519,20 @@ def _with_unique_keys(sections: list[Section]) -> tuple[Section, ...]:
     return tuple(keyed)
 
 
+def _qualified(parent: str, key: str) -> str:
+    """Return key under the first words of its parent's slug, cut at a word to fit."""
+    return readable_slug(f"{readable_slug(parent, QUALIFIER_LENGTH)}-{key}")
+
+
 def _free(key: str, used: Container[str]) -> str:
-    """Return key, or key with the first free numeric suffix."""
+    """Return key, or key with the first free ordinal suffix."""
     if key not in used:
         return key
-    stem = key[: MAX_LENGTH - 4].rstrip("-")
+    stem = readable_slug(key, MAX_LENGTH - 4)
     number = 2
     while f"{stem}-{number}" in used:
         number += 1
-    candidate = f"{stem}-{number}"
-    return candidate if len(candidate) <= MAX_LENGTH else f"x-{short_hash(candidate)}"
+    return f"{stem}-{number}"
 
 
 def similarity(old: str, new: str) -> float:
@@ -268,7 +556,8 @@ class IdTracker:
     start or from the ``state`` it had after some version. A section keeps the id of the
     previous version's provision with the same key; else of any earlier provision with that key
     (removed, then back); else of the previous version's most similar unclaimed provision, when
-    similar enough (renamed or renumbered); else it gets a new id.
+    similar enough (renamed or renumbered); else, untitled, of the one untitled provision that sat
+    between the same neighbours (a paragraph edited in place); else it gets a new id.
     """
 
     def __init__(self, state: Ids | None = None) -> None:
@@ -289,6 +578,7 @@ class IdTracker:
         self._claim(sections, placed, previous.get)
         self._claim(sections, placed, self._by_key.get)
         self._claim_similar(sections, placed)
+        self._claim_slots(sections, placed)
         for index, section in enumerate(sections):
             if index not in placed:
                 placed[index] = _free(section.key, self._ids)
@@ -325,6 +615,39 @@ class IdTracker:
             if index not in placed and id_ not in claimed:
                 placed[index] = id_
                 claimed.add(id_)
+
+    def _claim_slots(self, sections: Sequence[Section], placed: dict[int, str]) -> None:
+        """Give an untitled section left alone between two placed ones the id in that slot.
+
+        A paragraph or clause edited too much to be recognised by its words still sits where
+        it was: when the previous version had exactly one unclaimed untitled provision between
+        the same neighbours (or the document's start or end), and they share some words, it is
+        that provision, edited.
+        """
+        old = list(self._live)
+        where = {id_: position for position, id_ in enumerate(old)}
+        claimed = set(placed.values())
+        for index, section in enumerate(sections):
+            if index in placed or section.titled:
+                continue
+            slot = _slot(index, len(sections), placed, where, len(old))
+            id_ = old[slot] if slot is not None else None
+            if id_ is None or id_ in claimed or self._live[id_].titled:
+                continue
+            if similarity(self._live[id_].body, section.body) >= SLOT_SIMILARITY:
+                placed[index] = id_
+                claimed.add(id_)
+
+
+def _slot(
+    index: int, count: int, placed: Mapping[int, str], where: Mapping[str, int], size: int
+) -> int | None:
+    """Return the previous version's position between a section's neighbours, if just one."""
+    before = -1 if index == 0 else where.get(placed.get(index - 1, ""))
+    after = size if index + 1 == count else where.get(placed.get(index + 1, ""))
+    if before is None or after is None or after - before != 2:  # exactly one between
+        return None
+    return before + 1
 
 
 def _bag(text: str) -> Counter[str]:
