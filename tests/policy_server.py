@@ -1,14 +1,15 @@
 """A real HTTP server on 127.0.0.1 serving fictional policy pages, one route per case.
 
 Each route answers with a fixed ``Reply``, a queue of replies (one per request, the last one
-repeated), or one of the misbehaviours: never answering, resetting the connection. The test
+repeated), a ``Fresh`` reply made anew for each request (a page that carries a new nonce on
+every response), or one of the misbehaviours: never answering, resetting the connection. The test
 changes what a route serves between runs and reads the log of requests the server received.
 """
 
 import socket
 import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -40,7 +41,14 @@ class Seen:
     headers: dict[str, str]
 
 
-Route = Reply | list[Reply] | str
+@dataclass(frozen=True)
+class Fresh:
+    """A reply made for each request from the number of the request (1, 2, …) at its path."""
+
+    make: Callable[[int], Reply]
+
+
+Route = Reply | list[Reply] | Fresh | str
 
 
 class PolicyServer:
@@ -88,6 +96,8 @@ class Handler(BaseHTTPRequestHandler):
         with policy.lock:
             policy.seen.append(Seen(self.path, dict(self.headers)))
         route = policy.next_reply(self.path)
+        if isinstance(route, Fresh):
+            route = route.make(len(policy.hits(self.path)))
         if route == HANG:
             policy.release.wait()
             self.close_connection = True
@@ -157,6 +167,28 @@ SECTIONS = {
         "to the courts of the capital city, and nothing here limits your rights as a consumer."
     ),
 }
+
+
+def cloudflare_hex(address: str, key: int) -> str:
+    """Return an address as Cloudflare's e-mail protection hides it: a key byte, then XOR."""
+    return f"{key:02x}" + "".join(f"{byte ^ key:02x}" for byte in address.encode("utf-8"))
+
+
+def cloudflare_link(address: str, key: int) -> str:
+    """Return a mailto link as Cloudflare rewrites it on a protected page."""
+    code = cloudflare_hex(address, key)
+    return (
+        f'<a href="/cdn-cgi/l/email-protection#{code}"><span class="__cf_email__" '
+        f'data-cfemail="{code}">[email&#160;protected]</span></a>'
+    )
+
+
+def cloudflare_text(address: str, key: int) -> str:
+    """Return an address written as text, as Cloudflare rewrites it on a protected page."""
+    return (
+        '<a href="/cdn-cgi/l/email-protection" class="__cf_email__" '
+        f'data-cfemail="{cloudflare_hex(address, key)}">[email&#160;protected]</a>'
+    )
 
 
 def policy_page(

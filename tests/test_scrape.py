@@ -6,20 +6,34 @@ import json
 import subprocess
 import sys
 import time
+from importlib.metadata import version
 from pathlib import Path
 
 import git
 import pytest
 
-from policy_server import HANG, RESET, SECTIONS, PolicyServer, Reply, policy_page
-from termline.archive import FETCHED_AT, SOURCE_URL, trailer
+from policy_server import (
+    HANG,
+    RESET,
+    SECTIONS,
+    Fresh,
+    PolicyServer,
+    Reply,
+    cloudflare_link,
+    cloudflare_text,
+    policy_page,
+)
+from termline import __version__
+from termline.archive import EXTRACTED_BY, FETCHED_AT, SOURCE_URL, trailer
 from termline.cli import main
 from termline.errors import TermlineError
+from termline.scrape.extract import extracted_by
 from termline.scrape.fetch import FetchOptions
 from termline.scrape.reports import Progress, Report, Status
 from termline.scrape.results import read_results
 from termline.scrape.run import ScrapeOptions, scrape
 from termline.scrape.validate import MIN_WORDS
+from termline.sources import load_config
 
 TERMS = "/acme/terms"
 FILE = "archive/acme/terms.md"
@@ -177,6 +191,191 @@ def test_changes_that_are_no_policy_change_make_no_commit(scene, declaration, ch
     assert (scene.head(), scene.text()) == (head, text)
 
 
+# Inputs that change on every fetch while the policy does not: no commit.
+
+
+def _contact_page(request: int) -> Reply:
+    contact = (
+        f"Write to {cloudflare_link('legal@acme.example', request)} or to our data protection "
+        f"officer at {cloudflare_text('dpo@acme.example', 200 - request)} at any time, and we "
+        "will answer within one month of receiving your letter."
+    )
+    return Reply(policy_page({**SECTIONS, "Contact": contact}))
+
+
+@pytest.mark.parametrize("declaration", DECLARATIONS)
+def test_a_cloudflare_protected_address_is_recorded_as_itself_and_a_new_hash_is_no_change(
+    scene, declaration
+):
+    scene.declare({"acme/terms": TERMS}, DECLARATIONS[declaration])
+    scene.server.serve(TERMS, Fresh(_contact_page))
+    only(scene.run(), Status.NEW)
+    text, head = scene.text(), scene.head()
+    assert (
+        "Write to [legal@acme.example](mailto:legal@acme.example) or to our data protection "
+        "officer at dpo@acme.example at any time"
+    ) in text
+    assert "cdn-cgi" not in text and "protected" not in text
+    only(scene.run(), Status.UNCHANGED)
+    assert (scene.head(), scene.text()) == (head, text)
+    assert len(scene.server.hits(TERMS)) == 2
+
+
+def _nonce_page(request: int) -> Reply:
+    documents = (
+        f'Read the <a href="/static/terms.pdf?v={request}">printable terms</a>, the '
+        f'<a href="/legal/cookies?ver=2.{request}.0&amp;_={1718000000 + request}&amp;lang=en">'
+        f'cookie notice</a> and <a href="/legal/archive?id=7&amp;cb={request}f&amp;nonce=x{request}'
+        f'&amp;timestamp={request}">earlier editions</a>; '
+        '<a href="https://video.example/watch?v=dQw4w9WgXcQ">this video</a> explains them.'
+    )
+    return Reply(policy_page({**SECTIONS, "Documents": documents}))
+
+
+@pytest.mark.parametrize("declaration", DECLARATIONS)
+def test_a_new_cache_busting_nonce_in_links_is_no_change(scene, declaration):
+    scene.declare({"acme/terms": TERMS}, DECLARATIONS[declaration])
+    scene.server.serve(TERMS, Fresh(_nonce_page))
+    only(scene.run(), Status.NEW)
+    text, head = scene.text(), scene.head()
+    for kept in (
+        f"[printable terms]({scene.server.url('/static/terms.pdf')})",
+        f"[cookie notice]({scene.server.url('/legal/cookies?lang=en')})",
+        f"[earlier editions]({scene.server.url('/legal/archive?id=7')})",
+        "[this video](https://video.example/watch?v=dQw4w9WgXcQ)",
+    ):
+        assert kept in text, kept
+    only(scene.run(), Status.UNCHANGED)
+    assert (scene.head(), scene.text()) == (head, text)
+
+
+def _dated_page(request: int) -> Reply:
+    stamp = "Updated: yesterday" if request == 1 else f"Updated: {request} days ago"
+    account = f"{stamp}</p><p>{SECTIONS['Your account']}"
+    return Reply(policy_page({**SECTIONS, "Your account": account}))
+
+
+def test_relative_times_are_left_out_unless_the_document_keeps_them(scene):
+    scene.server.serve(TERMS, Fresh(_dated_page))
+    only(scene.run(), Status.NEW)
+    text, head = scene.text(), scene.head()
+    assert "Updated" not in text and "## Your account\n\nYou must be at least sixteen" in text
+    only(scene.run(), Status.UNCHANGED)
+    assert (scene.head(), scene.text()) == (head, text)
+    scene.declare({"acme/terms": TERMS}, DECLARATIONS["select"] + "keep_relative_times = true\n")
+    only(scene.run(), Status.CHANGED)
+    assert "Updated: 3 days ago" in scene.text()
+    only(scene.run(), Status.CHANGED)
+    assert "Updated: 4 days ago" in scene.text()
+
+
+def _session_page(request: int) -> Reply:
+    account = (
+        f"{SECTIONS['Your account']} Served in {request * 7} ms.</p>"
+        f"<p>Session reference: ab{request}cd"
+    )
+    return Reply(policy_page({**SECTIONS, "Your account": account}))
+
+
+def test_an_ignore_pattern_keeps_its_text_out_of_the_archive(scene):
+    ignore = "ignore = ['^Session reference: \\w+$', ' Served in \\d+ ms\\.']\n"
+    scene.declare({"acme/terms": TERMS}, DECLARATIONS["select"] + ignore)
+    scene.server.serve(TERMS, Fresh(_session_page))
+    only(scene.run(), Status.NEW)
+    text, head = scene.text(), scene.head()
+    assert "Session" not in text and "Served" not in text
+    assert "you must tell us at once if you think someone else has used it.\n\n## Your" in text
+    only(scene.run(), Status.UNCHANGED)
+    assert (scene.head(), scene.text()) == (head, text)
+
+
+IRREGULAR_LISTS = (
+    "You agree to the following.</p><ol>"
+    "<li>Follow the law of the place where you use the service.</li>"
+    '<div class="callout"><li>Respect the other members and their work.</li></div>'
+    "<li>Keep your password secret and your account your own.</li>"
+    '<p class="note">These rules apply to every account.</p>'
+    "<li>Report the abuse that you see to our moderators.</li></ol>"
+    '<p>Payment.</p><ol start="5"><li>Pay each invoice on time.</li>'
+    '<li value="9">Keep your billing details up to date.</li><li>Ask us for a receipt.</li></ol>'
+    "<p>Countdown.</p><ol reversed><li>Three steps left.</li><li>Two steps left.</li>"
+    "<li>One step left.</li></ol><p>That is all."
+)
+
+
+@pytest.mark.parametrize("declaration", DECLARATIONS)
+def test_an_irregular_ordered_list_keeps_the_numbers_the_page_shows(scene, declaration):
+    scene.declare({"acme/terms": TERMS}, DECLARATIONS[declaration])
+    scene.server.serve(TERMS, Reply(policy_page({**SECTIONS, "Your duties": IRREGULAR_LISTS})))
+    only(scene.run(), Status.NEW)
+    numbered = [line for line in scene.text().split("\n") if line[:1].isdigit()]
+    assert numbered == [
+        "1. Follow the law of the place where you use the service.",
+        "2. Respect the other members and their work.",
+        "3. Keep your password secret and your account your own.",
+        "4. Report the abuse that you see to our moderators.",
+        "5. Pay each invoice on time.",
+        "9. Keep your billing details up to date.",
+        "10. Ask us for a receipt.",
+        "3. Three steps left.",
+        "2. Two steps left.",
+        "1. One step left.",
+    ]
+
+
+IMPRINT = (
+    "<html><head><title>Imprint</title></head><body><article class='policy'><h1>Imprint</h1>"
+    "<p>Acme Ltd, 1 Example Street, 12345 Exempla City. Managing directors: Ada Example and "
+    "Bob Example. Registered at the Exempla City district court under number HRB 12345. VAT "
+    "identification number EX123456789. Contact: by telephone on +00 123 456 789 or by letter "
+    "to the address above. We take part in no dispute resolution before a consumer arbitration "
+    "board.</p></article></body></html>"
+)
+
+
+def test_a_short_page_is_recorded_when_its_document_declares_a_lower_floor(scene):
+    scene.server.serve(TERMS, Reply(IMPRINT))
+    outcome = only(scene.run(), Status.FAILED)
+    assert outcome.reason == f"too-short: 58 words, fewer than {MIN_WORDS}"
+    scene.declare({"acme/terms": TERMS}, DECLARATIONS["select"] + "min_words = 59\n")
+    assert only(scene.run(), Status.FAILED).reason == "too-short: 58 words, fewer than 59"
+    scene.declare({"acme/terms": TERMS}, DECLARATIONS["select"] + "min_words = 50\n")
+    only(scene.run(), Status.NEW)
+    assert scene.text().startswith("# Imprint\n\nAcme Ltd, 1 Example Street")
+
+
+# What extracted each version, in its commit.
+
+
+@pytest.mark.parametrize("declaration", DECLARATIONS)
+def test_every_scrape_commit_says_what_extracted_it(scene, declaration):
+    scene.declare({"acme/terms": TERMS}, DECLARATIONS[declaration])
+    scene.server.serve(TERMS, Reply(policy_page()))
+    only(scene.run(), Status.NEW)
+    changed = {**SECTIONS, "Disputes": SECTIONS["Disputes"].replace("sixty", "thirty")}
+    scene.server.serve(TERMS, Reply(policy_page(changed)))
+    only(scene.run(), Status.CHANGED)
+    expected = {
+        "select": f"termline {__version__}; select=article.policy; remove=.cookie-banner",
+        "main-content": f"termline {__version__}; trafilatura {version('trafilatura')}",
+    }[declaration]
+    commits = list(scene.repo.iter_commits())
+    assert [trailer(c.message, EXTRACTED_BY) for c in commits] == [expected, expected]
+
+
+def test_a_new_ignore_pattern_or_relative_times_kept_changes_what_extracted_says(scene):
+    scene.server.serve(TERMS, Reply(policy_page()))
+    base = DECLARATIONS["select"]
+    values = []
+    for extra in ("", "ignore = ['x+']\n", "ignore = ['y+']\n", "keep_relative_times = true\n"):
+        scene.declare({"acme/terms": TERMS}, base + extra)
+        [source] = load_config(scene.sources).sources
+        values.append(extracted_by(source))
+    assert len(set(values)) == 4
+    assert values[1].endswith("; ignore=1 pattern " + values[1][-12:])
+    assert values[3].endswith("; relative times kept")
+
+
 # Refusals: nothing recorded, the previous version untouched, the reason named.
 
 
@@ -251,6 +450,97 @@ def test_a_redirect_to_a_login_page_is_refused(recorded):
     recorded.server.serve("/login?next=/acme/terms", Reply(policy_page(title="Sign in")))
     outcome = refused(recorded, "login-page")
     assert "/login" in outcome.reason
+
+
+# Refusals by what the page is, whatever its length and its URL.
+
+EXPLANATION = " ".join(
+    [
+        "Members get the full service, early access to new features, a monthly newsletter about",
+        "what we are building, invitations to community events in their city, and the help of",
+        "our support team seven days a week, with answers to every question within one working",
+        "day.",
+    ]
+    * 4
+)  # 150-odd words: longer than any gate the text rules alone would catch
+
+
+def _gate_page(content: str, title: str = "Acme") -> str:
+    return (
+        f"<html><head><title>{title}</title></head><body><nav><a href='/'>Home</a></nav>"
+        f"<main><h1>Welcome back</h1>{content}<p>{EXPLANATION}</p></main></body></html>"
+    )
+
+
+SIGN_IN = _gate_page(
+    "<form action='/session' method='post'><label>E-mail <input type='email' name='email'>"
+    "</label><label>Password <input type='PASSWORD' name='pw'></label><button>Continue</button>"
+    "</form>"
+)
+WIDGETS = {
+    "reCAPTCHA": "<form><div class='g-recaptcha' data-sitekey='6Lc-key'></div></form>",
+    "hCaptcha": "<div class='h-captcha' data-sitekey='10000000-ffff'></div>",
+    "Turnstile": "<iframe src='https://challenges.cloudflare.com/cdn-cgi/challenge-platform/x'>"
+    "</iframe>",
+    "press and hold": "<div id='px-captcha'></div>",
+}
+PRESS_AND_HOLD = _gate_page(
+    "<p>Our systems have detected unusual traffic from your computer network. Press &amp; Hold "
+    "to confirm you are a human (and not a bot).</p>"
+)
+
+
+@pytest.mark.parametrize("declaration", DECLARATIONS)
+def test_a_redirect_to_a_sign_in_form_at_any_address_is_a_login_page(recorded, declaration):
+    recorded.declare({"acme/terms": TERMS}, DECLARATIONS[declaration])
+    recorded.server.serve(TERMS, Reply("", 302, {"Location": "/welcome?next=/acme/terms"}))
+    recorded.server.serve("/welcome?next=/acme/terms", Reply(SIGN_IN))
+    outcome = refused(recorded, "login-page")
+    assert "password field" in outcome.reason
+
+
+def test_a_sign_in_form_is_refused_even_where_the_declared_address_looks_like_one(scene):
+    scene.declare({"acme/terms": "/auth/terms"})
+    scene.server.serve("/auth/terms", Reply(SIGN_IN))
+    assert only(scene.run(), Status.FAILED).reason.startswith("login-page: ")
+    assert scene.head() is None
+
+
+@pytest.mark.parametrize("declaration", DECLARATIONS)
+@pytest.mark.parametrize("widget", WIDGETS)
+def test_a_challenge_widget_is_refused_as_blocked_whatever_the_length(
+    recorded, widget, declaration
+):
+    recorded.declare({"acme/terms": TERMS}, DECLARATIONS[declaration])
+    recorded.server.serve(TERMS, Reply(_gate_page(WIDGETS[widget])))
+    outcome = refused(recorded, "blocked")
+    assert f"a {widget} challenge" in outcome.reason
+
+
+@pytest.mark.parametrize("declaration", DECLARATIONS)
+def test_a_long_press_and_hold_interstitial_is_refused_as_blocked(recorded, declaration):
+    recorded.declare({"acme/terms": TERMS}, DECLARATIONS[declaration])
+    recorded.server.serve(TERMS, Reply(PRESS_AND_HOLD))
+    refused(recorded, "blocked")
+
+
+@pytest.mark.parametrize("declaration", DECLARATIONS)
+def test_a_sign_in_box_or_captcha_beside_the_policy_is_no_refusal(scene, declaration):
+    scene.declare({"acme/terms": TERMS}, DECLARATIONS[declaration])
+    hidden_modal = (
+        "</p><div class='modal' style='display: none'><form><input type='password'>"
+        "<div class='g-recaptcha'></div></form></div><div hidden><input type='password'></div><p>"
+    )
+    page = policy_page(
+        {**SECTIONS, "Disputes": SECTIONS["Disputes"] + hidden_modal},
+        nav="<a href='/'>Home</a><form><input type='email'><input type='password'></form>",
+        footer="<form>Newsletter <input type='email'><div class='h-captcha'></div></form>",
+    ).replace(
+        "</head>",
+        "<script src='https://www.google.com/recaptcha/api.js?render=key'></script></head>",
+    )
+    scene.server.serve(TERMS, Reply(page))
+    only(scene.run(), Status.NEW)
 
 
 def test_server_errors_are_retried_then_refused(recorded):

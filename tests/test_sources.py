@@ -61,6 +61,19 @@ def test_a_good_file_gives_every_source(tmp_path):
         (),
     )
     assert config.find("acme", "privacy") == privacy
+    assert (privacy.ignore, privacy.min_words, privacy.keep_relative_times) == ((), None, False)
+
+
+def test_a_document_declares_ignore_patterns_a_word_floor_and_relative_times(tmp_path):
+    text = GOOD.replace(
+        'url = "https://acme.example/privacy"\n',
+        'url = "https://acme.example/privacy"\n'
+        'ignore = ["^Last updated: .*$", "(?i)session \\\\w+"]\n'
+        "min_words = 40\nkeep_relative_times = true\n",
+    )
+    privacy = load_config(_write(tmp_path, text)).sources[1]
+    assert privacy.ignore == ("^Last updated: .*$", "(?i)session \\w+")
+    assert (privacy.min_words, privacy.keep_relative_times) == (40, True)
 
 
 MALFORMED = {
@@ -115,6 +128,27 @@ MALFORMED = {
         "site.author: 'bot@example.org' is not 'Name <email>'",
     ),
     "unknown top-level key": ('[sites]\ntitle = "x"\n', "sites: unknown key"),
+    "bad ignore pattern": (
+        GOOD.replace('remove = [".cookie-banner", "nav"]', 'ignore = ["Updated (\\\\d+"]'),
+        "platforms.acme.documents.terms.ignore: 'Updated (\\\\d+' is not a regular expression: "
+        "missing ), unterminated subpattern at position 8",
+    ),
+    "ignore not a list of strings": (
+        GOOD.replace('remove = [".cookie-banner", "nav"]', "ignore = [3]"),
+        "platforms.acme.documents.terms.ignore: expected a string or a list",
+    ),
+    "min_words zero": (
+        GOOD.replace('remove = [".cookie-banner", "nav"]', "min_words = 0"),
+        "platforms.acme.documents.terms.min_words: expected a whole number of at least 1, not 0",
+    ),
+    "min_words not a number": (
+        GOOD.replace('remove = [".cookie-banner", "nav"]', 'min_words = "50"'),
+        "platforms.acme.documents.terms.min_words: expected a whole number",
+    ),
+    "keep_relative_times not a boolean": (
+        GOOD.replace('remove = [".cookie-banner", "nav"]', 'keep_relative_times = "yes"'),
+        "platforms.acme.documents.terms.keep_relative_times: expected true or false",
+    ),
 }
 
 

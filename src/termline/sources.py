@@ -2,10 +2,11 @@
 
 Takes the path of a TOML file; gives a ``Config`` with the site settings and one ``Source`` per
 declared document. Keys are slugs; anything malformed (bad TOML, a missing or non-http(s) url, a
-bad slug, a value of the wrong type, an unknown key, the same page declared twice, an ``import``
-that is not ``<Service>/<Terms type>`` or is claimed twice) is a ``TermlineError`` naming the
-file and the key. A declared document type outside the terms-types
-vocabulary is allowed and only warned about; without one, the type is the document's name.
+bad slug, a value of the wrong type, a bad CSS selector or ``ignore`` regular expression, an
+unknown key, the same page declared twice, an ``import`` that is not ``<Service>/<Terms type>``
+or is claimed twice) is a ``TermlineError`` naming the file and the key. A declared document type
+outside the terms-types vocabulary is allowed and only warned about; without one, the type is the
+document's name.
 """
 
 import logging
@@ -56,7 +57,19 @@ TERMS_TYPES = frozenset(
 SITE_KEYS = frozenset({"title", "base_url", "repo_url", "author", "data_licence"})
 AUTHOR = re.compile(r"^([^<>]+?)\s*<([^<>\s]+@[^<>\s]+)>$")
 PLATFORM_KEYS = frozenset({"name", "documents"})
-DOCUMENT_KEYS = frozenset({"name", "type", "url", "select", "remove", "import"})
+DOCUMENT_KEYS = frozenset(
+    {
+        "name",
+        "type",
+        "url",
+        "select",
+        "remove",
+        "import",
+        "ignore",
+        "min_words",
+        "keep_relative_times",
+    }
+)
 TOP_KEYS = frozenset({"site", "platforms"})
 
 
@@ -75,6 +88,9 @@ class Source:
     # Open Terms Archive documents ("<Service>/<Terms type>") whose versions `termline import`
     # replays into this document, in date order.
     imports: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()  # regular expressions of text left out of the archive
+    min_words: int | None = None  # this document's own floor, for legitimately short pages
+    keep_relative_times: bool = False  # keep "Updated 3 days ago" (dropped by default)
 
 
 @dataclass(frozen=True)
@@ -147,6 +163,27 @@ class _Table:
             if not all(names) or "/" in terms_type or any(n.startswith(".") for n in names):
                 raise self.fail(name, f"'{value}' is not '<Service>/<Terms type>'")
         return values
+
+    def patterns(self, name: str) -> tuple[str, ...]:
+        values = self.texts(name)
+        for value in values:
+            try:
+                re.compile(value)
+            except re.error as error:
+                raise self.fail(name, f"{value!r} is not a regular expression: {error}") from error
+        return values
+
+    def positive(self, name: str) -> int | None:
+        value = self.data.get(name)
+        if value is not None and (type(value) is not int or value < 1):
+            raise self.fail(name, f"expected a whole number of at least 1, not {value!r}")
+        return value
+
+    def flag(self, name: str) -> bool:
+        value = self.data.get(name, False)
+        if not isinstance(value, bool):
+            raise self.fail(name, f"expected true or false, not {value!r}")
+        return value
 
     def author(self, name: str) -> tuple[str, str] | None:
         value = self.text(name)
@@ -239,6 +276,9 @@ def _source(platform_slug: str, platform: _Table, document_slug: str, document: 
         select=", ".join(select) if select else None,
         remove=document.selectors("remove"),
         imports=document.upstream_documents("import"),
+        ignore=document.patterns("ignore"),
+        min_words=document.positive("min_words"),
+        keep_relative_times=document.flag("keep_relative_times"),
     )
 
 

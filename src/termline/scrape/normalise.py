@@ -2,9 +2,14 @@
 
 Takes Markdown; gives Markdown in Unicode NFC, with non-breaking and other odd spaces turned into
 plain spaces, invisible characters dropped, one paragraph per line, ATX headings (``#``), ``-``
-bullets and ``1.`` numbers, ``---`` rules, tracking query parameters (``utm_*``, ``fbclid``,
-``gclid``…) stripped from links, no trailing whitespace, one blank line between blocks and one
-newline at the end. Fenced code is left as it is. ``normalise`` is idempotent.
+bullets and ``1.`` numbers, ``---`` rules, tracking and cache-busting query parameters
+(``utm_*``, ``fbclid``, ``gclid``, ``_``, ``cb``, ``nonce``, ``timestamp``, a numeric ``v`` or
+``ver``…) stripped from links, no trailing whitespace, one blank line between blocks and one newline
+at the end. Fenced code is left as it is. ``normalise`` is idempotent.
+
+Two filters then leave out text that changes on every fetch without the policy changing:
+``drop_relative_times`` ("Updated: 22 days ago", "Last updated yesterday"), applied unless a
+document keeps them, and ``drop_ignored``, a document's own ``ignore`` patterns.
 """
 
 import re
@@ -53,8 +58,39 @@ TRACKING_KEYS = frozenset(
         "vero_id",
         "wickedid",
         "ref_src",
+        # Cache-busting and nonces: a new value on every response, the same page behind it.
+        "_",
+        "cb",
+        "cachebust",
+        "cachebuster",
+        "cache_buster",
+        "nocache",
+        "nonce",
+        "timestamp",
+        "_t",
+        "_ts",
+        "rnd",
     }
 )
+# Keys that carry a version or a nonce only when their value looks like one (a YouTube link's
+# ``v=dQw4w9WgXcQ`` names a video and is kept; ``v=3``, ``ver=6.4.2``, ``v=1718035200`` go).
+VERSION_KEYS = frozenset({"v", "ver", "version", "ts"})
+VERSION_VALUE = re.compile(r"[0-9][0-9.]*|[0-9a-f]{6,}")
+
+# A relative time after an "updated" label, or alone on its line: it changes with the calendar.
+TIME_LABEL = (
+    r"(?:(?:last|page|was|this page was)\s+)?"
+    r"(?:updated|modified|edited|revised|reviewed|posted|published|changed)(?:\s+on)?\s*:?\s*"
+)
+TIME_AGO = (
+    r"(?:\d+|an?|one|a few|several)\s+"
+    r"(?:seconds?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)\s+ago"
+)
+LABELLED_TIME = re.compile(
+    rf"\b{TIME_LABEL}(?:{TIME_AGO}|yesterday|today|just now)\b\.?", re.IGNORECASE
+)
+LONE_TIME = re.compile(rf"^[\W_]*{TIME_AGO}[\W_]*$", re.IGNORECASE)
+WORD = re.compile(r"\w")
 
 
 def normalise(markdown: str) -> str:
@@ -69,6 +105,24 @@ def clean_characters(text: str) -> str:
     text = LINE_BREAKS.sub("\n", text)
     text = ODD_SPACES.sub(" ", INVISIBLE.sub("", text))
     return unicodedata.normalize("NFC", text)
+
+
+def drop_relative_times(text: str) -> str:
+    """Return normalised text without relative times ("Updated: 22 days ago") or their lines."""
+    lines = []
+    for line in text.split("\n"):
+        kept = LABELLED_TIME.sub("", line)
+        if (kept != line and not WORD.search(kept)) or LONE_TIME.match(kept):
+            continue
+        lines.append(SPACE_RUNS.sub(" ", kept).rstrip())
+    return normalise("\n".join(lines))
+
+
+def drop_ignored(text: str, patterns: tuple[str, ...]) -> str:
+    """Return normalised text without what the patterns match (``^``/``$`` at each line)."""
+    for pattern in patterns:
+        text = re.sub(pattern, "", text, flags=re.MULTILINE)
+    return normalise(text)
 
 
 def strip_tracking(line: str) -> str:
@@ -90,7 +144,10 @@ def _clean_url(url: str) -> str:
 
 
 def _is_tracking(parameter: str) -> bool:
-    key = parameter.partition("=")[0].lower()
+    key, _, value = parameter.partition("=")
+    key = key.lower()
+    if key in VERSION_KEYS:
+        return bool(VERSION_VALUE.fullmatch(value))
     return key in TRACKING_KEYS or key.startswith(TRACKING_PREFIXES)
 
 

@@ -1,9 +1,10 @@
 """Record stage: write one document's new text into the archive and commit it alone.
 
 Takes a repository, the archive folder, a document's slugs and display names, its text, source
-URL and fetch time; gives the new commit's sha, or None when the text is unchanged. The file is
-written to a temporary file and renamed, so the archive never holds a partial document; the
-commit touches only that file, and its date is the fetch time.
+URL, fetch time and what extracted it (the ``Extracted-By`` trailer); gives the new commit's sha,
+or None when the text is unchanged. The file is written to a temporary file and renamed, so the
+archive never holds a partial document; the commit touches only that file, and its date is the
+fetch time.
 """
 
 import os
@@ -13,7 +14,7 @@ from pathlib import Path
 
 import git
 
-from termline.archive import commit_message, document_path
+from termline.archive import EXTRACTED_BY, commit_message, document_path
 
 BOT = git.Actor("termline", "bot@termline.invalid")
 
@@ -29,6 +30,7 @@ class Record:
     text: str
     url: str
     fetched_at: datetime
+    extracted_by: str | None = None  # "termline <version>; <selectors or trafilatura>"
 
 
 def record(repo: git.Repo, archive: str, item: Record, author: git.Actor = BOT) -> str | None:
@@ -41,8 +43,9 @@ def record(repo: git.Repo, archive: str, item: Record, author: git.Actor = BOT) 
     write_atomically(path, item.text)
     repo.index.add([relative])
     kind = "change" if existed else "first"
+    extra = {EXTRACTED_BY: item.extracted_by} if item.extracted_by else {}
     message = commit_message(
-        kind, item.platform_name, item.document_name, item.url, item.fetched_at
+        kind, item.platform_name, item.document_name, item.url, item.fetched_at, extra=extra
     )
     # git's own "<epoch> <offset>" form: GitPython misreads the seconds of "…T%H:%M:%S+0000".
     stamp = f"{int(item.fetched_at.timestamp())} {item.fetched_at.strftime('%z') or '+0000'}"

@@ -1,7 +1,8 @@
 """Results: fetched documents written to a folder instead of committed, to be recorded later.
 
 A scrape shard on CI fetches and validates, then writes each new or changed document here
-(``<dir>/<platform>/<document>.md`` and a ``.json`` beside it with names, URL and fetch time);
+(``<dir>/<platform>/<document>.md`` and a ``.json`` beside it with names, URL, fetch time and
+what extracted it);
 one final job reads every shard's folder and records the documents in fetch-time order. This
 module is the one place that format is written and read.
 """
@@ -24,6 +25,8 @@ def write_result(folder: Path, item: Record) -> Path:
     write_atomically(text_path, item.text)
     meta = {key: getattr(item, key) for key in META_KEYS[:-1]}
     meta["fetched_at"] = item.fetched_at.isoformat()
+    if item.extracted_by:
+        meta["extracted_by"] = item.extracted_by
     write_atomically(text_path.with_suffix(".json"), json.dumps(meta, indent=1) + "\n")
     return text_path
 
@@ -47,6 +50,7 @@ def _read(meta_path: Path) -> Record:
             text=meta_path.with_suffix(".md").read_text(encoding="utf-8"),
             url=meta["url"],
             fetched_at=datetime.fromisoformat(meta["fetched_at"]),
+            extracted_by=_optional_text(meta.get("extracted_by")),
         )
     except (OSError, ValueError, KeyError, TypeError) as error:
         raise TermlineError(f"{meta_path}: not a valid result: {error}") from error
@@ -56,3 +60,12 @@ def _read(meta_path: Path) -> Record:
     if item.fetched_at.tzinfo is None:
         raise TermlineError(f"{meta_path}: fetched_at has no time zone")
     return item
+
+
+def _optional_text(value: object) -> str | None:
+    """Return a one-line text, None for none; anything else is no valid result."""
+    if value is None:
+        return None  # results written before the trailer existed
+    if not isinstance(value, str) or "\n" in value:
+        raise TypeError(f"extracted_by {value!r} is not one line of text")
+    return value

@@ -1,8 +1,9 @@
 """Scrape: one run of the pipeline, from sources.toml to one commit per changed document.
 
 Takes the declarations, the repository and the options; selects the sources (``--only``),
-fetches them concurrently, and as each page arrives extracts, normalises and validates it, then
-records it (or writes it to a results folder, or, in a dry run, nothing). Gives a ``Report`` with
+fetches them concurrently, and as each page arrives extracts, normalises (dropping relative times
+and the document's ``ignore`` patterns) and validates it, then records it with an ``Extracted-By``
+trailer (or writes it to a results folder, or, in a dry run, nothing). Gives a ``Report`` with
 one line per document: new, changed, unchanged or failed with the reason. Refuses to start while
 another scrape holds the lock, or when the archive folder or the index has uncommitted changes.
 """
@@ -21,13 +22,13 @@ import git
 
 from termline.archive import document_path, open_repo
 from termline.errors import TermlineError
-from termline.scrape.extract import extract
+from termline.scrape.extract import extract, extracted_by
 from termline.scrape.fetch import FetchOptions, Page, Request, Validators, fetch_pages
-from termline.scrape.normalise import normalise
+from termline.scrape.normalise import drop_ignored, drop_relative_times, normalise
 from termline.scrape.record import BOT, Record, record, write_atomically
 from termline.scrape.reports import Entry, Progress, Report, Status, write_report
 from termline.scrape.results import write_result
-from termline.scrape.validate import Refusal, check_response, check_text
+from termline.scrape.validate import MIN_WORDS, Refusal, check_response, check_text
 from termline.sources import Source, load_config, select_sources
 
 LOCK_FILE = "termline-scrape.lock"
@@ -132,6 +133,7 @@ def _settle(run: _Run, source: Source, page: Page) -> Entry:
         text=text,
         url=source.url,
         fetched_at=page.fetched_at,
+        extracted_by=extracted_by(source),
     )
     status = Status.NEW if previous is None else Status.CHANGED
     if options.dry_run:
@@ -152,7 +154,11 @@ def _checked_text(source: Source, page: Page, previous: str | None, force: bool)
     check_response(page.status, page.content_type, page.body, page.url, page.final_url)
     extracted = extract(page.body, page.content_type, page.final_url, source.select, source.remove)
     text = normalise(extracted.markdown)
-    check_text(text, extracted.title, previous, force)
+    if not source.keep_relative_times:
+        text = drop_relative_times(text)
+    if source.ignore:
+        text = drop_ignored(text, source.ignore)
+    check_text(text, extracted.title, previous, force, source.min_words or MIN_WORDS)
     return text
 
 
@@ -172,7 +178,7 @@ def _archived(repo: git.Repo, archive: str, source: Source) -> str | None:
 
 
 def _fingerprint(source: Source, text: str) -> str:
-    key = json.dumps([source.url, source.select, list(source.remove), text])
+    key = json.dumps([source.url, extracted_by(source), text])
     return hashlib.sha256(key.encode("utf-8")).hexdigest()
 
 
