@@ -9,7 +9,7 @@ from pathlib import Path
 import git
 import pytest
 
-from termline.archive import FETCHED_AT, trailer
+from termline.archive import EXTRACTED_BY, FETCHED_AT, trailer
 from termline.ci.collect import record_results
 from termline.errors import TermlineError
 from termline.scrape.record import Record
@@ -98,6 +98,24 @@ def test_refuses_a_result_whose_file_escapes_the_archive_and_records_nothing(mak
         record_results(repo.path, "archive", [shards])
     assert repo.git("log", "--oneline").count("\n") == 1
     assert not (repo.path / "archive/acme").exists() and not any(outside.iterdir())
+
+
+def test_what_extracted_a_result_becomes_its_commit_trailer(make_repo, tmp_path):
+    folder = tmp_path / "results"
+    item = _item("acme", "terms", "# Terms\n\nA.\n", 1)
+    write_result(folder, Record(**{**item.__dict__, "extracted_by": "termline 9; select=main"}))
+    write_result(folder, _item("beta", "terms", "# Terms\n\nB.\n", 2))  # from an older shard
+    repo = make_repo()
+    record_results(repo.path, "archive", [folder])
+    commits = list(git.Repo(repo.path).iter_commits())
+    assert [trailer(c.message, EXTRACTED_BY) for c in commits] == [None, "termline 9; select=main"]
+
+
+def test_refuses_a_result_whose_extracted_by_is_not_one_line(make_repo, shards):
+    meta = shards / "shard-002/beta/terms.json"
+    meta.write_text(json.dumps({**json.loads(meta.read_text()), "extracted_by": "a\nb"}))
+    with pytest.raises(TermlineError, match=r"terms.json: not a valid result: extracted_by"):
+        record_results(make_repo().path, "archive", [shards])
 
 
 def test_refuses_a_result_with_a_path_in_its_slug(make_repo, shards):

@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from conftest import clone_bundle
-from termline.scrape.normalise import normalise, strip_tracking
+from termline.scrape.normalise import drop_ignored, drop_relative_times, normalise, strip_tracking
 
 
 def test_spaces_unicode_and_line_endings_settle():
@@ -43,6 +43,45 @@ def test_tracking_parameters_are_stripped_from_links_only():
 def test_an_untracked_url_is_left_byte_for_byte():
     line = "[a](https://x.example/p?b=%20&a=1&&c)"
     assert strip_tracking(line) == line
+
+
+def test_cache_busting_parameters_go_and_meaningful_ones_stay():
+    line = (
+        "[a](https://x.example/app.css?ver=6.4.2&_=1718000000) "
+        "[b](https://x.example/t?v=3&lang=en&cb=9f&nonce=q1&timestamp=17) "
+        "[c](https://video.example/watch?v=dQw4w9WgXcQ&t=42) [d](https://x.example/p?v=beta&id=7)"
+    )
+    assert strip_tracking(line) == (
+        "[a](https://x.example/app.css) [b](https://x.example/t?lang=en) "
+        "[c](https://video.example/watch?v=dQw4w9WgXcQ&t=42) [d](https://x.example/p?v=beta&id=7)"
+    )
+
+
+RELATIVE = {
+    "Updated: 23 days ago": "",
+    "**Last Updated: 3 hours ago**": "",
+    "Updated: yesterday": "",
+    "· 2 weeks ago ·": "",
+    "Terms. This page was updated a month ago. Read on.": "Terms. Read on.",
+    "We delete logs collected more than 30 days ago.": "same",
+    "Updated: 3 December 2025": "same",
+    "Yesterday we changed nothing.": "same",
+}
+
+
+@pytest.mark.parametrize("line", RELATIVE)
+def test_relative_times_are_dropped_and_policy_text_about_time_is_kept(line):
+    expected = line if RELATIVE[line] == "same" else RELATIVE[line]
+    text = normalise(f"# Terms\n\n{line}\n\nThe end.\n")
+    kept = drop_relative_times(text)
+    assert kept == normalise(f"# Terms\n\n{expected}\n\nThe end.\n")
+    assert drop_relative_times(kept) == kept
+
+
+def test_ignore_patterns_leave_out_what_they_match_and_empty_paragraphs_with_it():
+    text = normalise("# Terms\n\nSession ab12.\n\nKeep this (ref. x9) here.\n\n- Served in 4 ms\n")
+    patterns = (r"^Session \w+\.$", r" \(ref\. \w+\)", r"^- Served in \d+ ms$")
+    assert drop_ignored(text, patterns) == "# Terms\n\nKeep this here.\n"
 
 
 def test_empty_text_stays_empty():

@@ -14,6 +14,8 @@ from pathlib import Path
 import git
 
 from policy_server import SECTIONS, PolicyServer, Reply, policy_page
+from termline import __version__
+from termline.archive import EXTRACTED_BY, trailer
 from termline.build import BuildOptions, build
 from termline.ci.collect import record_results
 from termline.ci.failures import track
@@ -97,8 +99,11 @@ def test_plan_scrape_record_build(make_repo, tmp_path, policy_server):
         ("acme/terms", "changed"),
         ("beta/terms", "new"),
     ]
-    dates = [c.authored_datetime for c in git.Repo(origin.path).iter_commits(max_count=4)]
+    scraped = list(git.Repo(origin.path).iter_commits(max_count=4))
+    dates = [c.authored_datetime for c in scraped]
     assert dates == sorted(dates, reverse=True)  # committed in fetch-time order
+    extracted = {trailer(c.message, EXTRACTED_BY) for c in scraped}
+    assert extracted == {f"termline {__version__}; select=article"}  # carried through results
     write_report(tmp_path / "recorded.json", recorded)
     entries = read_reports([results, tmp_path / "recorded.json"])
     summary = summary_markdown(entries)

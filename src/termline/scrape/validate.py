@@ -82,7 +82,7 @@ WIDGETS = {
     "press and hold": ".//*[@id = 'px-captcha']",
 }
 # What sits beside the main content rather than in it: a site-wide sign-in menu or a hidden modal.
-ASIDE = frozenset({"header", "nav", "footer", "aside", "dialog", "template"})
+ASIDE = frozenset({"header", "nav", "footer", "aside", "dialog", "template", "noscript"})
 HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 LOGIN_PATH = re.compile(
     r"(?:^|/)(?:log-?in|sign-?in|auth|sso|oauth2?|accounts?/(?:login|signin)|session/new)(?:/|$|\.)",
