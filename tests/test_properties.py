@@ -12,7 +12,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from termline.analysis.diff import opcodes_of, word_diff, words
+from termline.analysis.diff import CELL, opcodes_of, text_of, units, word_diff, words
 from termline.analysis.provisions import _headings, split
 from termline.scrape.normalise import normalise
 
@@ -67,38 +67,47 @@ def test_split_then_join_gives_the_normalised_document_back(text):
 
 DEL = re.compile(r"<del>.*?</del>", re.DOTALL)
 INS = re.compile(r"<ins>.*?</ins>", re.DOTALL)
-TAG = re.compile(r"</?(?:ins|del)>")
+MARK = re.compile(r'<sup class="retarget".*?</sup>', re.DOTALL)  # a link's mark, not its words
+TAG = re.compile(r"<[^>]*>")
 
 
 def side(diff_html: list[str], drop: re.Pattern[str]) -> list[str]:
-    """Return the words of one side of a diff: the other side's marked words dropped."""
-    return [
-        w for block in diff_html for w in words(html.unescape(TAG.sub(" ", drop.sub(" ", block))))
-    ]
+    """Return the visible words of one side of a diff: the other side's marked words dropped."""
+    found = []
+    for block in diff_html:
+        text = TAG.sub("", drop.sub(" ", MARK.sub("", block).replace(CELL, " ")))
+        found.extend(words(html.unescape(text)))
+    return found
+
+
+def visible(text: str) -> list[str]:
+    """Return the words a reader sees in a Markdown text: no markup, link targets or escapes."""
+    return [text_of(w) for unit in units(text) for w in unit.words if text_of(w) != CELL]
 
 
 def marked(blocks: list[str], pattern: re.Pattern[str]) -> int:
     """Count the words inside the marks a pattern finds."""
-    return sum(
-        len(side([m.group(0)], re.compile("(?!)"))) for b in blocks for m in pattern.finditer(b)
-    )
-
-
-ONE_LINE = TEXT.map(lambda text: " ".join(text.splitlines()))
+    nothing = re.compile("(?!)")
+    return sum(len(side([m.group(0)], nothing)) for b in blocks for m in pattern.finditer(b))
 
 
 @SETTINGS
-@given(ONE_LINE, ONE_LINE)
-def test_a_word_diff_gives_back_the_old_and_the_new_words(old, new):
-    diff = word_diff(old, new, around=None)  # trimming is tested in test_site_size
-    blocks = [block.html for block in diff.blocks if block.kind == "change"]
-    if not blocks:  # the line is the same: no word changed
-        assert words(old) == words(new) and not diff.changed
+@given(TEXT, TEXT)
+def test_a_word_diff_gives_back_the_old_and_the_new_visible_words(old, new):
+    diff = word_diff(old, new, context=10**6, around=None)  # trimming is tested in test_site_size
+    blocks = [block.html for block in diff.blocks]
+    if all(block.kind == "skip" for block in diff.blocks):  # the texts are the same
+        assert visible(old) == visible(new) and not diff.changed
         return
-    assert side(blocks, DEL) == words(new)
-    assert side(blocks, INS) == words(old)
+    assert side(blocks, DEL) == visible(new)
+    assert side(blocks, INS) == visible(old)
     assert diff.words_added == marked(blocks, INS)
     assert diff.words_removed == marked(blocks, DEL)
+    assert diff.changed or visible(old) == visible(new)  # a new shape may move equal words
+    for syntax in ("](", "**", "\\.", "\n==="):  # no Markdown syntax the text did not escape
+        if syntax not in html.unescape(TAG.sub("", "".join(blocks))):
+            continue
+        assert syntax in old.replace("\\" + syntax[0], "") or syntax in new, syntax
 
 
 @SETTINGS

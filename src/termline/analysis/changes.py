@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from functools import lru_cache
 from html import escape
 
-from termline.analysis.diff import Block, WordDiff, word_diff
+from termline.analysis.diff import Block, WordDiff, text_diff, word_diff
 from termline.analysis.history import DocumentHistory, Version
 from termline.analysis.provisions import Ids, IdTracker, Section, heading_key, split
 from termline.analysis.topics import Tagger, Taxonomy
@@ -376,8 +376,8 @@ def _document_diff(
 def _heading_words(edit: ProvisionEdit) -> tuple[int, int]:
     if edit.old_heading is None:
         return 0, 0
-    diff = _diff(edit.old_heading, edit.heading)
-    return diff.words_added, diff.words_removed
+    _html, added, removed = _heading_diff(edit.old_heading, edit.heading)
+    return added, removed
 
 
 @lru_cache(maxsize=16384)
@@ -386,8 +386,14 @@ def _diff(old: str, new: str) -> WordDiff:
     return word_diff(old, new)
 
 
+@lru_cache(maxsize=4096)
+def _heading_diff(old: str, new: str) -> tuple[str, int, int]:
+    """Return the word diff of two headings (plain text) as inline HTML, with its counts."""
+    return text_diff(old, new)
+
+
 def _inline_diff(old: str, new: str) -> str:
-    return "".join(block.html for block in _diff(old, new).blocks if block.kind == "change")
+    return _heading_diff(old, new)[0]
 
 
 def _provisions(changes: tuple[Change, ...], last: Placed, final: Placed) -> tuple[Provision, ...]:

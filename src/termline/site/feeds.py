@@ -19,9 +19,10 @@ from feedgen.feed import FeedGenerator
 
 from termline.analysis.catalogue import Document, Platform
 from termline.analysis.changes import Change, ProvisionEdit
-from termline.analysis.diff import WordDiff
+from termline.analysis.diff import Block, WordDiff
 from termline.analysis.notes import Judged
 from termline.cache import digest
+from termline.site.diffs import diff_html as render_diff
 from termline.site.output import Output
 from termline.site.pages import group_by, provision_date
 from termline.site.render import (
@@ -246,22 +247,21 @@ def content_html(item: Listed, edit: ProvisionEdit | None = None) -> str:
 
 
 def diff_html(diff: WordDiff, limit: int = MAX_CONTENT) -> str:
-    """Return a word diff as simple HTML paragraphs, cut after about ``limit`` characters."""
-    parts: list[str] = []
+    """Return a word diff as HTML, laid out as on the site, cut after about ``limit`` characters.
+
+    The cut never leaves an entry with a heading alone: it keeps at least one changed block, and
+    drops the headings and skips that would end it.
+    """
+    kept: list[Block] = []
     size = 0
     for block in diff.blocks:
-        if block.kind == "skip":
-            html = f"<p>… {plural(block.lines, 'unchanged line')} …</p>"
-        elif not block.html:
-            continue
-        else:
-            html = f"<p>{block.html}</p>"
-        if size + len(html) > limit:
-            parts.append("<p>… (more on the version page)</p>")
-            break
-        parts.append(html)
-        size += len(html)
-    return "\n".join(parts)
+        size += len(block.html)
+        if size > limit and any(b.kind == "change" for b in kept):
+            while kept and kept[-1].kind in ("heading", "skip"):
+                kept.pop()
+            return f"{render_diff(kept)}\n<p>… (more on the version page)</p>"
+        kept.append(block)
+    return str(render_diff(kept))
 
 
 def _url(site: Site, feed_path: str, target: str) -> str:

@@ -25,6 +25,7 @@ from termline.analysis.catalogue import Document, Platform
 from termline.analysis.changes import QUIET_KINDS, Change, Provision, ProvisionEdit
 from termline.analysis.topics import Topic
 from termline.errors import TermlineError
+from termline.site.diffs import diff_html
 
 PACKAGE_TEMPLATES = Path(__file__).parents[1] / "templates"
 SOURCE_TEMPLATES = Path(__file__).parents[3] / "templates"
@@ -173,6 +174,7 @@ def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environ
     env.filters["date"] = lambda moment: f"{moment:%Y-%m-%d}"
     env.globals.update(
         href=href,
+        diff_html=diff_html,
         platform_url=platform_url,
         document_url=document_url,
         version_url=version_url,
