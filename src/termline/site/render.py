@@ -6,6 +6,7 @@ or from ``--templates``. Autoescape is on and Markdown is rendered with raw HTML
 scraped text is never trusted.
 """
 
+import itertools
 import os
 import traceback
 from collections.abc import Mapping, Sequence
@@ -14,7 +15,7 @@ from datetime import UTC, datetime
 from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import jinja2
 from markdown_it import MarkdownIt
@@ -23,9 +24,11 @@ from markupsafe import Markup
 
 from termline.analysis.catalogue import Document, Platform
 from termline.analysis.changes import QUIET_KINDS, Change, Provision, ProvisionEdit
+from termline.analysis.provisions import heading_key
 from termline.analysis.topics import Topic
 from termline.errors import TermlineError
 from termline.site.diffs import diff_html
+from termline.slugs import slugify
 
 PACKAGE_TEMPLATES = Path(__file__).parents[1] / "templates"
 SOURCE_TEMPLATES = Path(__file__).parents[3] / "templates"
@@ -319,10 +322,12 @@ def policy(
     parser = _parser()
     tokens = parser.parse(text)
     _nest_headings(tokens)
-    _anchor(tokens, dict(anchors))
+    ids = _anchor(tokens, dict(anchors))
     for token in tokens:
-        for child in token.children or ():
+        children = token.children or []
+        for index, child in enumerate(children):
             _resolve(child, source_url)
+            _in_page(child, children[index + 1 :], ids, source_url)
     return Markup(parser.renderer.render(tokens, parser.options, {}))
 
 
@@ -339,6 +344,39 @@ def note_html(text: str) -> Markup:
         for child in token.children or ():
             _resolve(child, None)
     return Markup(parser.renderer.render(tokens, parser.options, {}))
+
+
+def _in_page(
+    token: Token, following: Sequence[Token], ids: frozenset[str], source_url: str | None
+) -> None:
+    """Point an in-page link at the provision whose heading it names, else at its source page.
+
+    Scraped tables of contents link the source page's own ids (``#3-how-we-use-data``): the
+    provision is found by the link's fragment or its words, as provision ids are made from
+    headings; a link to nothing found goes to the source page, fragment and all.
+    """
+    href = token.attrGet("href") if token.type == "link_open" else None
+    if not isinstance(href, str) or not href.startswith("#"):
+        return
+    fragment = unquote(href[1:])
+    words = "".join(t.content for t in itertools.takewhile(_not_closing, following))
+    for candidate in (
+        fragment,
+        heading_key(words),
+        heading_key(fragment.replace("-", " ")),
+        slugify(fragment),
+    ):
+        if candidate in ids:
+            token.attrSet("href", f"#{candidate}")
+            return
+    if source_url:
+        token.attrSet("href", urljoin(source_url, href))
+    else:
+        token.attrs.pop("href", None)
+
+
+def _not_closing(token: Token) -> bool:
+    return token.type != "link_close"
 
 
 @lru_cache(maxsize=4096)
@@ -358,10 +396,15 @@ def _plain(token: Token) -> str:
     return token.content if token.type in ("text", "code_inline") else ""
 
 
-def _anchor(tokens: list[Token], wanted: dict[int, str]) -> None:
+def _anchor(tokens: list[Token], wanted: dict[int, str]) -> frozenset[str]:
+    """Give each wanted provision's first block its id; return the ids given."""
+    given: set[str] = set()
     for token in tokens:
         if token.nesting == 1 and token.level == 0 and token.map and token.map[0] in wanted:
-            token.attrSet("id", wanted.pop(token.map[0]))
+            id_ = wanted.pop(token.map[0])
+            token.attrSet("id", id_)
+            given.add(id_)
+    return frozenset(given)
 
 
 def _nest_headings(tokens: list[Token], top: int = 2) -> None:
