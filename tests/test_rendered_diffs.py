@@ -83,4 +83,4 @@ def test_table_cells_are_parted_in_the_html():
     diff = word_diff("| a | b |\n|---|---|\n| c | d |", "| a | b |\n|---|---|\n| c | e |")
     html = str(diff_html(diff.blocks))
     assert CELL not in html
-    assert "<td>c</td><td><del>d</del> <ins>e</ins></td>" in html
+    assert "<td>c</td> <td><del>d</del> <ins>e</ins></td>" in html

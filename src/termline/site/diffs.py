@@ -72,7 +72,7 @@ def _list(blocks: Sequence[Block]) -> str:
         found = list(run)
         tag = "ol" if ordered else "ul"
         start = f' start="{found[0].start}"' if ordered and found[0].start != 1 else ""
-        items = "".join(_item(block) for block in found)
+        items = "\n".join(_item(block) for block in found)
         parts.append(f'<{tag} class="diff-list"{start}>{items}</{tag}>')
     return "\n".join(parts)
 
@@ -86,13 +86,13 @@ def _item(block: Block) -> str:
 
 
 def _table(blocks: Sequence[Block]) -> str:
-    rows = "".join(_row(block) for block in blocks)
+    rows = "\n".join(_row(block) for block in blocks)
     return f'<div class="diff-table"><table>{rows}</table></div>'
 
 
 def _row(block: Block) -> str:
     cell = "th" if block.tag == "th" else "td"
-    cells = "".join(f"<{cell}>{part.strip()}</{cell}>" for part in block.html.split(CELL))
+    cells = " ".join(f"<{cell}>{part.strip()}</{cell}>" for part in block.html.split(CELL))
     return f'<tr class="{_class(block)}">{cells}</tr>'
 
 
