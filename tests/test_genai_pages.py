@@ -1,0 +1,64 @@
+"""The genai-eu site in headless Chromium: diffs read as text, in-page anchors resolve."""
+
+import re
+from pathlib import Path
+
+import pytest
+
+from conftest import clone_bundle
+from termline.build import BuildOptions, build
+
+SYNTAX = re.compile(r"\]\(|\*\*|\\\.|##|(?:^|\s)(?:={3,}|-{3,})(?=\s|$)")
+DIFF_TEXT = """() => [...document.querySelectorAll('.diff')].map(d => {
+  const copy = d.cloneNode(true);
+  copy.querySelectorAll('pre, .retarget').forEach(e => e.remove());  // code is shown as is
+  copy.querySelectorAll('details').forEach(e => e.open = true);
+  return copy.textContent;
+}).join('\\n')"""
+DEAD_ANCHORS = """() => [...document.querySelectorAll('a[href^="#"]')]
+  .map(a => decodeURIComponent(a.getAttribute('href').slice(1)))
+  .filter(id => id && !document.getElementById(id))"""
+
+pytestmark = [pytest.mark.browser, pytest.mark.data]
+
+
+@pytest.fixture(scope="module")
+def genai_site(tmp_path_factory) -> Path:
+    root = tmp_path_factory.mktemp("genai")
+    repo = clone_bundle("ota-genai-eu-versions.bundle", root)
+    out = root / "site"
+    build(BuildOptions(repo=repo, archive=".", out=out, search=False))
+    return out
+
+
+def test_no_markdown_syntax_in_any_version_diff(genai_site: Path, browser, tmp_path):
+    versions = sorted(genai_site.glob("platforms/*/*/versions/*/index.html"))
+    assert len(versions) > 900
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    found = {}
+    for path in versions:
+        page.goto(path.as_uri())
+        text = page.evaluate(DIFF_TEXT)
+        match = SYNTAX.search(text)
+        if match:
+            found[str(path.relative_to(genai_site))] = text[max(0, match.start() - 60) :][:120]
+    assert not found, found
+    chatgpt = genai_site / "platforms/chatgpt/privacy-policy/versions/2026-06-29-e4abfdd/index.html"
+    for width in (375, 1280):
+        page.set_viewport_size({"width": width, "height": 800})
+        page.goto(chatgpt.as_uri())
+        page.screenshot(path=tmp_path / f"genai-version-{width}.png", full_page=True)
+    page.close()
+
+
+def test_every_in_page_anchor_resolves(genai_site: Path, browser):
+    documents = sorted(genai_site.glob("platforms/*/*/index.html"))
+    page = browser.new_page()
+    dead = {}
+    for path in documents:
+        page.goto(path.as_uri())
+        missing = page.evaluate(DEAD_ANCHORS)
+        if missing:
+            dead[str(path.relative_to(genai_site))] = missing[:3]
+    assert not dead, dead
+    page.close()
