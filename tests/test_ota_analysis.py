@@ -1,5 +1,6 @@
 """Changes and provisions on the two real Open Terms Archive histories in ../shared/data."""
 
+import difflib
 import re
 
 import pytest
@@ -7,7 +8,7 @@ import pytest
 from conftest import clone_bundle
 from termline.analysis.changes import KINDS, Analysis, analyse
 from termline.analysis.history import BlobReader, DocumentHistory, read_history
-from termline.analysis.provisions import split
+from termline.analysis.provisions import plain, split
 from termline.archive import open_repo
 
 
@@ -180,3 +181,88 @@ def test_current_sections_keep_the_ids_of_their_headings(genai):
         own += sum(id_ in keys for id_ in current)
         total += len(current)
     assert own >= 0.9 * total, (own, total)
+
+
+BLUNT_DATE = re.compile(
+    r"\d+|\b(?:jan|feb|mar|apr|may|jun|jul|aug|sep|oct|nov|dec)[a-z]*\b|\bago\b|\bdays?\b"
+    r"|\bweeks?\b|\bmonths?\b|\byears?\b|\bhours?\b|\bminutes?\b|\byesterday\b",
+    re.IGNORECASE,
+)
+
+
+def blunt_words(text: str) -> list[str]:
+    """Words of a text as the test sees them: link targets, digits and date words dropped."""
+    text = BLUNT_DATE.sub(" ", re.sub(r"\]\([^)]*\)", "]", text))
+    words = ("".join(ch for ch in word.lower() if ch.isalnum()) for word in text.split())
+    return [word for word in words if word]
+
+
+def blunt_changed(old: str, new: str) -> int:
+    matcher = difflib.SequenceMatcher(None, blunt_words(old), blunt_words(new), autojunk=False)
+    return sum(
+        max(i2 - i1, j2 - j1) for tag, i1, i2, j1, j2 in matcher.get_opcodes() if tag != "equal"
+    )
+
+
+def pairs(genai):
+    for history, analysis, reader in genai:
+        for index, change in enumerate(analysis.changes[1:], start=1):
+            old, new = history.versions[index - 1].blob, change.version.blob
+            if old and new:
+                yield history, change, reader.text(old), reader.text(new)
+
+
+@pytest.mark.data
+def test_every_technical_upgrade_is_technical(genai):
+    upgrades = [
+        change
+        for _, analysis, _ in genai
+        for change in analysis.changes
+        if change.version.title.startswith("Apply technical or declaration upgrade")
+    ]
+    assert len(upgrades) == 37
+    assert {change.kind for change in upgrades} == {"technical"}
+
+
+@pytest.mark.data
+def test_no_change_of_dates_alone_is_substantive(genai):
+    dates = 0
+    for history, change, old, new in pairs(genai):
+        if change.kind == "substantive":
+            assert blunt_words(old) != blunt_words(new), (history.path, change.id)
+        dates += change.kind == "dates"
+    assert dates >= 90  # 66 of them the ChatGPT Acceptable Use Policy's "Updated N days ago"
+
+
+@pytest.mark.data
+def test_ten_words_changed_outside_dates_and_links_stay_news(genai):
+    checked = 0
+    for history, change, old, new in pairs(genai):
+        if change.kind in ("cosmetic", "dates"):
+            assert blunt_changed(old, new) < 10, (history.path, change.id, change.kind)
+            checked += 1
+    assert checked > 400
+
+
+@pytest.mark.data
+def test_the_relative_dates_and_rewritten_dates_are_dates(genai):
+    by_sha = {c.version.sha[:7]: c for _, a, _ in genai for c in a.changes}
+    assert by_sha["912d7ac"].kind == "dates"  # Claude: "Effective8 July 2026" → "July 8, 2026"
+    for sha in ("3163f2b", "0984316", "31a808c"):  # ChatGPT AUP: "Updated 22 days ago" → 23
+        assert by_sha[sha].kind == "dates"
+        assert by_sha[sha].summary.startswith("Only dates changed")
+
+
+@pytest.mark.data
+def test_every_substantive_summary_names_a_changed_clause(genai):
+    count = 0
+    for history, analysis, _ in genai:
+        for change in analysis.changes:
+            if change.kind != "substantive":
+                continue
+            count += 1
+            headings = {plain(edit.heading) for edit in change.edits if edit.diff.changed}
+            headings |= {plain(edit.heading) for edit in change.edits if edit.significance}
+            assert any(f"“{h}”" in change.summary for h in headings), (history.path, change.id)
+            assert change.significance > 0 or not change.edits
+    assert count > 150

@@ -22,12 +22,31 @@ from html import escape
 
 from termline.analysis.diff import Block, WordDiff, text_diff, word_diff
 from termline.analysis.history import DocumentHistory, Version
-from termline.analysis.provisions import Ids, IdTracker, Section, heading_key, split
+from termline.analysis.meaning import (
+    MeaningDiff,
+    Named,
+    meaning_diff,
+    only_dates_differ,
+    recording_changed,
+    summary,
+)
+from termline.analysis.provisions import (
+    PREAMBLE,
+    Ids,
+    IdTracker,
+    Section,
+    heading_key,
+    plain,
+    split,
+)
 from termline.analysis.topics import Tagger, Taxonomy
 
-KINDS = ("first", "substantive", "cosmetic", "revert", "deleted")
+# Noise kinds come after substantive: cosmetic, technical (the recording changed, not the policy),
+# dates (only dates or relative times moved), revert (back to an earlier text).
+KINDS = ("first", "substantive", "cosmetic", "technical", "dates", "revert", "deleted")
 STATUSES = ("added", "removed", "modified", "renamed")
-QUIET_KINDS = ("cosmetic", "revert")  # kinds that change no rule: shown, but not news
+# Kinds that change no rule (noise): shown, but folded and marked; left out of news and feeds.
+QUIET_KINDS = ("cosmetic", "technical", "dates", "revert")
 
 LINK_TARGET = re.compile(r"\]\((?:[^()]|\([^()]*\))*\)")
 LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:.*$")
@@ -48,6 +67,15 @@ class ProvisionEdit:
     topics: tuple[str, ...] = ()
     old_heading: str | None = None
     renamed_to: str | None = None
+    # Words added and removed outside dates and link targets (counted for substantive changes),
+    # and the topics those changed words match.
+    meaning: tuple[int, int] = (0, 0)
+    touched: tuple[str, ...] = ()
+
+    @property
+    def significance(self) -> int:
+        """Return how many words of the provision changed, dates and link targets aside."""
+        return self.meaning[0] + self.meaning[1]
 
     @property
     def heading_html(self) -> str:
@@ -72,6 +100,11 @@ class Change:
     renamed: tuple[tuple[str, str], ...] = ()
     topics: tuple[str, ...] = ()
     edits: tuple[ProvisionEdit, ...] = ()
+    # Words changed in its provisions outside dates and link targets (substantive changes only),
+    # what it did in words, and the heading of the first clause it names.
+    significance: int = 0
+    summary: str = ""
+    lead: str = ""
 
     @property
     def id(self) -> str:
@@ -206,7 +239,8 @@ class _Walker:
         """Analyse the next version against the one before it."""
         sections, print_ = self.blobs.derive(version.blob)
         placed = self.tracker.place(sections)
-        kind, reverts_to = _kind(self.previous, print_, self.fingerprint, self.seen)
+        step = _Step(self.previous, version, print_, self.fingerprint)
+        kind, reverts_to = _kind(step, self.seen, self.blobs.only_dates_differ)
         pair = (self.before, placed)
         self.changes.append(
             _change(
@@ -232,35 +266,75 @@ class _Blobs:
     def __init__(self, read: Callable[[str | None], str]) -> None:
         self._read = read
         self._derived: dict[str, tuple[tuple[Section, ...], str]] = {}
+        self._texts: dict[str, str] = {}  # the latest two read, to compare neighbours
 
     def derive(self, blob: str | None) -> tuple[tuple[Section, ...], str | None]:
+        """Return a blob's sections and fingerprint."""
         if blob is None:
             return (), None
         found = self._derived.get(blob)
         if found is None:
-            content = self._read(blob)
+            content = self.text(blob)
             found = self._derived[blob] = (split(content), fingerprint(content))
         return found
 
+    def text(self, blob: str) -> str:
+        """Return a blob's text, read again unless it is one of the latest two read."""
+        found = self._texts.get(blob)
+        if found is None:
+            found = self._texts[blob] = self._read(blob)
+            while len(self._texts) > 2:
+                del self._texts[next(iter(self._texts))]
+        return found
+
+    def only_dates_differ(self, old: str, new: str) -> bool:
+        """Tell whether two blobs' texts differ only in their dates (or cosmetically)."""
+        return only_dates_differ(self.text(old), self.text(new))
+
+
+@dataclass(frozen=True)
+class _Step:
+    """A version to classify, the version before it, and both versions' fingerprints."""
+
+    previous: Version | None
+    version: Version
+    print_: str | None
+    previous_print: str | None
+
 
 def _kind(
-    previous: Version | None,
-    print_: str | None,
-    previous_print: str | None,
-    seen: Mapping[str, str],
+    step: _Step, seen: Mapping[str, str], only_dates: Callable[[str, str], bool]
 ) -> tuple[str, str | None]:
-    """Classify a version: first, deleted, cosmetic, revert (to which version) or substantive."""
-    if print_ is None:
+    """Classify a version: first, deleted, technical, cosmetic, dates, revert or substantive.
+
+    A revert names the version whose text it brings back.
+    """
+    previous, version, print_ = step.previous, step.version, step.print_
+    if print_ is None or version.blob is None:
         return "deleted", None
     if previous is None:
         return "first", None
-    if print_ == previous_print:
-        return "cosmetic", None
+    noise = _noise(step, previous, version.blob, only_dates)
+    if noise:
+        return noise, None
     if print_ in seen:
         return "revert", seen[print_]
     if previous.blob is None:
         return "first", None
     return "substantive", None
+
+
+def _noise(
+    step: _Step, previous: Version, blob: str, only_dates: Callable[[str, str], bool]
+) -> str | None:
+    """Return the noise a version is against the one before it: technical, cosmetic or dates."""
+    if recording_changed(previous, step.version):
+        return "technical"
+    if step.print_ == step.previous_print:
+        return "cosmetic"
+    if previous.blob is not None and only_dates(previous.blob, blob):
+        return "dates"
+    return None
 
 
 def _change(
@@ -274,6 +348,9 @@ def _change(
 ) -> Change:
     before, after = pair
     edits = _edits(before, after, tag)
+    if kind == "substantive":
+        edits = [_with_meaning(edit, before, after, tag) for edit in edits]
+    named = _named(kind, edits)
     return Change(
         version=version,
         previous=previous.id if previous else None,
@@ -284,9 +361,52 @@ def _change(
         removed=tuple(e.id for e in edits if e.status == "removed"),
         modified=tuple(e.id for e in edits if e.status == "modified"),
         renamed=tuple((e.id, e.renamed_to) for e in edits if e.renamed_to),
-        topics=_union(tag, (e.topics for e in edits)),
+        topics=_union(tag, (_touched(kind, e) for e in edits)),
         edits=tuple(edits),
+        significance=sum(e.significance for e in edits),
+        summary=summary(kind, named, reverts_to),
+        lead=named[0].heading if named and kind not in ("first", "deleted") else "",
     )
+
+
+def _with_meaning(edit: ProvisionEdit, before: Placed, after: Placed, tag: Tagger) -> ProvisionEdit:
+    """Count the words an edit changed outside dates and link targets, and their topics."""
+    old, new = before.get(edit.id), after.get(edit.id)
+    found: MeaningDiff = meaning_diff(_meant(old), _meant(new))
+    section = new or old
+    heading = section.heading if section is not None and section.titled else ""
+    touched = tag("\n".join((heading, *found.sentences))) if found.significance else ()
+    return replace(edit, meaning=(found.added, found.removed), touched=touched)
+
+
+def _meant(section: Section | None) -> str:
+    """Return what a provision says: its heading (when it has one) and its body."""
+    if section is None:
+        return ""
+    return f"{section.heading}\n{section.body}" if section.titled else section.body
+
+
+def _touched(kind: str, edit: ProvisionEdit) -> tuple[str, ...]:
+    """Return the topics an edit touched: its changed words' when substantive, all when first."""
+    if kind == "first":
+        return edit.topics
+    return edit.touched if kind == "substantive" else ()
+
+
+def _named(kind: str, edits: list[ProvisionEdit]) -> list[Named]:
+    """Return the clauses a summary names, biggest first: those whose meaning changed, if any."""
+    meant = [e for e in edits if e.significance] if kind == "substantive" else []
+    named = [
+        Named(
+            e.status,
+            plain(e.heading) or PREAMBLE,
+            *(e.meaning if meant else (e.diff.words_added, e.diff.words_removed)),
+            old_heading=plain(e.old_heading) if e.renamed_to and e.old_heading else None,
+        )
+        for e in (meant or edits)
+    ]
+    unique = dict.fromkeys(named)  # a document holding a text twice changes it twice
+    return sorted(unique, key=lambda n: -n.size)
 
 
 def _edits(before: Placed, after: Placed, tag: Tagger) -> list[ProvisionEdit]:

@@ -95,6 +95,8 @@ def _version(change: Change) -> dict[str, Any]:
         "words_added": change.words_added,
         "words_removed": change.words_removed,
         "topics": list(change.topics),
+        "significance": change.significance,
+        "summary": change.summary,
     }
 
 

@@ -199,8 +199,7 @@ def _add_entry(
     entry = generator.add_entry()
     entry.id(entry_id(item))
     entry.guid(entry_id(item), permalink=False)
-    what = headline(change, site, TITLE_TOPICS)
-    entry.title(f"{item.platform.name} — {item.document.name}: {what}")
+    entry.title(entry_title(item, site))
     entry.link(href=_url(site, feed_path, version_url(item.platform, item.document, change)))
     entry.published(change.version.date)
     entry.updated(change.version.date)
@@ -209,14 +208,30 @@ def _add_entry(
     entry.content(content, type="html")
 
 
+def entry_title(item: Listed, site: Site) -> str:
+    """Return an entry's title: the document and what changed, up to its first clause named.
+
+    E.g. "ChatGPT — Privacy Policy: Changed “How we use data” (+48 −12) …".
+    """
+    what = headline(item.change, site, TITLE_TOPICS)
+    if item.change.lead:
+        cut = what.find(")", what.find(item.change.lead))
+        if 0 < cut < len(what) - 1:
+            what = what[: cut + 1] + " …"
+    return f"{item.platform.name} — {item.document.name}: {what}"
+
+
 def entry_id(item: Listed) -> str:
     """Return the stable id of a change: a UUID of the document's path and the commit."""
     return _uuid(f"version:{item.document.path}@{item.change.version.sha}")
 
 
 def summary(item: Listed) -> str:
-    """Return a plain-text summary of a change."""
+    """Return a plain-text summary of a change: what it did in words, its words ±."""
     change = item.change
+    if change.summary:
+        words = f"{plural(change.words_added, 'word')} added, {change.words_removed} removed."
+        return f"{change.summary}. {words}" if change.kind != "deleted" else change.summary + "."
     if change.kind == "first":
         return f"First recorded: {plural(change.words_added, 'word')}."
     if change.kind == "deleted":

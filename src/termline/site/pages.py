@@ -232,11 +232,13 @@ def _joined(parts: Iterable[str]) -> str:
 
 def site_pages(site: Site, others: "Others") -> Iterator[Page]:
     """Yield the pages that span the site: home, search, lists, platforms, topics."""
-    latest = site.news[:LATEST]
+    latest = site.notable
+    shown = {id(item) for item in latest}
+    smaller = [item for item in site.changes[:LATEST] if id(item) not in shown]
     platforms = [(p.slug, p.name, len(p.current)) for p in site.platforms]
     built = build_date(site)
-    home = (keys(latest), platforms, built)
-    yield Page("index.html", "index.html", home, lambda: {"latest": latest})
+    home = (keys(latest), keys(smaller), platforms, built)
+    yield Page("index.html", "index.html", home, lambda: {"latest": latest, "others": smaller})
     yield Page("search/index.html", "search.html", built, dict)
     yield Page("404.html", "404.html", built, lambda: {"root": site_base(site) or ""})
     yield from change_lists(site)

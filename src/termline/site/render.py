@@ -9,10 +9,11 @@ scraped text is never trusted.
 import itertools
 import os
 import traceback
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cached_property, lru_cache
+from itertools import islice
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urljoin, urlsplit
@@ -38,6 +39,7 @@ MAX_ENTRIES = 50  # newest entries per feed across documents (the site's, a plat
 TOPIC_NEWS = max(LATEST, MAX_ENTRIES)  # newest news gathered per topic: its page's and feed's
 # Other platforms a provision page links per topic (one line a topic), and provisions of each.
 SHOWN_PLATFORMS, SHOWN_PROVISIONS = 1, 1
+NOTABLE_WORDS = 10  # words a substantive change alters, dates and links aside, to be notable
 EXCERPT_WORDS = 40  # words of a provision's text a topic page shows
 LISTED_TOPICS = 1  # topics a change's line in a list names; its version page names them all
 TOPIC_PROVISIONS = 3  # provisions a topic page shows per platform; the rest on the platform's
@@ -49,6 +51,8 @@ KIND_LABELS = {
     "change": "change",
     "substantive": "substantive",
     "cosmetic": "cosmetic",
+    "technical": "technical",
+    "dates": "dates only",
     "revert": "revert",
     "deleted": "no longer tracked",
 }
@@ -83,6 +87,11 @@ class Site:
     def news(self) -> tuple[Listed, ...]:
         """Return the changes that are news: neither cosmetic nor reverts, newest first."""
         return tuple(item for item in self.changes if is_news(item.change))
+
+    @cached_property
+    def notable(self) -> tuple[Listed, ...]:
+        """Return the newest notable changes (see ``is_notable``), as many as the home page shows."""
+        return tuple(islice((i for i in self.news if is_notable(i.change)), LATEST))
 
     @cached_property
     def topic_news(self) -> dict[str, list[Listed]]:
@@ -134,10 +143,7 @@ class Row:
     @property
     def label(self) -> str:
         """Return what a quiet row holds, e.g. "3 cosmetic changes and 1 revert"."""
-        reverts = sum(1 for change, _ in self.entries if change.kind == "revert")
-        cosmetic = len(self.entries) - reverts
-        parts = [plural(cosmetic, "cosmetic change")] if cosmetic else []
-        return " and ".join([*parts, *([plural(reverts, "revert")] if reverts else [])])
+        return quiet_label(change for change, _ in self.entries)
 
 
 @dataclass(frozen=True)
@@ -186,6 +192,10 @@ def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environ
         headline=headline,
         history_rows=history_rows,
         is_news=is_news,
+        is_notable=is_notable,
+        runs=runs,
+        notable_words=NOTABLE_WORDS,
+        quiet_label=quiet_label,
         kind_label=kind_label,
         plural=plural,
         topic_names=topic_names,
@@ -210,8 +220,50 @@ def kind_label(kind: str) -> str:
 
 
 def is_news(change: Change) -> bool:
-    """Tell whether a change is news (neither cosmetic nor a revert)."""
+    """Tell whether a change is news: not noise (cosmetic, technical, dates only, revert)."""
     return change.kind not in QUIET_KINDS
+
+
+def runs(items: Sequence[Listed]) -> list[tuple[bool, list[Listed]]]:
+    """Split a list of changes into runs of news and runs of noise, in order: (news?, run)."""
+    found: list[tuple[bool, list[Listed]]] = []
+    for item in items:
+        news = is_news(item.change)
+        if found and found[-1][0] == news:
+            found[-1][1].append(item)
+        else:
+            found.append((news, [item]))
+    return found
+
+
+def is_notable(change: Change) -> bool:
+    """Tell whether a change is notable: substantive, with ``NOTABLE_WORDS`` words changed."""
+    return change.kind == "substantive" and change.significance >= NOTABLE_WORDS
+
+
+QUIET_NOUNS = {
+    "cosmetic": "cosmetic change",
+    "technical": "technical change",
+    "dates": "change of dates only",
+    "revert": "revert",
+}
+
+
+def quiet_label(changes: Iterable[Change]) -> str:
+    """Return what a run of noise holds, e.g. "3 cosmetic changes and 1 revert"."""
+    counts: dict[str, int] = {}
+    for change in changes:
+        counts[change.kind] = counts.get(change.kind, 0) + 1
+    parts = [_noun(counts[kind], kind) for kind in QUIET_KINDS if counts.get(kind)]
+    return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
+
+
+def _noun(count: int, kind: str) -> str:
+    noun = QUIET_NOUNS[kind]
+    if count == 1:
+        return f"1 {noun}"
+    many = noun.replace("change ", "changes ") if " of " in noun else noun + "s"
+    return f"{count} {many}"
 
 
 def history_rows(provision: Provision, shown: int = SHOWN_DIFFS) -> list[Row]:
@@ -234,10 +286,13 @@ def history_rows(provision: Provision, shown: int = SHOWN_DIFFS) -> list[Row]:
 
 
 def headline(change: Change, site: Site, topics: int | None = None) -> str:
-    """Return what a change did in a few words, e.g. "2 provisions changed (children)".
+    """Return what a change did in words: its summary, clauses by heading (see ``meaning``).
 
-    ``topics`` caps the topics named, the rest counted ("and 3 more topics"); 0 names none.
+    A change analysed before summaries existed says "2 provisions changed (children)":
+    ``topics`` caps the topics named then, the rest counted ("and 3 more topics"); 0 names none.
     """
+    if change.summary:
+        return change.summary
     text = _what_changed(change)
     if change.topics and topics != 0:
         text += f" ({topic_names(site, change.topics, topics)})"

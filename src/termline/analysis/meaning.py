@@ -1,0 +1,322 @@
+"""Meaning: what a change says about a policy once the noise of its recording is set aside.
+
+Takes the texts of two versions (or of a provision in two versions) and their commit messages;
+gives what the changes stage needs to tell a platform's changes from noise: a fingerprint of a
+text with every date and relative time made alike (``dateless_print``), whether a version was
+recorded differently from the one before (``recording_changed``), and the words a change altered
+outside dates and link targets (``meaning_diff``), counted and kept for the topics and the
+summary in words (``summary``).
+
+Dates are found in English as real policies write them ("8 July 2026", "July 8, 2026",
+"2026-07-08", "08/07/2026", "July 2026"), with relative times ("Updated 22 days ago",
+"yesterday") and copyright years; each becomes the same placeholder word, so a date moving or
+written another way is no change of meaning.
+"""
+
+import re
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from termline.analysis.diff import opcodes_of
+from termline.analysis.history import Version
+from termline.archive import (
+    EXTRACTED_BY,
+    FOREIGN_TECHNICAL_PREFIXES,
+    IMPORTED_FROM,
+    RECORDING_CHANGE,
+    trailer,
+)
+
+# "may" is a month only beside a year: "section 1 may apply" holds no date.
+_MONTH = (
+    r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+)
+_DAY = r"(?:[12]\d|3[01]|0?[1-9])(?:st|nd|rd|th)?"
+_YEAR = r"(?:1[89]|2\d)\d\d"
+_UNIT = r"(?:second|minute|hour|day|week|month|year)s?"
+DATE = re.compile(
+    "|".join(
+        (
+            rf"(?<![\d.]){_DAY}\s+(?:of\s+)?{_MONTH}(?:,?\s+{_YEAR})?(?!\w)",
+            rf"(?<![\d.]){_DAY}\s+(?:of\s+)?may,?\s+{_YEAR}(?!\w)",
+            rf"(?<![a-z]){_MONTH}\s+{_DAY}(?:,?\s+{_YEAR})?(?!\w)",
+            rf"(?<![a-z])may\s+{_DAY},?\s+{_YEAR}(?!\w)",
+            rf"(?<![a-z])(?:{_MONTH}|may),?\s+{_YEAR}(?!\d)",
+            r"(?<![\d.])\d{4}-\d\d-\d\d(?:T[\d:.]+Z?)?(?!\d)",
+            r"(?<![\d./])\d{1,2}/\d{1,2}/(?:\d{4}|\d\d)(?![\d/])",
+            r"(?<![\d.])\d{1,2}\.\d{1,2}\.\d{4}(?![\d.])",
+            rf"(?<![a-z])(?:\d+|an?|one|a\s+few|several)\s+{_UNIT}\s+ago(?!\w)",
+            r"(?<![a-z])(?:yesterday|just\s+now)(?!\w)",
+            rf"(?:©|\(c\)|copyright)\s*(?:{_YEAR}\s*[-\u2013]\s*)?{_YEAR}(?!\d)",
+        )
+    ),
+    re.IGNORECASE,
+)
+# Every date holds a digit or one of these words: DATE runs only around them (it is slow on a
+# whole paragraph), within REACH characters on either side.
+ANCHOR = re.compile(r"\d+|(?<![a-z])(?:ago|yesterday|just\s+now)(?![a-z])", re.IGNORECASE)
+REACH = 30
+PLACEHOLDER = " \x00date\x00"  # what every date becomes: one word no policy contains
+SENTENCE_END = re.compile('[.!?;:][)\\]*_"\u201d\u2019]*$')
+LINK_TARGET = re.compile(r"\]\((?:[^()]|\([^()]*\))*\)")
+LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:.*$")
+NOT_LETTERS_OR_DIGITS = re.compile(r"[\W_]+")
+SUMMARY_CLAUSES = 3  # clauses a summary names; the rest are counted
+NOISE = {
+    "dates": "Only dates changed",
+    "cosmetic": "Only punctuation, markup or link targets changed",
+    "technical": "The recording changed, not the policy",
+}
+VERBS = {"modified": "changed", "added": "added", "removed": "removed", "renamed": "renamed"}
+
+
+@dataclass(frozen=True)
+class MeaningDiff:
+    """The words one text changed against another, dates and link targets set aside."""
+
+    added: int
+    removed: int
+    sentences: tuple[str, ...]  # each sentence holding a changed word, as removed or as added
+
+    @property
+    def significance(self) -> int:
+        """Return how many words changed: added plus removed."""
+        return self.added + self.removed
+
+
+@dataclass(frozen=True)
+class Named:
+    """A clause as a summary names it: what happened to it, its heading, its words ±."""
+
+    status: str
+    heading: str
+    added: int
+    removed: int
+    old_heading: str | None = None
+
+    @property
+    def size(self) -> int:
+        """Return how many words changed in the clause."""
+        return self.added + self.removed
+
+
+@lru_cache(maxsize=65536)
+def dateless(line: str) -> str:
+    """Return a line of Markdown with its link targets dropped and every date made alike."""
+    line = LINK_DEFINITION.sub("", LINK_TARGET.sub("]", line))
+    parts: list[str] = []
+    done = 0
+    for start, end in _windows(line):
+        for found in DATE.finditer(line, max(start, done), end):
+            parts.extend((line[done : found.start()], PLACEHOLDER))
+            done = found.end()
+    return "".join(parts) + line[done:] if parts else line
+
+
+def _windows(line: str) -> list[tuple[int, int]]:
+    """Return the stretches of a line where a date may be: around its digits and time words."""
+    spans: list[tuple[int, int]] = []
+    for found in ANCHOR.finditer(line):
+        start, end = max(0, found.start() - REACH), found.end() + REACH
+        if spans and start <= spans[-1][1]:
+            spans[-1] = (spans[-1][0], end)
+        else:
+            spans.append((start, end))
+    return spans
+
+
+@lru_cache(maxsize=65536)
+def _keys(line: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Return a line's words (dates alike) and their comparison keys, punctuation-only ones left."""
+    pairs = [(w, NOT_LETTERS_OR_DIGITS.sub("", w)) for w in dateless(line).split()]
+    kept = [(word, key.casefold()) for word, key in pairs if key]
+    return tuple(w for w, _ in kept), tuple(k for _, k in kept)
+
+
+def dateless_key(text: str) -> str:
+    """Return the letters and digits of a text, casefolded, with dates and link targets alike.
+
+    Two versions with the same key differ only in dates, relative times, link targets, letter
+    case, punctuation, whitespace or markup.
+    """
+    return _joined_key(text.split("\n"))
+
+
+def only_dates_differ(old: str, new: str) -> bool:
+    """Tell whether two texts differ only in dates, link targets, case, punctuation or markup."""
+    old_lines, new_lines = _middles(old.split("\n"), new.split("\n"))
+    return _same_keys(map(_line_key, old_lines), map(_line_key, new_lines))
+
+
+def _same_keys(old: Iterator[str], new: Iterator[str]) -> bool:
+    """Tell whether two streams of line keys join to the same text, reading no more than needed."""
+    a = b = ""
+    while True:
+        shared = min(len(a), len(b))
+        if a[:shared] != b[:shared]:
+            return False
+        a, b = a[shared:], b[shared:]
+        if not a:
+            following = next(old, None)
+            if following is None:
+                return not b and not any(new)
+            a = following
+        elif not b:
+            following = next(new, None)
+            if following is None:
+                return not a and not any(old)
+            b = following
+
+
+def _middles(old: list[str], new: list[str]) -> tuple[list[str], list[str]]:
+    """Return the lines of two texts between their common first and last lines."""
+    head, limit = 0, min(len(old), len(new))
+    while head < limit and old[head] == new[head]:
+        head += 1
+    tail = 0
+    while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
+        tail += 1
+    return old[head : len(old) - tail], new[head : len(new) - tail]
+
+
+def _joined_key(lines: Iterable[str]) -> str:
+    return "".join(_line_key(line) for line in lines)
+
+
+@lru_cache(maxsize=65536)
+def _line_key(line: str) -> str:
+    return NOT_LETTERS_OR_DIGITS.sub("", dateless(line).casefold())
+
+
+@lru_cache(maxsize=16384)
+def meaning_diff(old: str, new: str) -> MeaningDiff:
+    """Return the words new changed against old: lines matched first, then words inside."""
+    old_lines, new_lines = _middles(old.split("\n"), new.split("\n"))
+    old_keys = [_keys(line)[1] for line in old_lines]
+    new_keys = [_keys(line)[1] for line in new_lines]
+    added = removed = 0
+    sentences: list[str] = []
+    for tag, i1, i2, j1, j2 in opcodes_of(old_keys, new_keys):
+        if tag == "equal":
+            continue
+        before = [w for line in old_lines[i1:i2] for w in zip(*_keys(line), strict=True)]
+        after = [w for line in new_lines[j1:j2] for w in zip(*_keys(line), strict=True)]
+        plus, minus = _changed_words(before, after, sentences)
+        added, removed = added + plus, removed + minus
+    return MeaningDiff(added, removed, tuple(sentences))
+
+
+def _changed_words(
+    before: list[tuple[str, str]], after: list[tuple[str, str]], sentences: list[str]
+) -> tuple[int, int]:
+    """Count the words changed between two runs of (word, key); keep the sentences holding them."""
+    added = removed = 0
+    old: set[int] = set()
+    new: set[int] = set()
+    for tag, i1, i2, j1, j2 in opcodes_of([k for _, k in before], [k for _, k in after]):
+        if tag == "equal":
+            continue
+        old.update(range(i1, i2))
+        new.update(range(j1, j2))
+        if i1 == i2 and i1 < len(before):  # an insertion changes the sentence it lands in
+            old.add(i1)
+        removed, added = removed + i2 - i1, added + j2 - j1
+    sentences.extend(_sentences([w for w, _ in before], old))
+    sentences.extend(_sentences([w for w, _ in after], new))
+    return added, removed
+
+
+def _sentences(words: list[str], marked: set[int]) -> list[str]:
+    """Return the sentences of a run of words that hold a marked word."""
+    found: list[str] = []
+    start = 0
+    for index, word in enumerate(words):
+        if SENTENCE_END.search(word) or index == len(words) - 1:
+            if marked.intersection(range(start, index + 1)):
+                found.append(" ".join(words[start : index + 1]).replace("\x00", ""))
+            start = index + 1
+    return found
+
+
+def recording_changed(previous: Version | None, version: Version) -> bool:
+    """Tell whether a version was recorded differently from the one before it.
+
+    So it is when its commit says so (an Open Terms Archive technical upgrade, a
+    ``Recording-Change`` trailer), when what extracted it (``Extracted-By``) differs from what
+    extracted the version before, or when it is the first scraped after imported versions.
+    """
+    if version.title.startswith(FOREIGN_TECHNICAL_PREFIXES):
+        return True
+    if trailer(version.message, RECORDING_CHANGE) is not None:
+        return True
+    extracted = trailer(version.message, EXTRACTED_BY)
+    if previous is None or extracted is None:
+        return False
+    if trailer(previous.message, IMPORTED_FROM) is not None:
+        return trailer(version.message, IMPORTED_FROM) is None
+    earlier = trailer(previous.message, EXTRACTED_BY)
+    return earlier is not None and earlier != extracted
+
+
+def summary(kind: str, named: Sequence[Named], reverts_to: str | None = None) -> str:
+    """Return what a change did in words: its clauses by heading, biggest first, with words ±.
+
+    E.g. "Changed “How we use data” (+48 \u221212) and “Your rights” (+3); added “AI
+    training” (+120)". Noise says what sort of noise it is, and where.
+    """
+    if kind == "first":
+        return f"First recorded: {_count(len(named), 'clause')}"
+    if kind == "deleted":
+        return "No longer tracked"
+    if kind == "revert":
+        return f"Back to the text of {reverts_to}" if reverts_to else "Back to an earlier text"
+    if kind in NOISE:
+        return _noise(NOISE[kind], named)
+    return _clauses(named) or "Words changed outside any clause"
+
+
+def _noise(what: str, named: Sequence[Named]) -> str:
+    where = sorted(named, key=lambda n: -n.size)
+    if not where:
+        return what
+    more = len(where) - 1
+    rest = f" and {_count(more, 'other clause')}" if more else ""
+    return f"{what}, in “{where[0].heading}”{rest}"
+
+
+def _clauses(named: Sequence[Named]) -> str:
+    """Name the biggest clauses, grouped by what happened to them in order of their biggest."""
+    ranked = sorted(named, key=lambda n: -n.size)
+    shown = ranked[:SUMMARY_CLAUSES]
+    groups: dict[str, list[str]] = {}
+    for clause in shown:
+        groups.setdefault(clause.status, []).append(_clause(clause))
+    parts = [f"{VERBS[status]} {_and(items)}" for status, items in groups.items()]
+    more = len(ranked) - len(shown)
+    text = "; ".join(parts) + (f"; and {_count(more, 'more clause')}" if more else "")
+    return text[:1].upper() + text[1:]
+
+
+def _clause(clause: Named) -> str:
+    words = " ".join(
+        part
+        for part, n in (
+            (f"+{clause.added}", clause.added),
+            (f"\u2212{clause.removed}", clause.removed),
+        )
+        if n
+    )
+    count = f" ({words})" if words else ""
+    if clause.status == "renamed" and clause.old_heading:
+        return f"“{clause.old_heading}” to “{clause.heading}”{count}"
+    return f"“{clause.heading}”{count}"
+
+
+def _and(items: list[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+def _count(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
