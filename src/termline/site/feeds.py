@@ -211,7 +211,7 @@ def _add_entry(
 def entry_title(item: Listed, site: Site) -> str:
     """Return an entry's title: the document and what changed, up to its first clause named.
 
-    E.g. "ChatGPT — Privacy Policy: Changed “How we use data” (+48 −12) …".
+    E.g. "ChatGPT — Privacy Policy: Changed “How we use data” (+48 \u221212) …".
     """
     what = headline(item.change, site, TITLE_TOPICS)
     if item.change.lead:

@@ -90,7 +90,7 @@ class Site:
 
     @cached_property
     def notable(self) -> tuple[Listed, ...]:
-        """Return the newest notable changes (see ``is_notable``), as many as the home page shows."""
+        """Return the newest notable changes (see ``is_notable``), as many as the home shows."""
         return tuple(islice((i for i in self.news if is_notable(i.change)), LATEST))
 
     @cached_property
