@@ -62,7 +62,16 @@ class Document:
             if provision.current:
                 for slug in provision.topics:
                     found.setdefault(slug, []).append(index)
-        return tuple((slug, tuple(indexes)) for slug, indexes in found.items())
+        return tuple((slug, self._strongest(slug, indexes)) for slug, indexes in found.items())
+
+    def _strongest(self, topic: str, indexes: list[int]) -> tuple[int, ...]:
+        """Order provisions on a topic by how strongly they match it, in reading order on ties."""
+
+        def score(index: int) -> float:
+            match = self.provisions[index].match(topic)
+            return match.score if match else 0.0
+
+        return tuple(sorted(indexes, key=lambda i: -score(i)))
 
     def note(self, provision: str) -> "Judged | None":
         """Return the note on a provision that its page shows, if any."""

@@ -39,7 +39,7 @@ from termline.analysis.provisions import (
     plain,
     split,
 )
-from termline.analysis.topics import Tagger, Taxonomy
+from termline.analysis.topics import Match, Tagger, Taxonomy
 
 # Noise kinds come after substantive: cosmetic, technical (the recording changed, not the policy),
 # dates (only dates or relative times moved), revert (back to an earlier text).
@@ -134,6 +134,12 @@ class Provision:
     removed_in: str | None
     topics: tuple[str, ...]
     history: tuple[tuple[Change, ProvisionEdit], ...]
+    # How strongly a current provision is on each of its topics, with its best sentence.
+    matches: tuple[Match, ...] = ()
+
+    def match(self, topic: str) -> Match | None:
+        """Return how the provision matches a topic, if it is on it."""
+        return next((m for m in self.matches if m.topic == topic), None)
 
     @property
     def current(self) -> bool:
@@ -256,7 +262,8 @@ class _Walker:
     def walk(self, history: DocumentHistory) -> Walk:
         """Return the analysis so far and the state to resume it from."""
         changes = tuple(self.changes)
-        analysis = Analysis(changes, _provisions(changes, self.last, self.before), self.anchors)
+        provisions = _provisions(changes, self.last, self.before, self.tag)
+        analysis = Analysis(changes, provisions, self.anchors)
         return Walk(history, analysis, self.tracker.state, self.seen, self.last, self.fingerprint)
 
 
@@ -516,14 +523,24 @@ def _inline_diff(old: str, new: str) -> str:
     return _heading_diff(old, new)[0]
 
 
-def _provisions(changes: tuple[Change, ...], last: Placed, final: Placed) -> tuple[Provision, ...]:
-    """Summarise each provision's history; current ones first, in reading order."""
+def _provisions(
+    changes: tuple[Change, ...], last: Placed, final: Placed, tag: Tagger
+) -> tuple[Provision, ...]:
+    """Summarise each provision's history; current ones first, in reading order, with matches."""
     history: dict[str, list[tuple[Change, ProvisionEdit]]] = {}
     for change in changes:
         for edit in change.edits:
             history.setdefault(edit.id, []).append((change, edit))
     ids = [*final, *(id_ for id_ in history if id_ not in final)]
-    return tuple(_provision(id_, history[id_], last[id_]) for id_ in ids if id_ in history)
+    found = (_provision(id_, history[id_], last[id_]) for id_ in ids if id_ in history)
+    return tuple(_with_matches(p, tag) if p.current and p.topics else p for p in found)
+
+
+def _with_matches(provision: Provision, tag: Tagger) -> Provision:
+    """Return a current provision with how strongly it is on each of its topics."""
+    body = "\n".join(plain(line) for line in provision.text.split("\n"))
+    matches = tag.matches(plain(provision.heading), body, provision.topics)
+    return replace(provision, matches=matches)
 
 
 def _provision(

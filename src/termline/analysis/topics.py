@@ -5,6 +5,10 @@ and regular expressions); gives a ``Taxonomy`` of ``Topic`` records and a ``Tagg
 returns the topics a provision's heading and text match. Patterns are matched line by line (a
 line of archived Markdown is a paragraph), case-insensitively with ASCII word boundaries, and
 each distinct line is matched once: real archives repeat most lines version after version.
+
+``Tagger.matches`` says how strongly a provision is on each of its topics (a heading that
+matches weighs more than a passing word; the density of matches in the text counts) and gives
+the sentence that matches best, its matches marked, for excerpts.
 """
 
 import re
@@ -19,6 +23,10 @@ from termline.slugs import is_slug
 PACKAGE_TOPICS = Path(__file__).parents[1] / "topics.toml"
 SOURCE_TOPICS = Path(__file__).parents[3] / "topics.toml"
 FIELDS = {"name", "description", "patterns"}
+HEADING_WEIGHT = 10.0  # a heading on the topic outweighs any density of passing mentions
+DENSITY_WORDS = 100  # matches are counted per this many words (a shorter text counts as this)
+SENTENCE = re.compile(r"(?<=[.!?;])\s+")
+EXCERPT_AROUND = 20  # words kept on each side of the first match in a long sentence
 FLAGS = re.IGNORECASE | re.ASCII
 
 
@@ -99,6 +107,20 @@ def _check_pattern(where: str, pattern: object) -> None:
         raise TermlineError(f"{where}: bad regular expression: {error}") from error
 
 
+@dataclass(frozen=True)
+class Match:
+    """How strongly a provision is on a topic, and its best sentence in pieces: (text, matched)."""
+
+    topic: str
+    score: float
+    excerpt: tuple[tuple[str, bool], ...]
+
+    @property
+    def text(self) -> str:
+        """Return the excerpt as plain text."""
+        return "".join(piece for piece, _ in self.excerpt)
+
+
 class Tagger:
     """Tell which topics a text matches, matching each distinct line only once."""
 
@@ -117,6 +139,23 @@ class Tagger:
             found |= self._line(line)
         return tuple(slug for slug, _ in self._matchers if slug in found)
 
+    def matches(self, heading: str, body: str, slugs: tuple[str, ...]) -> tuple[Match, ...]:
+        """Return how strongly a provision (plain heading and plain body text) is on each topic."""
+        sentences = [s for s in SENTENCE.split(" ".join(body.split())) if s]
+        words = max(len(body.split()), DENSITY_WORDS)
+        found = []
+        for slug, matcher in self._matchers:
+            if slug not in slugs:
+                continue
+            hits = [len(matcher.findall(sentence)) for sentence in sentences]
+            in_heading = bool(matcher.search(heading))
+            score = HEADING_WEIGHT * in_heading + sum(hits) * DENSITY_WORDS / words
+            best = max(range(len(hits)), key=hits.__getitem__) if any(hits) else None
+            shown = heading if best is None else sentences[best]
+            if in_heading or best is not None:
+                found.append(Match(slug, round(score, 3), _marked(matcher, shown)))
+        return tuple(found)
+
     def _line(self, line: str) -> frozenset[str]:
         found = self._lines.get(line)
         if found is None:
@@ -125,6 +164,26 @@ class Tagger:
                 found = frozenset(slug for slug, matcher in self._matchers if matcher.search(line))
             self._lines[line] = found
         return found
+
+
+def _marked(matcher: re.Pattern[str], sentence: str) -> tuple[tuple[str, bool], ...]:
+    """Cut a sentence into pieces, its matches marked; elide a long one around its first match."""
+    first = matcher.search(sentence)
+    if first is not None:
+        before = sentence[: first.start()].split()
+        if len(before) > EXCERPT_AROUND:
+            sentence = "… " + " ".join(before[-EXCERPT_AROUND:]) + " " + sentence[first.start() :]
+        after = sentence.split()
+        if len(after) > 3 * EXCERPT_AROUND:
+            sentence = " ".join(after[: 3 * EXCERPT_AROUND]) + " …"
+    pieces: list[tuple[str, bool]] = []
+    done = 0
+    for found in matcher.finditer(sentence):
+        if found.end() > found.start():
+            pieces += [(sentence[done : found.start()], False), (found.group(), True)]
+            done = found.end()
+    pieces.append((sentence[done:], False))
+    return tuple(piece for piece in pieces if piece[0])
 
 
 def _prefilter(patterns: list[str]) -> re.Pattern[str]:

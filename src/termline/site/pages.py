@@ -25,7 +25,7 @@ import jinja2
 from termline import parallel
 from termline.analysis.catalogue import Document, Platform
 from termline.analysis.changes import Provision
-from termline.analysis.topics import Topic
+from termline.analysis.topics import Match, Topic
 from termline.cache import digest
 from termline.site.output import Output, Written
 from termline.site.render import (
@@ -82,7 +82,13 @@ class Held:
     document: Document
     provision: Provision
     key: str = ""  # the provision's own key (see ``Document.provision_keys``), for page keys
-    excerpt: str = ""  # its opening words, as plain text
+    excerpt: str = ""  # its sentence that matches the topic best, else its opening words
+    match: Match | None = None  # how strongly it is on the topic, the excerpt's matches marked
+
+    @property
+    def score(self) -> float:
+        """Return how strongly the provision is on the topic it is held for."""
+        return self.match.score if self.match else 0.0
 
 
 @dataclass(frozen=True)
@@ -383,17 +389,26 @@ def topic_columns(site: Site) -> dict[str, list[Column]]:
             for slug, indexes in document.provisions_by_topic():
                 counts[slug] = counts.get(slug, 0) + len(indexes)
                 shown = held.setdefault(slug, [])
-                shown += (_held(platform, document, i) for i in indexes[: HELD - len(shown)])
+                shown += (_held(platform, document, i, slug) for i in indexes[:HELD])
         for slug, count in counts.items():
-            columns.setdefault(slug, []).append(Column(platform, count, tuple(held[slug])))
+            strongest = sorted(held[slug], key=lambda h: -h.score)[:HELD]
+            columns.setdefault(slug, []).append(Column(platform, count, tuple(strongest)))
     return columns
 
 
-def _held(platform: Platform, document: Document, index: int) -> Held:
+def _held(platform: Platform, document: Document, index: int, topic: str) -> Held:
     provision = document.provisions[index]
     key = document.provision_keys[index] if document.provision_keys else ""
+    match = provision.match(topic)
+    if match is not None:
+        return Held(platform, document, provision, key, match.text, match)
     words = document.excerpts[index] if document.excerpts else excerpt(provision.text)
     return Held(platform, document, provision, key, words)
+
+
+def _strongest_first(columns: list[Column]) -> list[Column]:
+    """Order platforms' columns by their strongest provision on the topic, strongest first."""
+    return sorted(columns, key=lambda c: -(c.held[0].score if c.held else 0.0))
 
 
 def _columns_key(columns: list[Column]) -> str:
@@ -438,6 +453,7 @@ class Others:
     def __init__(self, site: Site) -> None:
         self.topics = {topic.slug: topic for topic in site.topics}
         self.columns = topic_columns(site)
+        self._ranked = {slug: _strongest_first(found) for slug, found in self.columns.items()}
         self._platforms = {
             slug: {c.platform.slug for c in found} for slug, found in self.columns.items()
         }
@@ -447,7 +463,7 @@ class Others:
     def of(self, platform: Platform, provision: Provision) -> list[tuple[Topic, list[Column]]]:
         """Return, for each topic of a provision, the other platforms' provisions on it."""
         return [
-            (self.topics[slug], [c for c in self.columns[slug] if c.platform is not platform])
+            (self.topics[slug], [c for c in self._ranked[slug] if c.platform is not platform])
             for slug in provision.topics
             if slug in self.topics
         ]
@@ -470,7 +486,7 @@ class Others:
 
     def _digest(self, slug: str, platform: str) -> str:
         """Return the key of what a provision page shows of the other platforms on a topic."""
-        others = (c for c in self.columns[slug] if c.platform.slug != platform)
+        others = (c for c in self._ranked[slug] if c.platform.slug != platform)
         count = len(self.columns[slug]) - (platform in self._platforms[slug])
         return digest(count, [_column(c) for c in islice(others, SHOWN_PLATFORMS)])
 
@@ -478,7 +494,7 @@ class Others:
 def _column(column: Column) -> tuple[object, ...]:
     """Return what a provision page shows of another platform: its first provisions' links."""
     shown = [
-        (h.document.slug, h.provision.id, h.provision.heading)
+        (h.document.slug, h.provision.id, h.provision.heading, h.match)
         for h in column.held[:SHOWN_PROVISIONS]
     ]
     return column.platform.slug, column.platform.name, shown
