@@ -110,8 +110,10 @@ def test_provision_page_shows_text_history_topics_and_other_platforms(demo_site:
         and "<del>in your privacy settings;</del>" in history
     )
     others = text.split("How other platforms handle this")[1].split("</section>")[0]
-    line = others.split("AI model training</a>:")[1].split("</li>")[0]  # one line a topic
-    assert "3 other platforms, such as" in line and ">Nimbus Cloud, AI features</a>" in line
+    line = others.split("AI model training</a>:")[1].split("</ul>")[0]  # one item a topic
+    assert "3 other platforms; the closest:" in line and ">Nimbus Cloud, AI features</a>" in line
+    assert line.count('class="excerpt"') == 3  # the closest clause of each, its sentence marked
+    assert "<mark>train our AI models</mark>" in line
     assert "Chirpy," not in others  # its own platform is not an other platform
 
 
@@ -135,9 +137,11 @@ def test_topic_page_puts_platforms_side_by_side(demo_site: Path):
     link = "../../platforms/chirpy/privacy-policy/provisions/training-of-ai-models/index.html"
     assert f'<a href="{link}">Privacy Policy — Training of AI models</a>' in now
     assert 'versions/2025-06-23-b3ea0c2/index.html">2025-06-23</a>' in now  # last changed
-    assert "You can opt out by writing to us" in now
-    excerpts = now.split('class="excerpt">')[1:]
-    assert excerpts and all(len(e.split("<")[0].split()) <= 41 for e in excerpts)
+    chirpy = now.split(f'<a href="{link}">')[1].split("</p>")[0]
+    # the sentence that matches the topic, its match marked, not the provision's first words
+    assert "to <mark>train and improve our AI models</mark>." in chirpy
+    excerpts = [e.split("</span>")[0] for e in now.split('class="excerpt">')[1:]]
+    assert excerpts and all("<mark>" in e and len(e.split()) <= 80 for e in excerpts)
     latest = text.split("Latest changes touching it")[1]
     assert "2025-06-23" in latest and "2024-03-04" in latest
     index = (demo_site / "topics/index.html").read_text()

@@ -46,10 +46,10 @@ def test_every_feed_parses_and_its_links_resolve(feeds, demo_site: Path):
 def test_entries_say_what_changed_with_the_diff_inline(feeds):
     entries = feeds["platforms/chirpy/privacy-policy/feed.xml"].entries
     newest = entries[0]
-    assert newest.title == (
-        "Chirpy — Privacy Policy: 1 provision changed (AI model training, Your rights and opt-outs)"
-    )
+    # the document and the clause the change touched, by heading, with its words ±
+    assert newest.title == "Chirpy — Privacy Policy: Changed “Training of AI models” (+4 \u22124)"
     html = newest.content[0].value
+    assert html.startswith("<p>Changed “Training of AI models” (+4 \u22124). 4 words added")
     assert "<del>in your privacy settings;</del>" in html
     assert "<ins>by writing to us;</ins>" in html
     assert newest.published_parsed[:3] == (2025, 6, 23)
@@ -105,7 +105,13 @@ def test_provision_and_topic_feeds_carry_the_changes_that_name_them(
     platforms = read_platforms(demo_repo, "archive", load_config(demo_repo / "sources.toml"))
     chirpy = platforms[0]
     terms = next(d for d in chirpy.documents if d.slug == "terms-of-service")
-    latest = dataclasses.replace(terms.latest, modified=("disputes",), topics=("arbitration",))
+    latest = dataclasses.replace(
+        terms.latest,
+        modified=("disputes",),
+        topics=("arbitration",),
+        summary="Changed “Disputes” (+3)",
+        lead="Disputes",
+    )
     terms = dataclasses.replace(terms, changes=(*terms.changes[:-1], latest))
     chirpy = dataclasses.replace(chirpy, documents=(terms,))
     site = Site(
@@ -119,9 +125,7 @@ def test_provision_and_topic_feeds_carry_the_changes_that_name_them(
     out.commit()
     feed = _parse(tmp_path / "site/platforms/chirpy/terms-of-service/provisions/disputes/feed.xml")
     entry = feed.entries[0]  # the newest: the change made to name the provision
-    assert entry.title == (
-        "Chirpy — Terms of Service: 1 provision changed (Arbitration and class-action waiver)"
-    )
+    assert entry.title == "Chirpy — Terms of Service: Changed “Disputes” (+3)"
     topic = _parse(tmp_path / "site/topics/arbitration/feed.xml")
     assert [e.id for e in topic.entries] == [entry.id]
     assert topic.feed.title == "t: Arbitration and class-action waiver"

@@ -9,6 +9,7 @@ from conftest import clone_bundle
 from termline.analysis.changes import KINDS, Analysis, analyse
 from termline.analysis.history import BlobReader, DocumentHistory, read_history
 from termline.analysis.provisions import plain, split
+from termline.analysis.topics import Tagger, default_topics, load_topics
 from termline.archive import open_repo
 
 
@@ -266,3 +267,29 @@ def test_every_substantive_summary_names_a_changed_clause(genai):
             assert any(f"“{h}”" in change.summary for h in headings), (history.path, change.id)
             assert change.significance > 0 or not change.edits
     assert count > 150
+
+
+@pytest.fixture(scope="module")
+def tagged(clones):
+    repo = open_repo(clone_bundle("ota-genai-eu-versions.bundle", clones))
+    reader = BlobReader(repo)
+    tagger = Tagger(load_topics(default_topics()))
+    return tagger, [analyse(h, reader.text, tagger) for h in read_history(repo, ".")]
+
+
+@pytest.mark.data
+def test_every_topic_excerpt_holds_a_match_of_its_topic(tagged):
+    tagger, analyses = tagged
+    patterns = {t.slug: re.compile("|".join(t.patterns), re.I) for t in tagger.taxonomy.topics}
+    count = 0
+    for analysis in analyses:
+        for provision in analysis.provisions:
+            if not provision.current:
+                continue
+            assert {m.topic for m in provision.matches} == set(provision.topics), provision.id
+            for match in provision.matches:
+                marked = [text for text, is_match in match.excerpt if is_match]
+                assert marked, (provision.id, match.topic)
+                assert all(patterns[match.topic].search(text) for text in marked)
+                count += 1
+    assert count > 1000

@@ -156,3 +156,28 @@ def test_topics_whose_patterns_clash_together_still_tag(tmp_path):
     tagger = Tagger(load_topics(path))
     assert tagger("alpha and beta") == ("a", "b")
     assert tagger("gamma") == ()
+
+
+def test_a_heading_on_the_topic_outweighs_passing_mentions():
+    tagger = Tagger(load_topics(ROOT / "topics.toml"))
+    slugs = ("ai-training",)
+    headed = tagger.matches("Training our AI models", "We describe our practices here.", slugs)
+    long = " ".join(["Words about other things."] * 200 + ["We train our models on chats."])
+    passing = tagger.matches("Your account", long, slugs)
+    dense = tagger.matches("Your account", "We train our models on chats. That is all.", slugs)
+    assert headed[0].score > dense[0].score > passing[0].score > 0
+    assert passing[0].text == "We train our models on chats."
+    assert headed[0].excerpt == (("Training our AI models", True),)  # no sentence matches: heading
+
+
+def test_an_excerpt_marks_its_matches_and_keeps_scraped_text_as_text():
+    tagger = Tagger(load_topics(ROOT / "topics.toml"))
+    body = "Intro. <b>Note</b>: we train our models on your chats; nothing else."
+    (match,) = tagger.matches("Other", body, ("ai-training",))
+    assert match.excerpt == (
+        ("<b>Note</b>: we ", False),
+        ("train our models", True),
+        (" on your chats;", False),
+    )
+    assert [text for text, marked in match.excerpt if marked] == ["train our models"]
+    assert match.text == "<b>Note</b>: we train our models on your chats;"
