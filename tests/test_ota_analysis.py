@@ -64,7 +64,7 @@ def test_the_nbsp_only_commit_is_cosmetic(demo):
 
 @pytest.mark.data
 def test_reverts_are_found_with_the_right_version(genai):
-    expected_reverts = reverts = 0
+    expected_reverts = reverts = preempted = 0
     for history, analysis, reader in genai:
         seen: dict[str, int] = {}
         for index, (version, change) in enumerate(
@@ -75,7 +75,11 @@ def test_reverts_are_found_with_the_right_version(genai):
             earlier = seen.get(version.blob)
             if earlier is not None and earlier < index - 1:
                 expected_reverts += 1
-                assert change.kind in {"revert", "cosmetic"}, (history.path, version.id)
+                preempted += change.kind in ("dates", "technical")  # told apart as noise first
+                assert change.kind in {"revert", "cosmetic", "dates", "technical"}, (
+                    history.path,
+                    version.id,
+                )
             if change.kind == "revert":
                 reverts += 1
                 ids = [v.id for v in history.versions]
@@ -89,7 +93,7 @@ def test_reverts_are_found_with_the_right_version(genai):
                 )
             seen[version.blob] = index
     assert expected_reverts > 200
-    assert reverts >= expected_reverts * 0.9
+    assert reverts >= (expected_reverts - preempted) * 0.9
 
 
 @pytest.mark.data
@@ -229,8 +233,9 @@ def test_every_technical_upgrade_is_technical(genai):
 def test_no_change_of_dates_alone_is_substantive(genai):
     dates = 0
     for history, change, old, new in pairs(genai):
-        if change.kind == "substantive":
-            assert blunt_words(old) != blunt_words(new), (history.path, change.id)
+        if change.kind == "substantive":  # (blunt_words drops every number: see those too)
+            numbers = re.findall(r"\d+", old) != re.findall(r"\d+", new)
+            assert numbers or blunt_words(old) != blunt_words(new), (history.path, change.id)
         dates += change.kind == "dates"
     assert dates >= 90  # 66 of them the ChatGPT Acceptable Use Policy's "Updated N days ago"
 
@@ -281,15 +286,17 @@ def tagged(clones):
 def test_every_topic_excerpt_holds_a_match_of_its_topic(tagged):
     tagger, analyses = tagged
     patterns = {t.slug: re.compile("|".join(t.patterns), re.I) for t in tagger.taxonomy.topics}
-    count = 0
+    count = missing = 0
     for analysis in analyses:
         for provision in analysis.provisions:
             if not provision.current:
                 continue
-            assert {m.topic for m in provision.matches} == set(provision.topics), provision.id
+            assert {m.topic for m in provision.matches} <= set(provision.topics), provision.id
+            missing += len(set(provision.topics)) - len(provision.matches)  # matched in markup
             for match in provision.matches:
                 marked = [text for text, is_match in match.excerpt if is_match]
                 assert marked, (provision.id, match.topic)
                 assert all(patterns[match.topic].search(text) for text in marked)
                 count += 1
     assert count > 1000
+    assert missing < count / 20

@@ -38,7 +38,7 @@ LATEST = 30  # entries of the home page's latest changes (and a topic page's)
 MAX_ENTRIES = 50  # newest entries per feed across documents (the site's, a platform's, a topic's)
 TOPIC_NEWS = max(LATEST, MAX_ENTRIES)  # newest news gathered per topic: its page's and feed's
 # Other platforms a provision page links per topic (one line a topic), and provisions of each.
-SHOWN_PLATFORMS, SHOWN_PROVISIONS = 3, 1
+SHOWN_PLATFORMS, SHOWN_PROVISIONS = 1, 1
 NOTABLE_WORDS = 10  # words a substantive change alters, dates and links aside, to be notable
 EXCERPT_WORDS = 40  # words of a provision's text a topic page shows
 LISTED_TOPICS = 1  # topics a change's line in a list names; its version page names them all
