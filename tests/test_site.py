@@ -256,7 +256,8 @@ def test_scraped_links_point_at_the_source_and_images_are_not_loaded():
         "https://acme.example/legal/terms",
     )
     assert '<a href="https://acme.example/help">a</a>' in html
-    assert '<a href="#top">b</a>' in html
+    # An in-page link naming no provision goes to the source page's own anchor (no dead link).
+    assert '<a href="https://acme.example/legal/terms#top">b</a>' in html
     assert "<img" not in html and "Logo" in html
     assert [int(tag[2]) for tag in html.split() if tag.startswith("<h")] == [2, 3, 4]
     assert 'href="/help"' not in policy("[a](/help)")
