@@ -92,7 +92,9 @@ def test_words_that_only_look_like_dates_are_words():
         ("Start", "Apply technical or declaration upgrade on Acme Terms"),
         ("Start", f"Update Acme Terms\n\n{RECORDING_CHANGE}: selector changed\n"),
         (f"Start\n\n{EXTRACTED_BY}: termline 0.1.0; select=main\n",
-         f"Update\n\n{EXTRACTED_BY}: termline 0.2.0; select=main\n"),
+         f"Update\n\n{EXTRACTED_BY}: termline 0.1.0; select=article\n"),
+        (f"Start\n\n{EXTRACTED_BY}: termline 0.1.0; trafilatura 2.0.0\n",
+         f"Update\n\n{EXTRACTED_BY}: termline 0.1.0; select=main\n"),
         (f"Import\n\n{IMPORTED_FROM}: OpenTermsArchive/x abc\n",
          f"Update\n\n{EXTRACTED_BY}: termline 0.2.0; select=main\n"),
     ],
@@ -110,6 +112,14 @@ def test_the_same_extractor_is_no_technical_change(make_repo, tagger):
     by = f"\n\n{EXTRACTED_BY}: termline 0.1.0; select=main\n"
     new = BASE.replace("90 days", "two years")
     analysis = history_of(make_repo, [(BASE, "Start" + by), (new, "Update" + by)], tagger)
+    assert analysis.changes[1].kind == "substantive"
+
+
+def test_a_new_release_of_the_extractor_alone_is_no_technical_change(make_repo, tagger):
+    before = f"\n\n{EXTRACTED_BY}: termline 0.1.0; trafilatura 2.0.0; remove=nav\n"
+    after = f"\n\n{EXTRACTED_BY}: termline 0.2.0; trafilatura 2.1.0; remove=nav\n"
+    new = BASE.replace("90 days", "two years")
+    analysis = history_of(make_repo, [(BASE, "Start" + before), (new, "Update" + after)], tagger)
     assert analysis.changes[1].kind == "substantive"
 
 

@@ -257,7 +257,22 @@ def recording_changed(previous: Version | None, version: Version) -> bool:
     if trailer(previous.message, IMPORTED_FROM) is not None:
         return trailer(version.message, IMPORTED_FROM) is None
     earlier = trailer(previous.message, EXTRACTED_BY)
-    return earlier is not None and earlier != extracted
+    return earlier is not None and declared(earlier) != declared(extracted)
+
+
+SOFTWARE_VERSION = re.compile(r"^(termline|trafilatura) \S+$")
+
+
+def declared(extracted: str) -> str:
+    """Return what a declaration chose in an ``Extracted-By`` value, software versions left out.
+
+    A new termline or trafilatura release is recorded in the trailer but is no sign of a new
+    recording: the scraper commits nothing when a new release extracts the same text, so the
+    next version carrying the new release may well be a real change of the policy, which must
+    not be hidden as technical. Selectors, filters and the choice of extractor do count.
+    """
+    parts = extracted.split("; ")
+    return "; ".join(p.split(" ", 1)[0] if SOFTWARE_VERSION.match(p) else p for p in parts)
 
 
 def summary(kind: str, named: Sequence[Named], reverts_to: str | None = None) -> str:
