@@ -23,6 +23,8 @@ lint: $(BIN)/termline
 	$(BIN)/ruff check src tests build.py
 	$(BIN)/ruff format --check src tests build.py
 	$(BIN)/mypy
+	$(BIN)/actionlint
+	$(BIN)/zizmor --offline --quiet .github/workflows .github/dependabot.yml
 
 test: lint
 	$(BIN)/python -m pytest

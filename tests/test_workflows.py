@@ -39,11 +39,12 @@ def _step(workflow: dict[str, Any], job: str, name: str) -> dict[str, Any]:
 
 
 def _runs(workflow: dict[str, Any], job: str) -> str:
-    return "\n".join(s.get("run", "") for s in workflow["jobs"][job]["steps"])
+    return "\n".join(s.get("run", "") for s in workflow["jobs"][job].get("steps", []))
 
 
 def _uses(workflow: dict[str, Any], job: str) -> list[str]:
-    return [s["uses"].split("@")[0] for s in workflow["jobs"][job]["steps"] if "uses" in s]
+    steps = workflow["jobs"][job].get("steps", [])
+    return [s["uses"].split("@")[0] for s in steps if "uses" in s]
 
 
 def _validate(path: Path) -> subprocess.CompletedProcess[str]:
@@ -82,6 +83,7 @@ def test_scrape_grants_each_job_only_what_it_needs():
         "plan": None,
         "shard": None,
         "record": {"contents": "write"},
+        "site": {"contents": "read", "pages": "write", "id-token": "write"},
         "track": {"contents": "read", "issues": "write"},
     }
 
@@ -112,9 +114,9 @@ def test_site_builds_from_full_history_with_a_cache_and_deploys_to_pages():
     for needed in ("archive/**", "templates/**", "src/**", "sources.toml", "topics.toml"):
         assert needed in paths
     assert "workflow_dispatch" in site["on"]
-    assert site["on"]["workflow_run"]["workflows"] == ["scrape"]  # bot pushes start no workflow
     checkout = site["jobs"]["build"]["steps"][0]
     assert checkout["uses"].startswith("actions/checkout@") and checkout["with"]["fetch-depth"] == 0
+    assert checkout["with"]["ref"] == "${{ github.ref }}"  # the pushed commits, not github.sha
     (cache,) = [s for s in site["jobs"]["build"]["steps"] if "actions/cache@" in s.get("uses", "")]
     assert cache["with"]["path"].split() == [
         ".termline-cache",
@@ -125,8 +127,69 @@ def test_site_builds_from_full_history_with_a_cache_and_deploys_to_pages():
     assert "python build.py --base-url" in _runs(site, "build")
     assert "actions/upload-pages-artifact" in _uses(site, "build")
     assert _uses(site, "deploy") == ["actions/deploy-pages"]
+    assert site["jobs"]["build"]["permissions"] == {"contents": "read", "pages": "read"}
     assert site["jobs"]["deploy"]["permissions"] == {"pages": "write", "id-token": "write"}
     assert site["permissions"] == {"contents": "read"}
+
+
+def test_a_scrape_that_pushed_calls_the_site_workflow_without_workflow_run():
+    site, scrape = _load("site.yml"), _load("scrape.yml")
+    assert "workflow_run" not in site["on"] and "workflow_call" in site["on"]
+    call = scrape["jobs"]["site"]  # bot pushes start no workflow: the scrape calls it
+    assert call["uses"] == "./.github/workflows/site.yml" and call["needs"] == "record"
+    assert "needs.record.result == 'success'" in call["if"]
+    granted = call["permissions"]
+    for job in site["jobs"].values():  # a called workflow gets at most what its caller grants
+        assert set(job["permissions"].items()) <= set(granted.items()) | {("pages", "read")}
+
+
+PIN = re.compile(r"^\s*(?:- )?uses: (?P<action>[\w./-]+)@(?P<ref>\S+)(?: # (?P<note>.*))?$")
+ACTIONLINT = Path(sys.executable).parent / "actionlint"
+ZIZMOR = Path(sys.executable).parent / "zizmor"
+
+
+def test_every_action_is_pinned_to_a_commit_with_its_release_in_a_comment():
+    pinned = set()
+    for path in sorted(WORKFLOWS.glob("*.yml")):
+        for line in path.read_text().splitlines():
+            if (found := PIN.match(line)) is None or found["action"].startswith("./"):
+                continue
+            assert re.fullmatch(r"[0-9a-f]{40}", found["ref"]), f"{path.name}: {line.strip()}"
+            assert re.fullmatch(r"v\d+\.\d+\.\d+", found["note"] or ""), f"{path.name}: {line}"
+            pinned.add(f"{found['action']}@{found['ref']}")
+    assert len(pinned) >= 9  # checkout, setup-python, the artifact, cache and pages actions
+    assert len({pin.split("@")[0] for pin in pinned}) == len(pinned)  # one release per action
+
+
+def test_checkouts_keep_no_token_and_dependabot_keeps_the_actions_current():
+    for name in ("scrape.yml", "site.yml", "tests.yml"):
+        workflow = _load(name)
+        for job in workflow["jobs"].values():
+            for step in job.get("steps", []):
+                if step.get("uses", "").startswith("actions/checkout@"):
+                    assert step["with"]["persist-credentials"] is False, name
+    dependabot = ROOT / ".github" / "dependabot.yml"
+    command = [str(CHECK_JSONSCHEMA), "--builtin-schema", "vendor.dependabot", str(dependabot)]
+    assert subprocess.run(command, capture_output=True, check=False).returncode == 0
+    (update,) = YAML(typ="safe").load(dependabot.read_text())["updates"]
+    assert update["package-ecosystem"] == "github-actions" and update["directory"] == "/"
+
+
+def test_actionlint_and_zizmor_pass_here_and_catch_an_unpinned_node20_action(tmp_path):
+    assert subprocess.run([str(ACTIONLINT)], cwd=ROOT, check=False).returncode == 0
+    zizmor = [str(ZIZMOR), "--offline", "--quiet"]
+    assert subprocess.run([*zizmor, str(WORKFLOWS)], cwd=ROOT, check=False).returncode == 0
+    bad = tmp_path / "bad.yml"
+    bad.write_text(
+        "on: push\npermissions: {}\njobs:\n  x:\n    runs-on: ubuntu-latest\n"
+        "    steps:\n      - uses: actions/checkout@v4\n"
+    )
+    linted = subprocess.run(
+        [str(ACTIONLINT), str(bad)], capture_output=True, text=True, check=False
+    )
+    assert linted.returncode != 0 and "node20" in linted.stdout
+    audited = subprocess.run([*zizmor, str(bad)], capture_output=True, text=True, check=False)
+    assert audited.returncode != 0 and "unpinned-uses" in audited.stdout + audited.stderr
 
 
 def test_tests_run_make_test_with_chromium_on_pushes_and_pull_requests():
@@ -184,8 +247,25 @@ def test_the_push_step_rebases_on_a_moved_branch_and_keeps_fetch_times(tmp_path)
     write_result(tmp_path / "shards" / "shard-001", item)
     record_results(runner, "archive", [tmp_path / "shards"])
     push = _step(_load("scrape.yml"), "record", "Push once, rebasing on a moved branch")
-    result = _run_step(push["run"], runner, BRANCH="main")
+    token = {**push["env"], "GIT_TOKEN": "ghs_secret", "BRANCH": "main"}
+    result = _run_step(push["run"], runner, **token)
     assert result.returncode == 0, result.stderr
+    asked = subprocess.run(  # what git answers a remote that asks for credentials in this step
+        ["git", "credential", "fill"],
+        input="protocol=https\nhost=github.com\n\n",
+        cwd=runner,
+        env=_env(tmp_path, **token, GIT_TERMINAL_PROMPT="0"),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert "username=x-access-token\npassword=ghs_secret\n" in asked.stdout
+    kept = subprocess.run(["grep", "-r", "ghs_secret", runner / ".git"], check=False)
+    assert kept.returncode == 1  # the token is in no file of the checkout
+    recording = "Record every shard's results, one commit per document"
+    record_env = _step(_load("scrape.yml"), "record", recording)["env"]
+    git_env = {key: value for key, value in push["env"].items() if key.startswith("GIT_")}
+    assert git_env.items() <= record_env.items()  # recording may fetch blobs: the same helper
 
     log = _git(bare, "log", "--format=%s|%an|%cn|%aI|%cI", "main").splitlines()
     stamp = "2024-05-01T06:17:00+00:00"
