@@ -29,6 +29,7 @@ from termline.analysis.provisions import heading_key
 from termline.analysis.topics import Topic
 from termline.errors import TermlineError
 from termline.site.diffs import diff_html
+from termline.site.nesting import WholeTextBlock
 from termline.slugs import slugify
 
 PACKAGE_TEMPLATES = Path(__file__).parents[1] / "templates"
@@ -357,7 +358,11 @@ def document_date(site: Site, document: Document) -> datetime:
 
 @lru_cache(maxsize=1)
 def _parser() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+    parser = MarkdownIt("commonmark", {"html": False, "typographer": False}).enable("table")
+    whole = WholeTextBlock()  # the same rules, but text past the nesting limit is kept
+    whole.ruler = parser.block.ruler
+    parser.block = whole
+    return parser
 
 
 def platform_url(platform: Platform) -> str:

@@ -1,0 +1,62 @@
+"""Whole texts: every word of a document reaches its page, past markdown-it's nesting limit too."""
+
+import json
+import re
+from pathlib import Path
+
+from lxml import html
+
+from termline.build import BuildOptions, build
+from termline.site.render import policy
+
+WORD = re.compile(r"\w+")
+
+
+def _words(count: int, prefix: str) -> list[str]:
+    return [f"{prefix}{n}" for n in range(count)]
+
+
+def _documents() -> dict[str, str]:
+    lists = "".join("  " * depth + f"- {word}\n" for depth, word in enumerate(_words(200, "l")))
+    quotes = "> " * 500 + "deep quoted words\n" + "> " * 500 + "and more of them\n"
+    mixed = "".join("  " * depth + f"- > {word}\n" for depth, word in enumerate(_words(60, "m")))
+    stars = "".join(
+        "    " * depth + f"* {word} *emphasis*\n" for depth, word in enumerate("abcdefghijklmnop")
+    )
+    return {
+        "acme/lists.md": f"# Lists\n\n## Deep\n\n{lists}\nAfter the list.\n\n## Next\n\nLast.\n",
+        "acme/quotes.md": f"# Quotes\n\n{quotes}\nAfter the quote.\n",
+        "acme/mixed.md": f"# Mixed\n\n{mixed}\n\nThe end.\n\n{stars}\nTail.\n",
+        "acme/plain.md": "# Plain\n\n## One\n\nSome text.\n\n- a list\n- of two\n\n> a quote\n",
+    }
+
+
+def _page_words(page: Path) -> list[str]:
+    (text,) = html.parse(str(page)).getroot().find_class("policy")
+    return WORD.findall(text.text_content())
+
+
+def test_every_document_page_shows_every_word_of_its_document(make_repo, tmp_path):
+    repo = make_repo()
+    documents = _documents()
+    repo.commit(documents, "Start", "2024-01-01T00:00:00Z")
+    out = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, archive=".", out=out, search=False))
+    index = json.loads((out / "data/index.json").read_text())
+    pages = {
+        d["path"]: out / d["url"] / "index.html" for p in index["platforms"] for d in p["documents"]
+    }
+    assert set(pages) == set(documents)
+    for path, text in documents.items():
+        assert _page_words(pages[path]) == WORD.findall(text), path
+
+
+def test_text_past_the_nesting_limit_is_flattened_not_nested_or_dropped():
+    deep = "".join("  " * depth + f"- w{depth}\n" for depth in range(30)) + "\nafter\n"
+    rendered = str(policy(deep))
+    assert WORD.findall(re.sub(r"<[^>]+>", " ", rendered)) == WORD.findall(deep)
+    assert rendered.count("<ul>") < 30  # the deepest items are paragraphs, not more lists
+    assert rendered.rstrip().endswith("<p>after</p>")
+    quoted = "> " * 100 + "[link](javascript:alert(1)) <b>bold</b>\n"
+    rendered = str(policy(quoted))
+    assert "href" not in rendered and "&lt;b&gt;bold&lt;/b&gt;" in rendered  # text, still safe
