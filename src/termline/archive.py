@@ -32,6 +32,12 @@ RECORDING_CHANGE = "Recording-Change"
 FOREIGN_TECHNICAL_PREFIXES = ("Apply technical or declaration upgrade on", "Refilter")
 
 
+# GitHub's folder of workflows and templates: at a repository's root, never a platform.
+GITHUB_FOLDER = ".github"
+# Tree entries that hold no text, by git mode.
+NOT_FILES = {"160000": "a submodule", "120000": "a symbolic link"}
+
+
 @dataclass(frozen=True)
 class DocumentPath:
     """Where a document sits: its platform and document names as they appear in the tree."""
@@ -55,16 +61,42 @@ def document_path(archive: str, platform: str, document: str) -> str:
 
 
 def parse_document_path(archive: str, path: str) -> DocumentPath | None:
-    """Return the platform and document of a repository path, or None if it is not a document."""
+    """Return the platform and document of a repository path, or None if it is not a document.
+
+    Any name is taken as it is (dot-names and names that look like paths too): the site gives
+    each a safe, unique slug. Only GitHub's own folder at the repository's root is no platform.
+    """
     prefix = [p for p in PurePosixPath(archive).parts if p != "."]
     parts = PurePosixPath(path).parts
     if len(parts) != len(prefix) + 2 or list(parts[: len(prefix)]) != prefix:
         return None
     platform, filename = parts[-2], parts[-1]
-    hidden = platform.startswith(".") or filename.startswith(".")  # .github/, editor files
-    if hidden or not filename.endswith(EXTENSION):
+    if (not prefix and platform == GITHUB_FOLDER) or not filename.endswith(EXTENSION):
         return None
     return DocumentPath(platform, filename[: -len(EXTENSION)])
+
+
+def skipped_reason(archive: str, mode: str, path: str) -> str | None:
+    """Say why a tracked file under the archive is not built; None for documents and other files.
+
+    Other files are those outside the archive, and at the repository's root (when the archive is
+    the root) its own files and GitHub's folder.
+    """
+    prefix = [p for p in PurePosixPath(archive).parts if p != "."]
+    parts = PurePosixPath(path).parts
+    if list(parts[: len(prefix)]) != prefix:
+        return None
+    depth = len(parts) - len(prefix)
+    if not prefix and (depth == 1 or parts[0] == GITHUB_FOLDER):
+        return None
+    if depth == 1:
+        return "not in a platform folder (<platform>/<document>.md)"
+    if depth > 2:
+        return "in a sub-folder of a platform folder (<platform>/<document>.md)"
+    reason = NOT_FILES.get(mode)
+    if reason is None and not path.endswith(EXTENSION):
+        reason = f"not Markdown (no {EXTENSION} extension)"
+    return reason
 
 
 def format_fetched_at(moment: datetime) -> str:

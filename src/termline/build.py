@@ -17,11 +17,17 @@ import jinja2
 
 from termline import parallel
 from termline.analysis.catalogue import Document, Entry, Platform, catalogue, group
-from termline.analysis.history import is_shallow, read_history
+from termline.analysis.history import (
+    documents_by_folder,
+    is_shallow,
+    read_history,
+    skipped_files,
+)
 from termline.analysis.notes import FOLDER, Judged, Note, added_dates, attach, judge_all, load_notes
 from termline.analysis.topics import Tagger, Taxonomy, default_topics, load_topics
 from termline.archive import check_archive, open_repo
 from termline.cache import Cache, Shelf, digest, salt
+from termline.errors import TermlineError
 from termline.parallel import cores
 from termline.site import feeds, search
 from termline.site.compare import TEXTS_KIND, write_document_texts
@@ -98,7 +104,12 @@ def _build(options: BuildOptions, setup: _Setup, store: Cache) -> BuildResult:
     repo = open_repo(options.repo)
     _warn_if_shallow(repo, options.repo)
     library = Library(options.repo, Tagger(setup.taxonomy), store)
-    entries = catalogue(read_history(repo, options.archive, store), config)
+    histories = read_history(repo, options.archive, store)
+    if not histories:
+        _no_documents(repo, options)
+    for path, reason in skipped_files(repo, options.archive):
+        log.warning("%s: skipped, %s", path, reason)
+    entries = catalogue(histories, config)
     gc.disable()  # loading documents makes objects that all live to the end: no garbage to find
     try:
         platforms = group(_lights(library, entries, jobs), _names(entries))
@@ -236,6 +247,26 @@ def _lights(library: Library, entries: list[Entry], jobs: int) -> list[Document]
     for index, document in zip(missing, made, strict=True):
         found[index] = document
     return [document for document in found if document is not None]
+
+
+def _no_documents(repo: git.Repo, options: BuildOptions) -> None:
+    """Refuse a repository whose documents are elsewhere; warn that any other site is empty.
+
+    A repository with a sources.toml is a termline archive whose first scrape has not run yet
+    (its docs/ folder holds no policies); without one, documents found elsewhere (an Open Terms
+    Archive clone keeps them at its root) mean the wrong --archive.
+    """
+    archive = options.archive.strip("/") or "."
+    where = "at its root" if archive == "." else f"under {archive}/"
+    missing = f"no <platform>/<document>.md {where} in {options.repo}"
+    if not (options.sources or options.repo / "sources.toml").is_file():
+        counts = documents_by_folder(repo)
+        counts.pop(archive, None)
+        if counts:
+            folder, count = max(counts.items(), key=lambda item: (item[1], item[0]))
+            there = "at its root" if folder == "." else f"under {folder}/"
+            raise TermlineError(f"{missing}, but {count} {there}: use --archive {folder}")
+    log.warning("%s: building an empty site", missing)
 
 
 def _warn_if_shallow(repo: git.Repo, path: Path) -> None:

@@ -8,6 +8,7 @@ Archive repository names its folders and files for people, not for URLs).
 
 from collections import defaultdict
 from dataclasses import dataclass
+from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
 from termline.analysis.changes import Change, Provision
@@ -149,9 +150,8 @@ def _entry(
     slug = document_slugs[history.document]
     source = config.find(history.platform, history.document)
     if source is None:
-        return Entry(
-            history, platform_slug, history.platform, slug, history.document, history.document, None
-        )
+        name = history.document or PurePosixPath(history.path).name  # ".md" has an empty stem
+        return Entry(history, platform_slug, history.platform, slug, name, name, None)
     return Entry(
         history, platform_slug, source.platform_name, slug, source.name, source.type, source.url
     )

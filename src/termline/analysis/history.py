@@ -17,11 +17,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import git
 
-from termline.archive import parse_document_path
+from termline.archive import parse_document_path, skipped_reason
 from termline.cache import Cache, Shelf, digest
 
 log = logging.getLogger(__name__)
@@ -117,6 +117,38 @@ def read_history(repo: git.Repo, archive: str, store: Cache | None = None) -> li
         logs.save(key, current)
     histories = (_document_history(path, rows, archive) for path, rows in current.touches.items())
     return sorted((h for h in histories if h.versions), key=lambda h: h.path)
+
+
+def skipped_files(repo: git.Repo, archive: str) -> list[tuple[str, str]]:
+    """Return each file under archive at HEAD that is not built as a document, with the reason."""
+    found = []
+    for mode, path in _tree(repo, archive):
+        reason = skipped_reason(archive, mode, path)
+        if reason is not None:
+            found.append((path, reason))
+    return found
+
+
+def documents_by_folder(repo: git.Repo) -> dict[str, int]:
+    """Count the ``<platform>/<document>.md`` files at HEAD under each folder that holds some."""
+    counts: dict[str, int] = {}
+    for _mode, path in _tree(repo, "."):
+        folder = str(PurePosixPath(path).parent.parent)
+        if parse_document_path(folder, path) is not None:
+            counts[folder] = counts.get(folder, 0) + 1
+    return counts
+
+
+def _tree(repo: git.Repo, archive: str) -> Iterator[tuple[str, str]]:
+    """Yield (mode, path) of every file, submodule and link under archive in HEAD's tree."""
+    if not repo.head.is_valid():
+        return
+    pathspec = [] if archive in ("", ".") else [archive.rstrip("/") + "/"]
+    output: bytes = repo.git.ls_tree("-r", "-z", "HEAD", "--", *pathspec, stdout_as_string=False)
+    for entry in output.split(b"\x00"):
+        meta, _, path = entry.partition(b"\t")
+        if path:
+            yield meta.split(b" ", 1)[0].decode(), decode(path)
 
 
 def _current_log(repo: git.Repo, archive: str, cached: _Log | None) -> _Log:
