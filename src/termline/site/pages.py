@@ -246,6 +246,7 @@ def site_pages(site: Site, others: "Others") -> Iterator[Page]:
     home = (keys(latest), keys(smaller), platforms, built)
     yield Page("index.html", "index.html", home, lambda: {"latest": latest, "others": smaller})
     yield Page("search/index.html", "search.html", built, dict)
+    yield Page("about/index.html", "about.html", built, dict)
     yield Page("404.html", "404.html", built, lambda: {"root": site_base(site) or ""})
     yield from change_lists(site)
     by_platform = group_by(site.changes, lambda item: item.platform.slug)
