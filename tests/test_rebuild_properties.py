@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 from conftest import GitRepo
 from termline.build import BuildOptions, build
+from test_incremental import _assert_same_site
 
 TOPICS = """\
 [topics.training]
@@ -104,10 +105,6 @@ def sources(names: dict[str, str]) -> str:
     return "".join(f'[platforms.{slug}]\nname = "{name}"\n\n' for slug, name in names.items())
 
 
-def files(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes() for p in site.rglob("*") if p.is_file()}
-
-
 def apply(repo: GitRepo, archive: Archive, names: dict[str, str], history: list[dict[str, str]]):
     """Write the archive and sources.toml as they now are, and commit them with the next date."""
     for doc in DOCUMENTS:
@@ -166,8 +163,5 @@ def test_every_rebuild_matches_a_fresh_build(steps):
             build(BuildOptions(repo=repo.path, out=site, search=False, cache=cache, jobs=1))
             fresh = root / "fresh"
             build(BuildOptions(repo=repo.path, out=fresh, search=False, jobs=1))
-            mine, theirs = files(site), files(fresh)
-            assert sorted(mine) == sorted(theirs)
-            stale = [path for path in theirs if mine[path] != theirs[path]]
-            assert not stale, stale[:5]
+            _assert_same_site(site, fresh)
             shutil.rmtree(fresh)
