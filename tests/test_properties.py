@@ -12,7 +12,15 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from termline.analysis.diff import CELL, opcodes_of, text_of, units, word_diff, words
+from termline.analysis.diff import (
+    CELL,
+    opcodes_of,
+    text_of,
+    units,
+    word_diff,
+    word_opcodes,
+    words,
+)
 from termline.analysis.provisions import _headings, split
 from termline.scrape.normalise import normalise
 
@@ -119,3 +127,25 @@ def test_line_opcodes_rebuild_both_texts(old, new):
     assert [x for tag, i1, i2, _j1, _j2 in ops for x in old[i1:i2]] == old
     assert [x for _tag, _i1, _i2, j1, j2 in ops for x in new[j1:j2]] == new
     assert all(old[i1:i2] == new[j1:j2] for tag, i1, i2, j1, j2 in ops if tag == "equal")
+
+
+@SETTINGS
+@given(
+    st.lists(st.sampled_from(["a", "b.", "c", "\x00p0", "d;"]), max_size=40),
+    st.lists(st.sampled_from(["a", "b.", "c", "\x00p0", "e"]), max_size=40),
+)
+def test_sentence_first_opcodes_rebuild_both_texts(old, new):
+    ops = word_opcodes(old, new, limit=3)
+    assert [x for tag, i1, i2, _j1, _j2 in ops for x in old[i1:i2]] == old
+    assert [x for _tag, _i1, _i2, j1, j2 in ops for x in new[j1:j2]] == new
+    assert all(old[i1:i2] == new[j1:j2] for tag, i1, i2, j1, j2 in ops if tag == "equal")
+
+
+def test_long_texts_of_repeated_sentences_mark_only_the_changed_words():
+    """Sentence by sentence first: 100,000 words of 3 repeated sentences, one word changed."""
+    sentences = ["We may share data.", "Clause one applies.", "You agree to these terms."]
+    old = words(" ".join(sentences[n % 3] for n in range(30_000)))
+    new = list(old)
+    new[50_001] = "might"
+    changed = [op for op in word_opcodes(old, new) if op[0] != "equal"]
+    assert changed == [("replace", 50_001, 50_002, 50_001, 50_002)]

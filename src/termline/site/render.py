@@ -387,7 +387,7 @@ def policy(
         children = token.children or []
         for index, child in enumerate(children):
             _resolve(child, source_url)
-            _in_page(child, children[index + 1 :], ids, source_url)
+            _in_page(children, index, ids, source_url)
     return Markup(parser.renderer.render(tokens, parser.options, {}))
 
 
@@ -407,18 +407,21 @@ def note_html(text: str) -> Markup:
 
 
 def _in_page(
-    token: Token, following: Sequence[Token], ids: frozenset[str], source_url: str | None
+    children: Sequence[Token], index: int, ids: frozenset[str], source_url: str | None
 ) -> None:
-    """Point an in-page link at the provision whose heading it names, else at its source page.
+    """Point an in-page link (``children[index]``) at the provision its heading names, else at
+    its source page.
 
     Scraped tables of contents link the source page's own ids (``#3-how-we-use-data``): the
     provision is found by the link's fragment or its words, as provision ids are made from
     headings; a link to nothing found goes to the source page, fragment and all.
     """
+    token = children[index]
     href = token.attrGet("href") if token.type == "link_open" else None
     if not isinstance(href, str) or not href.startswith("#"):
         return
     fragment = unquote(href[1:])
+    following = (children[i] for i in range(index + 1, len(children)))
     words = "".join(t.content for t in itertools.takewhile(_not_closing, following))
     for candidate in (
         fragment,
