@@ -1,8 +1,8 @@
 """Changes and provisions on the two real Open Terms Archive histories in ../shared/data."""
 
-import difflib
 import re
 
+import cydifflib as difflib  # difflib's algorithm compiled: the same opcodes
 import pytest
 
 from conftest import clone_bundle

@@ -278,15 +278,24 @@ def test_excerpt_is_the_first_words_as_plain_text_escaped_by_the_template():
 
 
 def test_missing_chromium_fails_with_the_install_command(tmp_path: Path):
-    env = {**os.environ, "TERMLINE_CHROMIUM": str(tmp_path / "no-chromium")}
+    """The browser fixture (conftest.py, loaded as a plugin) fails at once, naming the fix."""
+    test = tmp_path / "test_needs_chromium.py"
+    test.write_text("def test_needs_chromium(browser):\n    assert browser.version\n")
+    env = {
+        **os.environ,
+        "TERMLINE_CHROMIUM": str(tmp_path / "no-chromium"),
+        "PYTHONPATH": str(Path(__file__).parent),
+    }
     env.pop("TERMLINE_SKIP_BROWSER", None)
-    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"]
-    test = f"{Path(__file__).parent / 'test_browser.py'}::test_opens_from_file_urls"
-    result = subprocess.run([*command, test], env=env, capture_output=True, text=True, check=False)
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "conftest"]
+    command += ["--rootdir", str(tmp_path)]
+    result = subprocess.run(
+        [*command, str(test)], env=env, capture_output=True, text=True, check=False
+    )
     assert result.returncode != 0
     assert "apt-get install chromium" in result.stdout
     skipped = subprocess.run(
-        [*command, test],
+        [*command, str(test)],
         env={**env, "TERMLINE_SKIP_BROWSER": "1"},
         capture_output=True,
         text=True,
