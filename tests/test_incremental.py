@@ -107,7 +107,7 @@ def _commit(repo: Path, date: str) -> None:
     subprocess.run(["git", "commit", "-qm", "One scrape"], cwd=repo, env=env, check=True)
 
 
-def test_provision_page_counts_other_platforms_and_links_one_per_topic(make_repo, tmp_path):
+def test_provision_page_counts_other_platforms_and_compares_three_on_its_topic(make_repo, tmp_path):
     repo = make_repo()
     files = {f"archive/p{n}/terms.md": "# Terms\n\n## Manners\n\nBe nice.\n" for n in range(7)}
     repo.commit(files, "Start", "2024-02-01T00:00:00Z")
@@ -117,9 +117,27 @@ def test_provision_page_counts_other_platforms_and_links_one_per_topic(make_repo
     build(BuildOptions(repo=repo.path, out=site, search=False, topics=topics))
     page = (site / "platforms/p0/terms/provisions/manners/index.html").read_text()
     listed = [f"../../../../p{n}/terms/provisions/manners/" in page for n in range(1, 7)]
-    assert listed == [True] + [False] * 5  # the closest one
-    assert "6 other platforms; the closest:" in page
+    assert listed == [True] * 3 + [False] * 3  # its one topic is its strongest: 3 compared
+    assert "6 other platforms; the closest 3:" in page
     assert 'href="../../../../../topics/kindness/index.html">Kindness</a>:' in page
+
+
+def test_a_provision_compares_three_platforms_on_its_strongest_topic_only(make_repo, tmp_path):
+    repo = make_repo()
+    files = {f"archive/p{n}/terms.md": "# Terms\n\n## Manners\n\nBe nice.\n" for n in range(7)}
+    repo.commit(files, "Start", "2024-02-01T00:00:00Z")
+    topics = tmp_path / "topics.toml"
+    manners = '[topics.manners]\nname = "Manners"\ndescription = "How to behave."\n'
+    topics.write_text(TOPICS + manners + "patterns = ['\\bmanners\\b']\n")
+    site = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=site, search=False, topics=topics))
+    page = (site / "platforms/p0/terms/provisions/manners/index.html").read_text()
+    others = page.split("How other platforms handle this")[1]
+    strongest, other = others.split("topics/kindness/")  # the heading's topic comes first
+    assert "manners/index.html" in strongest and "the closest 3:" in strongest
+    assert strongest.count("/provisions/manners/") == 3
+    assert "6 other platforms; the closest:" in other
+    assert other.split("</section>")[0].count("/provisions/manners/") == 1
 
 
 def _stamps(site: Path) -> dict[str, tuple[int, int]]:

@@ -29,6 +29,7 @@ from termline.analysis.topics import Match, Topic
 from termline.cache import digest
 from termline.site.output import Output, Written
 from termline.site.render import (
+    COMPARED_PLATFORMS,
     LATEST,
     PAGE_SIZE,
     SHOWN_PLATFORMS,
@@ -462,34 +463,38 @@ class Others:
         self._key = cache(self._topics_key)
 
     def of(self, platform: Platform, provision: Provision) -> list[tuple[Topic, list[Column]]]:
-        """Return, for each topic of a provision, the other platforms' provisions on it."""
+        """Return, for each topic of a provision, strongest first, the other platforms on it."""
         return [
             (self.topics[slug], [c for c in self._ranked[slug] if c.platform is not platform])
-            for slug in provision.topics
-            if slug in self.topics
+            for slug in self._strongest_first(provision)
         ]
 
     def key(self, platform: Platform, provision: Provision) -> tuple[str, ...]:
         """Return the key of what a provision page shows of the other platforms."""
-        return self._key(platform.slug, provision.topics)
+        return self._key(platform.slug, self._strongest_first(provision))
 
     def _topics_key(self, platform: str, topics: tuple[str, ...]) -> tuple[str, ...]:
-        return tuple(self._shown(slug, platform) for slug in topics if slug in self.topics)
+        """Return the keys of a provision's topics, strongest first: the first compares more."""
+        return tuple(
+            self._shown(slug, SHOWN_PLATFORMS if index else COMPARED_PLATFORMS, platform)
+            for index, slug in enumerate(topics)
+        )
+
+    def _strongest_first(self, provision: Provision) -> tuple[str, ...]:
+        """Return a provision's topics of the site, the one it matches most strongly first."""
+        scores = {m.topic: m.score for m in provision.matches}
+        known = [slug for slug in provision.topics if slug in self.topics]
+        return tuple(sorted(known, key=lambda slug: -scores.get(slug, 0.0)))
 
     def document_key(self, platform: Platform, document: Document) -> str:
-        """Return the key of what a document's provision pages show of other platforms.
+        """Return the key of what a document's provision pages show of other platforms."""
+        return _joined("".join(self.key(platform, p)) for p in document.provisions)
 
-        A provision page shows each of its topics' others: those of every topic the document's
-        provisions have are enough (a provision's topics are part of the document's key).
-        """
-        topics = set().union(*(p.topics for p in document.provisions)) & self.topics.keys()
-        return _joined(self._shown(slug, platform.slug) for slug in sorted(topics))
-
-    def _digest(self, slug: str, platform: str) -> str:
+    def _digest(self, slug: str, shown: int, platform: str) -> str:
         """Return the key of what a provision page shows of the other platforms on a topic."""
         others = (c for c in self._ranked[slug] if c.platform.slug != platform)
         count = len(self.columns[slug]) - (platform in self._platforms[slug])
-        return digest(count, [_column(c) for c in islice(others, SHOWN_PLATFORMS)])
+        return digest(count, [_column(c) for c in islice(others, shown)])
 
 
 def _column(column: Column) -> tuple[object, ...]:
