@@ -175,3 +175,16 @@ def test_a_renumbered_heading_is_modified_not_renamed(make_repo, tagger):
     assert change.modified == ("disputes",) and change.renamed == ()
     assert change.edits[0].old_heading == "4. Disputes"
     assert "<del>4.</del>" in change.edits[0].heading_html
+
+
+def test_a_topic_named_only_in_a_link_target_is_not_a_provisions_topic(make_repo, tagger):
+    """A reader sees the link's words, not its URL: the topic would have no sentence to show."""
+    text = BASE + (
+        "\n## Arbitration\n\nDisputes go to arbitration.\n"
+        "\n## Help\n\nSee [our help pages](https://acme.example/arbitration-faq).\n"
+    )
+    analysis = history_of(make_repo, [text], tagger)
+    by_id = {p.id: p for p in analysis.provisions}
+    assert "arbitration" in by_id["arbitration"].topics
+    assert by_id["arbitration"].match("arbitration") is not None
+    assert "arbitration" not in by_id["help"].topics and by_id["help"].matches == ()

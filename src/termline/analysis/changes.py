@@ -537,10 +537,13 @@ def _provisions(
 
 
 def _with_matches(provision: Provision, tag: Tagger) -> Provision:
-    """Return a current provision with how strongly it is on each of its topics."""
+    """Return a current provision with how strongly it is on each of its topics.
+
+    A topic matched only in markup (a link's target) is dropped: a reader sees no word of it.
+    """
     body = "\n".join(plain(line) for line in provision.text.split("\n"))
     matches = tag.matches(plain(provision.heading), body, provision.topics)
-    return replace(provision, matches=matches)
+    return replace(provision, matches=matches, topics=tuple(m.topic for m in matches))
 
 
 def _provision(
