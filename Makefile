@@ -30,12 +30,19 @@ test: lint
 	$(BIN)/python -m pytest
 
 GENAI_BUNDLE := ../shared/data/ota-genai-eu-versions.bundle
+# A clone of Open Terms Archive's contrib-versions (docs/performance.md says how to get one).
+BENCH_CONTRIB ?= .bench/contrib-versions
+# BENCH_ARGS=--no-synthetic leaves out the synthetic row.
+BENCH_ARGS ?=
 
-# The synthetic 900x40,000 archive, and the genai-eu bundle's history when ../shared/data has it.
+# The synthetic 900x40,000 archive, the genai-eu bundle's history when ../shared/data has it, and
+# contrib-versions when a clone of it is at $(BENCH_CONTRIB).
 bench: $(BIN)/termline
 	if [ -f $(GENAI_BUNDLE) ] && [ ! -d .bench/genai-eu ]; then \
 		git clone -q -b main $(GENAI_BUNDLE) .bench/genai-eu; fi
-	$(BIN)/python -m termline.bench $$([ -d .bench/genai-eu ] && echo --archive-repo .bench/genai-eu)
+	$(BIN)/python -m termline.bench $(BENCH_ARGS) \
+		$$([ -d .bench/genai-eu ] && echo --archive-repo .bench/genai-eu) \
+		$$([ -d $(BENCH_CONTRIB)/.git ] && echo --archive-repo $(BENCH_CONTRIB))
 
 golden: $(BIN)/termline
 	TERMLINE_UPDATE_GOLDEN=1 $(BIN)/python -m pytest tests/test_golden.py tests/test_pages_golden.py

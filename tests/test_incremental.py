@@ -11,6 +11,7 @@ from termline.bench import Shape, add_one_commit, make_archive
 from termline.build import BuildOptions, build
 from termline.demo import create_demo_archive
 from termline.parallel import MIN_ITEMS
+from termline.site.output import page_kind
 from termline.site.render import default_templates
 
 TOPICS = """\
@@ -304,3 +305,36 @@ def test_the_cache_keeps_only_what_the_current_archive_reaches(make_repo, tmp_pa
     build(BuildOptions(repo=other.path, out=tmp_path / "site", search=False, cache=cache))
     after = _cache_files(cache)
     assert after["light"] == after["walk"] == after["texts"] == 2
+
+
+def _sizes_on_disk(site: Path) -> dict[str, tuple[int, int]]:
+    sizes: dict[str, tuple[int, int]] = {}
+    for path, data in _files(site).items():
+        if path != ".termline-site":
+            kind = page_kind(path)
+            size, count = sizes.get(kind, (0, 0))
+            sizes[kind] = (size + len(data), count + 1)
+    return dict(sorted(sizes.items()))
+
+
+def test_the_report_of_bytes_by_page_kind_stays_true_across_rebuilds(
+    bench_repo: Path, tmp_path: Path, caplog
+):
+    repo = tmp_path / "repo"
+    subprocess.run(["git", "clone", "-q", str(bench_repo), str(repo)], check=True)
+    cache, site = tmp_path / "cache", tmp_path / "site"
+    first = build(BuildOptions(repo=repo, out=site, search=False, cache=cache))
+    assert first.sizes == _sizes_on_disk(site)
+    assert {"version pages", "provision pages", "change lists"} <= set(first.sizes)
+    add_one_commit(repo, "archive")
+    grown = build(BuildOptions(repo=repo, out=site, search=False, cache=cache))
+    assert grown.sizes == _sizes_on_disk(site) != first.sizes
+    _rewrite_history(repo)  # the new version gone: its page is removed, its bytes taken off
+    again = build(BuildOptions(repo=repo, out=site, search=False, cache=cache))
+    assert again.files_removed > 0
+    assert again.sizes == _sizes_on_disk(site) != grown.sizes
+    assert "past GitHub Pages" not in caplog.text
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("termline.build.MAX_SITE_BYTES", sum(s for s, _ in again.sizes.values()) - 1)
+        build(BuildOptions(repo=repo, out=site, search=False, cache=cache))
+    assert "past GitHub Pages' 1 GB" in caplog.text

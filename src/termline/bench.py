@@ -246,18 +246,58 @@ def add_one_commit(repo: Path, archive: str) -> None:
 
 def timed(command: list[str], cwd: Path | None = None) -> float:
     """Run a command, discarding its output, and return its wall-clock seconds."""
-    return measured(command, cwd)[0]
+    return measured(command, cwd).seconds
 
 
-def measured(command: list[str], cwd: Path | None = None) -> tuple[float, int]:
-    """Run a command, discarding its output; return its wall-clock seconds and peak RSS in KiB."""
+@dataclass(frozen=True)
+class Run:
+    """What running a command took: wall-clock seconds and peak memory."""
+
+    seconds: float
+    peak_kib: int  # the largest single process's RSS, sampled
+    tree_rss_kib: int  # the process tree's largest sum of RSS, sampled (shared pages counted twice)
+    tree_pss_kib: int  # the process tree's largest sum of PSS, sampled (shared pages split)
+
+
+def measured(command: list[str], cwd: Path | None = None) -> Run:
+    """Run a command, discarding its output; return its time and peak memory, its tree's too."""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL)
-    _pid, status, usage = os.wait4(process.pid, 0)
-    process.returncode = os.waitstatus_to_exitcode(status)
+    peak = (0, 0, 0)
+    while process.poll() is None:
+        peak = tuple(map(max, peak, tree_memory(process.pid)))  # type: ignore[assignment]
+        time.sleep(SAMPLE_SECONDS)
     if process.returncode != 0:
         raise subprocess.CalledProcessError(process.returncode, command)
-    return time.perf_counter() - start, usage.ru_maxrss
+    return Run(time.perf_counter() - start, *peak)
+
+
+SAMPLE_SECONDS = 1.0  # reading a big process's smaps_rollup costs milliseconds
+
+
+def tree_memory(root: int) -> tuple[int, int, int]:
+    """Return the largest RSS, the summed RSS and the summed PSS (KiB) of a process tree."""
+    children: dict[int, list[int]] = {}
+    for name in os.listdir("/proc"):
+        if name.isdigit():
+            try:
+                stat = Path(f"/proc/{name}/stat").read_text()
+            except OSError:
+                continue
+            parent = int(stat[stat.rindex(")") + 2 :].split()[1])
+            children.setdefault(parent, []).append(int(name))
+    pids, largest, rss, pss = [root], 0, 0, 0
+    while pids:
+        pid = pids.pop()
+        pids += children.get(pid, [])
+        try:
+            lines = Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines()
+        except OSError:
+            continue
+        own = {k: int(v.split()[0]) for k, _, v in (x.partition(":") for x in lines[1:])}
+        largest = max(largest, own.get("Rss", 0))
+        rss, pss = rss + own.get("Rss", 0), pss + own.get("Pss", 0)
+    return largest, rss, pss
 
 
 def build_command(
@@ -305,10 +345,13 @@ def run(repo: Path, archive: str, work: Path) -> dict[str, str]:
     cache = work / "cache"
     copy = work / "copy"  # built and then given one commit, as the scheduled workflow's checkout
     subprocess.run(["git", "clone", "-q", str(repo), str(copy)], check=True)
-    full, peak_kib = measured(build_command(copy, archive, site, cache))
+    first = measured(build_command(copy, archive, site, cache))
+    full = first.seconds
     files = [p for p in site.rglob("*") if p.is_file()]
     pages = sum(1 for p in files if p.suffix == ".html")
     site_bytes = sum(p.stat().st_size for p in files)
+    cached = [p for p in cache.rglob("*") if p.is_file()]
+    cache_bytes = sum(p.stat().st_size for p in cached)
     add_one_commit(copy, archive)
     os.sync()  # the full build's gigabyte is still being written out: not the rebuild's time
     rebuild = timed(build_command(copy, archive, site, cache))
@@ -337,7 +380,11 @@ def run(repo: Path, archive: str, work: Path) -> dict[str, str]:
         "ratio": f"{full / git_seconds:.1f}",
         "rebuild %": f"{100 * rebuild / full:.1f}",
         "identical": str(identical),
-        "peak RSS MB": f"{peak_kib / 1024:.0f}",
+        "peak RSS MB": f"{first.peak_kib / 1024:.0f}",
+        "tree RSS MB": f"{first.tree_rss_kib / 1024:.0f}",
+        "tree PSS MB": f"{first.tree_pss_kib / 1024:.0f}",
+        "cache MB": f"{cache_bytes / 1e6:.0f}",
+        "cache files": str(len(cached)),
         "pagefind s": f"{pagefind:.1f}",
         "rebuild+search s": f"{searched:.2f}",
     }
@@ -365,17 +412,18 @@ def main(argv: list[str] | None = None) -> int:
         help="also benchmark this repository (its documents at the root)",
     )
     parser.add_argument("--archive", default=".", help="archive folder in --archive-repo")
+    parser.add_argument("--no-synthetic", action="store_true", help="only the --archive-repo rows")
     args = parser.parse_args(argv)
     args.work = args.work.resolve()
     shape = Shape(args.documents, args.versions)
-    synthetic = make_archive(args.work / f"synthetic-{shape.documents}-{shape.versions}", shape)
-    rows = {
-        f"synthetic {shape.documents}x{shape.versions}": run(
-            synthetic, "archive", args.work / "run"
-        )
-    }
+    rows = {}
+    if not args.no_synthetic:
+        synthetic = make_archive(args.work / f"synthetic-{shape.documents}-{shape.versions}", shape)
+        name = f"synthetic {shape.documents}x{shape.versions}"
+        rows[name] = run(synthetic, "archive", args.work / "run")
     for other in args.archive_repo:
-        print(table(rows), file=sys.stderr, flush=True)  # so far, should a later run fail
+        if rows:
+            print(table(rows), file=sys.stderr, flush=True)  # so far, should a later run fail
         rows[other.name] = run(other.resolve(), args.archive, args.work / f"run-{other.name}")
     print(table(rows))
     return 0

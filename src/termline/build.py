@@ -8,7 +8,7 @@ import gc
 import logging
 import os
 import tempfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from operator import attrgetter
 from pathlib import Path
 
@@ -33,7 +33,7 @@ from termline.site import feeds, search
 from termline.site.compare import TEXTS_KIND, write_document_texts
 from termline.site.data import write_document_data, write_index
 from termline.site.library import Library
-from termline.site.output import Manifest, Output, Written
+from termline.site.output import Manifest, Output, Sizes, Written
 from termline.site.pages import Others, document_pages, write_pages, write_site_pages
 from termline.site.render import Listed, Site, default_templates, document_url, environment
 from termline.sources import Config, load_config
@@ -69,6 +69,15 @@ class BuildResult:
     files_changed: int
     files_removed: int
     pages_rendered: int = 0
+    sizes: Sizes = field(default_factory=dict)  # the site's bytes and files by page kind
+
+    def report(self) -> str:
+        """Return the site's size and its bytes and files by page kind, largest first."""
+        total = sum(size for size, _files in self.sizes.values())
+        files = sum(count for _size, count in self.sizes.values())
+        kinds = sorted(self.sizes.items(), key=lambda item: -item[1][0])
+        parts = [f"{kind} {size / 1e6:.1f} MB in {count}" for kind, (size, count) in kinds]
+        return f"site {total / 1e6:.1f} MB in {files} files (search aside): " + ", ".join(parts)
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -138,7 +147,9 @@ def _build(options: BuildOptions, setup: _Setup, store: Cache) -> BuildResult:
         out.abandon()
         raise
     removed = out.commit()
-    manifests.save(place, out.manifest())
+    manifest = out.manifest()
+    manifests.save(place, manifest)
+    _warn_if_too_big(manifest.sizes, options.out)
     library.sweep(per_path=(TEXTS_KIND,))
     if options.search:
         search.index_site(out.root)
@@ -148,7 +159,26 @@ def _build(options: BuildOptions, setup: _Setup, store: Cache) -> BuildResult:
         files_changed=out.changed,
         files_removed=removed,
         pages_rendered=out.rendered,
+        sizes=manifest.sizes,
     )
+
+
+# GitHub Pages publishes at most 1 GB; more than 200,000 files is past what it is tested with.
+MAX_SITE_BYTES = 1_000_000_000
+MAX_SITE_FILES = 200_000
+
+
+def _warn_if_too_big(sizes: Sizes, out: Path) -> None:
+    """Warn when the site (the search index aside) is past what GitHub Pages publishes."""
+    total = sum(size for size, _files in sizes.values())
+    files = sum(count for _size, count in sizes.values())
+    if total > MAX_SITE_BYTES or files > MAX_SITE_FILES:
+        log.warning(
+            "%s: %.2f GB in %d files, past GitHub Pages' 1 GB and 200,000 files",
+            out,
+            total / 1e9,
+            files,
+        )
 
 
 def _judged(

@@ -52,6 +52,7 @@ def _build(args: argparse.Namespace) -> int:
         f"({result.pages_rendered} pages rendered, {result.files_changed} files written, "
         f"{result.files_removed} removed)"
     )
+    print(result.report())
     return 0
 
 

@@ -37,6 +37,7 @@ SEARCH = "pagefind"  # the search index: rewritten whole by Pagefind, never in a
 Stamp = str
 Files = dict[str, str]  # each file's key, by its path in the site
 Groups = dict[str, tuple[str, Files]]  # each group's key ("" when not keyed) and files
+Sizes = dict[str, tuple[int, int]]  # bytes and files of the site, by page kind
 
 
 @dataclass(frozen=True)
@@ -46,6 +47,7 @@ class Written:
     groups: Groups
     staged: list[str]
     rendered: int
+    sizes: Sizes = field(default_factory=dict)  # bytes and files it added, by page kind
 
 
 @dataclass(frozen=True)
@@ -59,6 +61,7 @@ class Manifest:
     settings: str
     keys: dict[str, str] = field(default_factory=dict)
     files: dict[str, Files] = field(default_factory=dict)
+    sizes: Sizes = field(default_factory=dict)  # the site's bytes and files by page kind
 
 
 class Output:
@@ -85,6 +88,7 @@ class Output:
         self.kept: set[str] = set()  # groups kept whole: their files are those of the last build
         self.staged: list[str] = []
         self.rendered = 0
+        self.sizes: Sizes = {}  # bytes and files added (or taken away), by page kind
         self._folders: set[Path] = set()
         self._before: dict[str, Files] = {}
         shutil.rmtree(self.staging, ignore_errors=True)
@@ -169,12 +173,29 @@ class Output:
         payload = data.encode("utf-8") if isinstance(data, str) else data
         self.groups.setdefault(group, ("", {}))[1][relative] = key
         previous = self.root / relative
-        if _same_bytes(previous, payload):
+        size = _size(previous)
+        if size == len(payload) and previous.read_bytes() == payload:
             if not self.trusted:
                 self._link(relative)
+                self._count(relative, len(payload), 1)
             return
         target.write_bytes(payload)
         self.staged.append(relative)
+        if self.trusted and size is not None:
+            self._count(relative, len(payload) - size, 0)  # replaces a file of the site in place
+        else:
+            self._count(relative, len(payload), 1)
+
+    def _count(self, relative: str, size: int, files: int) -> None:
+        """Count bytes and files added to the site under a file's page kind."""
+        _add_size(self.sizes, page_kind(relative), size, files)
+
+    def site_sizes(self) -> Sizes:
+        """Return the new site's bytes and files by page kind (the search index aside)."""
+        total = dict(self.previous.sizes) if self.previous else {}
+        for kind, (size, files) in self.sizes.items():
+            _add_size(total, kind, size, files)
+        return {kind: value for kind, value in sorted(total.items()) if value[1]}
 
     def commit(self) -> int:
         """Put the staged files in place; return how many files of the previous site went away."""
@@ -194,8 +215,8 @@ class Output:
 
     def take(self) -> Written:
         """Return what was written so far and start counting afresh (for work done elsewhere)."""
-        written = Written(self.groups, self.staged, self.rendered)
-        self.groups, self.staged, self.rendered = {}, [], 0
+        written = Written(self.groups, self.staged, self.rendered, self.sizes)
+        self.groups, self.staged, self.rendered, self.sizes = {}, [], 0, {}
         return written
 
     def add(self, written: Written) -> None:
@@ -205,6 +226,8 @@ class Output:
             self.groups[group] = (mine or key, known | files)
         self.staged += written.staged
         self.rendered += written.rendered
+        for kind, (size, count) in written.sizes.items():
+            _add_size(self.sizes, kind, size, count)
 
     def manifest(self) -> Manifest:
         """Return what this build left in the output folder, to trust it next time.
@@ -220,7 +243,7 @@ class Output:
             if key and keys.get(group) != key:
                 self.store.delete("files", self._id(group, key))
         own = {group: files for group, (key, files) in self.groups.items() if not key}
-        return Manifest(stamp(self.root), self.settings, keys, own)
+        return Manifest(stamp(self.root), self.settings, keys, own, self.site_sizes())
 
     def written(self) -> set[str]:
         """Return every file of the new site."""
@@ -240,6 +263,7 @@ class Output:
         rewritten = [group for group in self.previous.keys if group not in self.kept]
         gone = {path for group in rewritten for path in self.before(group)} - self.written()
         for relative in sorted(gone):
+            self._count(relative, -(_size(self.root / relative) or 0), -1)
             _remove(self.root, relative)
         shutil.rmtree(self.staging, ignore_errors=True)
         (self.root / MARKER).write_text(_marker_text(self._state()))
@@ -315,8 +339,43 @@ def _files(root: Path) -> set[str]:
     return {p.as_posix() for p in paths if p.parts[0] != SEARCH}
 
 
-def _same_bytes(path: Path, payload: bytes) -> bool:
+def _size(path: Path) -> int | None:
+    """Return a file's size, or None if there is none."""
     try:
-        return path.stat().st_size == len(payload) and path.read_bytes() == payload
+        return path.stat().st_size
     except OSError:
-        return False
+        return None
+
+
+def _add_size(sizes: Sizes, kind: str, size: int, files: int) -> None:
+    """Add bytes and files to a page kind's count."""
+    before = sizes.get(kind, (0, 0))
+    sizes[kind] = (before[0] + size, before[1] + files)
+
+
+def page_kind(relative: str) -> str:
+    """Return the kind of page a site path is, for the report of bytes by kind."""
+    parts = relative.split("/")
+    feed = relative.endswith(".xml")
+    if len(parts) == 1:
+        return "site feeds" if feed else "other pages"
+    if parts[0] != "platforms" or len(parts) < 3:
+        return _OTHER_KINDS.get(parts[0], "other pages")
+    if len(parts) == 3:
+        return "platform feeds" if feed else "platform pages"
+    section = parts[3] if len(parts) > 4 else ""
+    if section == "provisions":
+        return "provision feeds" if feed else "provision pages"
+    if section == "compare" or parts[-1].endswith(".gz"):
+        return "compare pages and texts"
+    return _SECTION_KINDS.get(section, "document feeds" if feed else "document pages")
+
+
+_SECTION_KINDS = {"versions": "version pages"}
+_OTHER_KINDS = {
+    "changes": "change lists",
+    "topics": "topic pages and feeds",
+    "data": "data files",
+    "sitemaps": "sitemaps",
+    "static": "static assets",
+}
