@@ -21,6 +21,7 @@ from functools import lru_cache
 from html import escape
 
 from termline.analysis.diff import Block, WordDiff, text_diff, word_diff
+from termline.analysis.diff import forget as diff_memos
 from termline.analysis.history import DocumentHistory, Version
 from termline.analysis.meaning import (
     MeaningDiff,
@@ -30,6 +31,7 @@ from termline.analysis.meaning import (
     recording_changed,
     summary,
 )
+from termline.analysis.meaning import forget as meaning_memos
 from termline.analysis.provisions import (
     PREAMBLE,
     Ids,
@@ -39,6 +41,7 @@ from termline.analysis.provisions import (
     plain,
     split,
 )
+from termline.analysis.provisions import forget as provision_memos
 from termline.analysis.topics import Match, Tagger, Taxonomy
 
 # Noise kinds come after substantive: cosmetic, technical (the recording changed, not the policy),
@@ -210,10 +213,14 @@ def walk(
         return since
     if since is None or not extends(history, since.history):
         since = _nothing_walked(history)
-    walker = _Walker(text, tagger or Tagger(Taxonomy()), since)
+    tag = tagger or Tagger(Taxonomy())
+    walker = _Walker(text, tag, since)
     for version in history.versions[len(since.history.versions) :]:
         walker.step(version)
-    return walker.walk(history)
+    walked = walker.walk(history)
+    forget()
+    tag.forget()
+    return walked
 
 
 def extends(history: DocumentHistory, earlier: DocumentHistory) -> bool:
@@ -561,3 +568,16 @@ def _provision(
         topics=last_edit.topics,
         history=tuple(entries),
     )
+
+
+def forget() -> None:
+    """Drop what walks memoised of lines and texts, here and in the modules they use.
+
+    The memos pay off across the versions of one document, which repeat most of their lines;
+    kept across documents they held gigabytes in a worker by the end of a real archive.
+    """
+    for memo in (_normalise_line, _diff, _heading_diff):
+        memo.cache_clear()
+    diff_memos()
+    meaning_memos()
+    provision_memos()

@@ -683,3 +683,8 @@ def _merged(ops: list[Opcode]) -> list[Opcode]:
         else:
             merged.append(op)
     return merged
+
+
+def forget() -> None:
+    """Drop the memo of chunks seen (it serves the versions of one document)."""
+    _chunk_units.cache_clear()

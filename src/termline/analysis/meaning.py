@@ -335,3 +335,11 @@ def _and(items: list[str]) -> str:
 
 def _count(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+def forget() -> None:
+    """Drop the memos of lines and texts seen (they serve the versions of one document)."""
+    dateless.cache_clear()
+    _keys.cache_clear()
+    _line_key.cache_clear()
+    meaning_diff.cache_clear()

@@ -662,3 +662,10 @@ def _dice(old: Counter[str], new: Counter[str]) -> float:
     if 2 * min(old.total(), new.total()) < RENAME_SIMILARITY * total:
         return 0.0  # too different in length to share enough words
     return 2 * (old & new).total() / total
+
+
+def forget() -> None:
+    """Drop the memos of lines and headings seen (they serve the versions of one document)."""
+    _plain_lines.cache_clear()
+    heading_key.cache_clear()
+    _kind.cache_clear()

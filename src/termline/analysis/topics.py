@@ -156,6 +156,10 @@ class Tagger:
                 found.append(Match(slug, round(score, 3), _marked(matcher, shown)))
         return tuple(found)
 
+    def forget(self) -> None:
+        """Drop the topics of the lines seen so far (a memo for the versions of one document)."""
+        self._lines.clear()
+
     def _line(self, line: str) -> frozenset[str]:
         found = self._lines.get(line)
         if found is None:
