@@ -216,7 +216,11 @@ def _write_site(
     library.needed = feeds.shown_in(across)
     todo = writer.changed()
     for written, contents in parallel.run(
-        lambda i: writer.write(*todo[i]), len(todo), jobs, library.reopen
+        lambda i: writer.write(*todo[i]),
+        len(todo),
+        jobs,
+        library.reopen,
+        cost=lambda i: len(todo[i][1].changes),
     ):
         out.add(written)
         library.contents[contents[0]] = contents[1]
@@ -272,7 +276,11 @@ def _lights(library: Library, entries: list[Entry], jobs: int) -> list[Document]
     found = [library.cached(library.register(entry)) for entry in entries]
     missing = [index for index, document in enumerate(found) if document is None]
     made = parallel.run(
-        lambda i: library.light(entries[missing[i]]), len(missing), jobs, library.reopen
+        lambda i: library.light(entries[missing[i]]),
+        len(missing),
+        jobs,
+        library.reopen,
+        cost=lambda i: len(entries[missing[i]].history.versions),
     )
     for index, document in zip(missing, made, strict=True):
         found[index] = document

@@ -28,19 +28,33 @@ def run(
     count: int,
     jobs: int,
     setup: Callable[[], None] | None = None,
+    cost: Callable[[int], int] | None = None,
 ) -> list[Result]:
-    """Return ``[function(0), …, function(count - 1)]``, computed by ``jobs`` forked workers."""
+    """Return ``[function(0), …, function(count - 1)]``, computed by ``jobs`` forked workers.
+
+    With ``cost``, the costliest items are handed out first, so that no worker is left alone
+    with a long one at the end (a document of thousands of versions); results keep their order.
+    """
     if jobs <= 1 or count < MIN_ITEMS:
         return [function(index) for index in range(count)]
+    order = handed_out(count, cost)
     global _task  # noqa: PLW0603 - forked workers inherit the task; it is never pickled
     _task = function
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(jobs, initializer=setup) as pool:
-            results: list[Result] = pool.map(_call, range(count), chunksize=1)  # type: ignore[arg-type]
+            done: list[Result] = pool.map(_call, order, chunksize=1)  # type: ignore[arg-type]
     finally:
         _task = None
+    results: list[Result] = [None] * count  # type: ignore[list-item]
+    for index, result in zip(order, done, strict=True):
+        results[index] = result
     return results
+
+
+def handed_out(count: int, cost: Callable[[int], int] | None = None) -> list[int]:
+    """Return the order items are handed to workers: costliest first, else as they come."""
+    return sorted(range(count), key=lambda index: -cost(index)) if cost else list(range(count))
 
 
 def _call(index: int) -> object:
