@@ -5,6 +5,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import feedparser
+import lxml.etree
 import pytest
 
 from termline.analysis.topics import Topic
@@ -129,3 +130,31 @@ def test_provision_and_topic_feeds_carry_the_changes_that_name_them(
     topic = _parse(tmp_path / "site/topics/arbitration/feed.xml")
     assert [e.id for e in topic.entries] == [entry.id]
     assert topic.feed.title == "t: Arbitration and class-action waiver"
+
+
+def test_table_cells_holding_paragraphs_leave_pages_and_feeds_well_formed(
+    make_repo, tmp_path: Path
+):
+    # contrib-versions' tables hold "<br><br>" in cells: the diff went on past the cell as
+    # paragraphs still holding its cell mark (a control character), and lxml refused the feed,
+    # failing the whole build.
+    repo = make_repo()
+    start = (
+        "# Terms\n\n## Use\n\nPurpose/ActivityType of dataLawful basis\n\n"
+        "To register you as a new member(a) Profile Data\n\n(a) Performance of a contract\n"
+    )
+    changed = (
+        "# Terms\n\n## Use\n\n| Purpose/Activity | Type of data | Lawful basis |\n|---|---|---|\n"
+        "| To register you as a new member | (a) Profile Data<br><br>(b) Contact Data "
+        "| (a) Performance of a contract<br><br>(b) Consent |\n"
+    )
+    repo.commit({"archive/acme/terms.md": start}, "Start", "2024-01-01T00:00:00Z")
+    repo.commit({"archive/acme/terms.md": changed}, "Update", "2024-02-01T00:00:00Z")
+    site = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=site, search=False))
+    for feed in site.rglob("*.xml"):
+        lxml.etree.fromstring(feed.read_bytes())  # well-formed XML
+    parsed = feedparser.parse((site / "platforms/acme/terms/feed.xml").read_bytes())
+    assert not parsed.bozo and "Profile" in parsed.entries[0].content[0].value
+    pages = [p.read_text() for p in site.rglob("*.html")]
+    assert not [page for page in pages if "\x01" in page]

@@ -8,6 +8,7 @@ whether it changed. Version, provision and compare pages and the feeds all show 
 """
 
 from collections.abc import Iterator, Sequence
+from dataclasses import replace
 from itertools import groupby
 
 from markupsafe import Markup
@@ -50,6 +51,7 @@ def _class(block: Block) -> str:
 
 
 def _single(block: Block, heading: int) -> str:
+    block = _without_cells(block)
     if block.kind == "skip":
         noun = "unchanged line" if block.lines == 1 else "unchanged lines"
         return f'<p class="skip">… {block.lines} {noun} …</p>'
@@ -78,11 +80,21 @@ def _list(blocks: Sequence[Block]) -> str:
 
 
 def _item(block: Block) -> str:
+    block = _without_cells(block)
     depth = f" depth-{min(block.depth, 4)}" if block.depth > 1 else ""
     if block.tag == "p":
         return f'<li class="{_class(block)} more{depth}">{block.html}</li>'
     value = f' value="{block.start}"' if block.start else ""
     return f'<li class="{_class(block)}{depth}"{value}>{block.html}</li>'
+
+
+def _without_cells(block: Block) -> Block:
+    """Return a block laid out outside a table with its cell marks as spaces.
+
+    A table cell holding paragraphs (``<br><br>`` in contrib-versions' tables) goes on as
+    paragraphs that still hold the mark, a control character that XML feeds refuse.
+    """
+    return replace(block, html=block.html.replace(CELL, " ")) if CELL in block.html else block
 
 
 def _table(blocks: Sequence[Block]) -> str:

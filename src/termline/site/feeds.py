@@ -20,6 +20,7 @@ from feedgen.feed import FeedGenerator
 from termline.analysis.catalogue import Document, Platform
 from termline.analysis.changes import Change, ProvisionEdit
 from termline.analysis.diff import Block, WordDiff
+from termline.analysis.history import UNSHOWABLE
 from termline.analysis.notes import Judged
 from termline.cache import digest
 from termline.site.diffs import diff_html as render_diff
@@ -199,13 +200,18 @@ def _add_entry(
     entry = generator.add_entry()
     entry.id(entry_id(item))
     entry.guid(entry_id(item), permalink=False)
-    entry.title(entry_title(item, site))
+    entry.title(_showable(entry_title(item, site)))
     entry.link(href=_url(site, feed_path, version_url(item.platform, item.document, change)))
     entry.published(change.version.date)
     entry.updated(change.version.date)
     if rss:  # RSS readers show the description
-        entry.summary(summary(item))
-    entry.content(content, type="html")
+        entry.summary(_showable(summary(item)))
+    entry.content(_showable(content), type="html")
+
+
+def _showable(text: str) -> str:
+    """Return text without the characters XML refuses (lxml would fail the whole build)."""
+    return UNSHOWABLE.sub("\ufffd", text)
 
 
 def entry_title(item: Listed, site: Site) -> str:
