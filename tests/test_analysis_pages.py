@@ -256,3 +256,30 @@ def test_provision_page_with_many_changes_stays_small_and_links_every_version(
     paragraph = len(_paragraph(40))
     bound = 8_000 + SHOWN_DIFFS * 1.2 * paragraph + len(history) * 250
     assert page.stat().st_size < bound, f"{page.stat().st_size} bytes, bound {bound:.0f}"
+
+
+def test_revert_pages_link_what_they_undo_instead_of_its_diff_reversed(make_repo, tmp_path):
+    repo = make_repo()
+    texts = {
+        "a": "# Terms\n\n## Use\n\nWe keep your data for a year.\n",
+        "b": "# Terms\n\n## Use\n\nWe keep your data for ten years.\n",
+        "c": "# Terms\n\n## Use\n\nWe keep your data forever and sell it.\n",
+    }
+    shas = []
+    for day, name in enumerate("abacda", start=1):  # a flip back, then back over two changes
+        text = texts.get(name, texts["a"].replace("a year", "a month"))
+        shas.append(
+            repo.commit({"archive/acme/terms.md": text}, name, f"2024-01-{day:02d}T00:00:00Z")
+        )
+    site = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=site, search=False))
+    versions = site / "platforms/acme/terms/versions"
+    ids = sorted(p.name for p in versions.iterdir())
+    assert len(ids) == 6 and [i[-7:] for i in ids] == [s[:7] for s in shas]
+    undo_one = (versions / ids[2] / "index.html").read_text()
+    assert "kind-revert" in undo_one and '<div class="diff">' not in undo_one
+    assert f'It undoes the <a href="../{ids[1]}/index.html">change of 2024-01-02</a>' in undo_one
+    undo_two = (versions / ids[5] / "index.html").read_text()
+    assert "kind-revert" in undo_two and '<div class="diff">' not in undo_two
+    assert f"compare/index.html?from={ids[2]}&amp;to={ids[4]}" in undo_two  # a, back from c, d
+    assert '<div class="diff">' in (versions / ids[1] / "index.html").read_text()  # the undone
