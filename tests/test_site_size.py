@@ -104,3 +104,23 @@ def test_topic_pages_show_a_few_provisions_per_platform(make_repo, tmp_path: Pat
     shown = [f"provisions/rule-{n}/index.html" in page for n in range(TOPIC_PROVISIONS + 2)]
     assert shown == [True] * TOPIC_PROVISIONS + [False] * 2
     assert 'and 2 more on the <a href="../../platforms/acme/index.html">acme</a> page' in page
+
+
+def test_noise_version_pages_cut_their_diff_and_link_the_rest(make_repo, tmp_path: Path):
+    repo = make_repo()
+    paragraphs = [f"Clause {n}: we keep your data for {n} days." for n in range(200)]
+    spaced = [p.replace("days.", "days;") for p in paragraphs]  # punctuation only: cosmetic
+    substantive = [p.replace("days", "weeks") for p in spaced]
+    for day, body in enumerate((paragraphs, spaced, substantive), start=1):
+        text = "# Terms\n\n## Use\n\n" + "\n\n".join(body) + "\n"
+        repo.commit({"archive/acme/terms.md": text}, f"v{day}", f"2024-01-0{day}T00:00:00Z")
+    site = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=site, search=False))
+    versions = sorted((site / "platforms/acme/terms/versions").iterdir())
+    cosmetic, changed = (v.joinpath("index.html").read_text() for v in versions[1:])
+    assert "kind-cosmetic" in cosmetic and "Clause 1:" in cosmetic
+    assert "Clause 199:" not in cosmetic  # cut after about render.NOISE_DIFF characters
+    assert f"compare/index.html?from={versions[0].name}&amp;to={versions[1].name}" in cosmetic
+    assert "The rest of this diff" in cosmetic
+    assert "Clause 199:" in changed and "The rest of this diff" not in changed  # news: whole
+    assert len(cosmetic) < len(changed) / 3

@@ -19,10 +19,11 @@ from feedgen.feed import FeedGenerator
 
 from termline.analysis.catalogue import Document, Platform
 from termline.analysis.changes import Change, ProvisionEdit
-from termline.analysis.diff import Block, WordDiff
+from termline.analysis.diff import WordDiff
 from termline.analysis.history import UNSHOWABLE
 from termline.analysis.notes import Judged
 from termline.cache import digest
+from termline.site.diffs import cut
 from termline.site.diffs import diff_html as render_diff
 from termline.site.output import Output
 from termline.site.pages import group_by, provision_date
@@ -273,15 +274,9 @@ def diff_html(diff: WordDiff, limit: int = MAX_CONTENT) -> str:
     The cut never leaves an entry with a heading alone: it keeps at least one changed block, and
     drops the headings and skips that would end it.
     """
-    kept: list[Block] = []
-    size = 0
-    for block in diff.blocks:
-        size += len(block.html)
-        if size > limit and any(b.kind == "change" for b in kept):
-            while kept and kept[-1].kind in ("heading", "skip"):
-                kept.pop()
-            return f"{render_diff(kept)}\n<p>… (more on the version page)</p>"
-        kept.append(block)
+    kept, more = cut(diff.blocks, limit)
+    if more:
+        return f"{render_diff(kept)}\n<p>… (more on the version page)</p>"
     return str(render_diff(kept))
 
 

@@ -25,10 +25,11 @@ from markupsafe import Markup
 
 from termline.analysis.catalogue import Document, Platform
 from termline.analysis.changes import QUIET_KINDS, Change, Provision, ProvisionEdit
+from termline.analysis.diff import Block
 from termline.analysis.provisions import heading_key
 from termline.analysis.topics import Topic
 from termline.errors import TermlineError
-from termline.site.diffs import diff_html
+from termline.site.diffs import cut, diff_html
 from termline.site.nesting import WholeTextBlock
 from termline.slugs import slugify
 
@@ -46,6 +47,9 @@ EXCERPT_WORDS = 40  # words of a provision's text a topic page shows
 LISTED_TOPICS = 1  # topics a change's line in a list names; its version page names them all
 TOPIC_PROVISIONS = 3  # provisions a topic page shows per platform; the rest on the platform's
 SHOWN_DIFFS = 3  # newest news edits a provision page shows with their word diff
+# Characters of diff HTML the version page of a cosmetic, technical or date-only change shows;
+# the rest is one click away on the compare page (reformatted pages diffed whole weighed ~80 MB).
+NOISE_DIFF = 2_000
 # Edits whose diff a provision page shows: an added or removed text is a copy of one on the page.
 DIFF_STATUSES = ("modified", "renamed")
 KIND_LABELS = {
@@ -186,6 +190,7 @@ def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environ
     env.globals.update(
         href=href,
         diff_html=diff_html,
+        shown_diff=shown_diff,
         platform_url=platform_url,
         document_url=document_url,
         version_url=version_url,
@@ -220,6 +225,14 @@ def href(context: Mapping[str, Any], path: str) -> str:
 def kind_label(kind: str) -> str:
     """Return how a kind of change reads on a page."""
     return KIND_LABELS.get(kind, kind)
+
+
+def shown_diff(change: Change) -> tuple[list[Block], bool]:
+    """Return the diff blocks a version page shows, and whether some were left out (noise only)."""
+    blocks = change.diff.blocks if change.diff else ()
+    if change.kind in ("cosmetic", "technical", "dates"):
+        return cut(blocks, NOISE_DIFF)
+    return list(blocks), False
 
 
 def is_news(change: Change) -> bool:
