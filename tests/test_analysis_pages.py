@@ -160,7 +160,7 @@ def test_version_page_summary_marks_cosmetic_and_revert(demo_site: Path):
     rename = (base / chirpy["2024-05-30"] / "index.html").read_text()
     assert "0 added, 0 removed, 0 modified, 1 renamed" in rename
     assert "renamed from “Sharing with partners”" in rename
-    assert "<dt>Topics</dt><dd>Sale or sharing of personal data" in rename  # named, not linked
+    assert "Topics: Sale or sharing of personal data</span>" in rename  # named, not linked
 
 
 class Links(HTMLParser):

@@ -1,9 +1,12 @@
 """The site of a real archive (../shared/data's genai-eu): links resolve, feeds parse, search
-finds "training", and a reader goes from the home page to a change and back."""
+finds "training", and a reader goes from the home page to a change and back; every page links
+the About page, timelines mark and link every version, pages fit a phone with history first."""
 
+import json
 from pathlib import Path
 
 import feedparser
+import lxml.html
 import pytest
 
 from conftest import clone_bundle
@@ -54,3 +57,109 @@ def test_reader_finds_training_and_follows_a_change(browser, genai_site: Path):
         assert page.locator("h2#latest").is_visible()
         page.close()
     assert not console.errors, console.errors
+
+
+def _html(path: Path) -> "lxml.html.HtmlElement":
+    return lxml.html.fromstring(path.read_bytes())
+
+
+@pytest.mark.data
+def test_every_page_links_the_about_page(genai_site: Path):
+    about = (genai_site / "about/index.html").resolve()
+    assert about.is_file()
+    pages = [
+        p for p in genai_site.rglob("*.html") if p.relative_to(genai_site).parts[0] != "pagefind"
+    ]
+    assert len(pages) > 1000
+    missing = [
+        str(path.relative_to(genai_site))
+        for path in pages
+        if not any((_target(path, link) or (None,))[0] == about for link in parse(path).links)
+    ]
+    assert not missing, missing[:10]
+
+
+@pytest.mark.data
+def test_timelines_mark_every_version_and_link_it(genai_site: Path):
+    index = json.loads((genai_site / "data/index.json").read_text())
+    expected: dict[str, set[str]] = {}  # each platform's version pages, from its page
+    for platform in index["platforms"] + index["retired"]:
+        folder = genai_site / "platforms" / platform["slug"]
+        for document in platform["documents"]:
+            slug = document["slug"]
+            data = json.loads((genai_site / f"data/{platform['slug']}/{slug}.json").read_text())
+            versions = {f"versions/{v['id']}/index.html" for v in data["versions"]}
+            assert _marks(folder / slug / "index.html") == versions, document["path"]
+            expected.setdefault(platform["slug"], set()).update(f"{slug}/{v}" for v in versions)
+    assert len(expected) > 10
+    for slug, versions in expected.items():
+        assert _marks(genai_site / "platforms" / slug / "index.html") == versions, slug
+
+
+def _marks(page: Path) -> set[str]:
+    """Return where the marks of a page's timeline link, checking that each one does."""
+    tree = _html(page)
+    (svg,) = tree.xpath('//figure[@class="timeline"]/svg')
+    marks = svg.xpath('.//*[local-name()="circle"]')
+    assert marks, page
+    hrefs = set()
+    for mark in marks:
+        link = mark.getparent()
+        assert link.tag.endswith("a") and link.xpath('./*[local-name()="title"]'), page
+        assert (page.parent / link.get("href")).is_file(), (page, link.get("href"))
+        hrefs.add(link.get("href"))
+    assert len(hrefs) == len(marks), page  # one mark per version
+    caption = tree.xpath(f'//*[@id="{svg.get("aria-labelledby")}"]')
+    assert caption and "versions from" in caption[0].text_content(), page
+    return hrefs
+
+
+def _version_pages(site: Path, count: int) -> list[str]:
+    """Return the newest version pages with a diff, from the home page's latest changes."""
+    links = _html(site / "index.html").xpath(
+        '//ol[@class="changes"]//a[contains(@href, "/versions/")]/@href'
+    )
+    return [link for link in links][:count]
+
+
+DIFF_TOP = "document.querySelector('.diff').getBoundingClientRect().top"
+PAGES = {
+    "home": "index.html",
+    "about": "about/index.html",
+    "changes": "changes/index.html",
+    "platform": "platforms/claude-ai/index.html",
+    "document": "platforms/claude-ai/privacy-policy/index.html",
+    "version": "platforms/chatgpt/privacy-policy/versions/2026-06-29-e4abfdd/index.html",
+    "provision": "platforms/claude-ai/privacy-policy/provisions/children/index.html",
+    "topic": "topics/ai-training/index.html",
+    "topics": "topics/index.html",
+    "compare": "platforms/claude-ai/privacy-policy/compare/index.html",
+}
+
+
+@pytest.mark.data
+@pytest.mark.browser
+def test_pages_fit_a_phone_and_show_history_first(browser, genai_site: Path, tmp_path: Path):
+    with serve(genai_site) as url:
+        for width, height in ((375, 800), (1280, 900)):
+            context = browser.new_context(viewport={"width": width, "height": height})
+            page = context.new_page()
+            console = Console(page)
+            for name, path in PAGES.items():
+                page.goto(url + path)
+                page.screenshot(path=tmp_path / f"{name}-{width}.png")
+                scroll = page.evaluate("document.documentElement.scrollWidth")
+                assert scroll <= width, f"{name} is {scroll}px wide at {width}px"
+            if width == 375:
+                for path in [PAGES["version"], *_version_pages(genai_site, 10)]:
+                    page.goto(url + path)
+                    top = page.evaluate(
+                        "document.querySelector('.diff').getBoundingClientRect().top"
+                    )
+                    assert top < height, f"{path}: the diff starts at {top}px on a phone"
+                page.goto(url + PAGES["provision"])
+                history = page.locator(".provision-changes").bounding_box()
+                text = page.locator(".current-text").bounding_box()
+                assert history and text and history["y"] < text["y"] and history["y"] < height
+            context.close()
+            assert not console.errors, console.errors

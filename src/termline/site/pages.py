@@ -28,6 +28,7 @@ from termline.analysis.changes import Provision
 from termline.analysis.topics import Match, Topic
 from termline.cache import digest
 from termline.site.output import Output, Written
+from termline.site.timeline import Timeline, month_counts, months_chart, timeline
 from termline.site.render import (
     COMPARED_PLATFORMS,
     LATEST,
@@ -242,10 +243,16 @@ def site_pages(site: Site, others: "Others") -> Iterator[Page]:
     latest = site.notable
     shown = {id(item) for item in latest}
     smaller = [item for item in site.changes[:LATEST] if id(item) not in shown]
-    platforms = [(p.slug, p.name, len(p.current)) for p in site.platforms]
+    platforms = [(p.slug, p.name, len(p.current), len(p.documents)) for p in site.platforms]
     built = build_date(site)
-    home = (keys(latest), keys(smaller), platforms, built)
-    yield Page("index.html", "index.html", home, lambda: {"latest": latest, "others": smaller})
+    counts = month_counts([item.change for item in site.changes])
+    home = (keys(latest), keys(smaller), platforms, built, counts)
+    yield Page(
+        "index.html",
+        "index.html",
+        home,
+        lambda: {"latest": latest, "others": smaller, "months": months_chart(counts)},
+    )
     yield Page("search/index.html", "search.html", built, dict)
     yield Page("about/index.html", "about.html", built, dict)
     yield Page("404.html", "404.html", built, lambda: {"root": site_base(site) or ""})
@@ -266,10 +273,31 @@ def _platform_page(platform: Platform, timeline: list[Listed]) -> Page:
         lambda: {
             "platform": platform,
             "months": months(timeline),
+            "timeline": platform_timeline(platform),
             "feeds": feed_links(platform),
             "updated": updated,
         },
     )
+
+
+def platform_timeline(platform: Platform) -> Timeline | None:
+    """Return the picture of a platform's versions: one lane per document, linked from its page."""
+    return timeline(
+        [
+            (d.name, f"{d.slug}/index.html", d.changes, _version_link(f"{d.slug}/versions/"))
+            for d in platform.documents
+        ],
+        kind_label,
+    )
+
+
+def document_timeline(document: Document) -> Timeline | None:
+    """Return the picture of a document's versions, linked from its page."""
+    return timeline([("", "", document.changes, _version_link("versions/"))], kind_label)
+
+
+def _version_link(base: str) -> Callable[[Any], str]:
+    return lambda change: f"{base}{change.id}/index.html"
 
 
 def group_by(items: Iterable[Listed], key: Callable[[Listed], str]) -> dict[str, list[Listed]]:
@@ -519,7 +547,8 @@ def document_pages(
         "updated": document_date(site, document),
     }
     shown_notes = (document.key, document.notes)  # it lists the stale ones
-    yield Page(f"{base}index.html", "document.html", shown_notes, _fixed(common), base)
+    text = {**common, "timeline": document_timeline(document)}
+    yield Page(f"{base}index.html", "document.html", shown_notes, _fixed(text), base)
     yield Page(f"{base}compare/index.html", "compare.html", document.key, _fixed(common), base)
     changes = document.changes
     for index, change in enumerate(changes):

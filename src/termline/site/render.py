@@ -187,6 +187,7 @@ def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environ
     env.filters["excerpt"] = excerpt
     env.filters["note"] = note_html
     env.filters["date"] = lambda moment: f"{moment:%Y-%m-%d}"
+    env.tests["news"] = is_news
     env.globals.update(
         href=href,
         diff_html=diff_html,
@@ -198,12 +199,14 @@ def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environ
         git_history_url=git_history_url,
         headline=headline,
         history_rows=history_rows,
+        by_year=by_year,
         is_news=is_news,
         is_notable=is_notable,
         runs=runs,
         notable_words=NOTABLE_WORDS,
         quiet_label=quiet_label,
         kind_label=kind_label,
+        kind_count=kind_count,
         plural=plural,
         topic_names=topic_names,
         shown_diffs=SHOWN_DIFFS,
@@ -233,6 +236,15 @@ def shown_diff(change: Change) -> tuple[list[Block], bool]:
     if change.kind in ("cosmetic", "technical", "dates"):
         return cut(blocks, NOISE_DIFF)
     return list(blocks), False
+
+
+def kind_count(kind: str, count: int) -> str:
+    """Return how many versions of a kind there are, in words: "3 cosmetic changes"."""
+    if kind in QUIET_NOUNS:
+        return _noun(count, kind)
+    if kind == "substantive":
+        return plural(count, "substantive change")
+    return f"{count} {kind_label(kind)}"
 
 
 def is_news(change: Change) -> bool:
@@ -282,6 +294,14 @@ def _noun(count: int, kind: str) -> str:
     return f"{count} {many}"
 
 
+def by_year(changes: Sequence[Change]) -> list[tuple[int, list[Change]]]:
+    """Return changes grouped by year, newest year and newest change first."""
+    years: dict[int, list[Change]] = {}
+    for change in reversed(changes):
+        years.setdefault(change.version.date.year, []).append(change)
+    return list(years.items())
+
+
 def history_rows(provision: Provision, shown: int = SHOWN_DIFFS) -> list[Row]:
     """Return a provision's history newest first: diffs of its newest edits, quiet runs folded."""
     rows: list[Row] = []
@@ -328,7 +348,7 @@ def _what_changed(change: Change) -> str:
     if change.kind == "deleted":
         return "no longer tracked"
     if change.kind == "revert":
-        return f"back to the text of {change.reverts_to}" if change.reverts_to else "reverted"
+        return f"back to the text of {change.reverts_to[:10]}" if change.reverts_to else "reverted"
     count = len(change.added) + len(change.removed) + len(change.modified) + len(change.renamed)
     prefix = "cosmetic: " if change.kind == "cosmetic" else ""
     if count:
