@@ -118,6 +118,33 @@ ONLY_STRIDELY = """() => {
 }"""
 
 
+FILTER_LABELS = """() => [...document.querySelectorAll('.pagefind-ui__filter-group')].map(group =>
+  [...group.querySelectorAll('.pagefind-ui__filter-value label')]
+    .sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top)
+    .map(label => label.textContent.trim()))"""
+
+
+def test_search_filters_read_in_case_insensitive_order(page, site_url):
+    page.goto(site_url + "search/index.html?q=data")
+    page.locator(".pagefind-ui__result-link").first.wait_for()
+    groups = page.evaluate(FILTER_LABELS)
+    assert len(groups) == 3 and all(len(labels) > 1 for labels in groups), groups
+    for labels in groups:
+        assert labels == sorted(labels, key=str.casefold), labels
+
+
+def test_search_filters_are_folded_on_a_phone(browser, site_url):
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(site_url + "search/index.html?q=data")
+    first = page.locator(".pagefind-ui__result-link").first
+    first.wait_for()
+    assert page.locator(".pagefind-ui__filter-panel details[open]").count() == 0
+    box = first.bounding_box()
+    assert box and box["y"] < PHONE["height"], box
+    context.close()
+
+
 def test_search_filter_by_platform(page, site_url):
     page.goto(site_url + "search/index.html")
     page.locator(".pagefind-ui__search-input").fill("data")
