@@ -28,7 +28,6 @@ from termline.analysis.changes import Provision
 from termline.analysis.topics import Match, Topic
 from termline.cache import digest
 from termline.site.output import Output, Written
-from termline.site.timeline import Timeline, month_counts, months_chart, timeline
 from termline.site.render import (
     COMPARED_PLATFORMS,
     LATEST,
@@ -55,6 +54,7 @@ from termline.site.render import (
     topic_feed_link,
     topic_url,
 )
+from termline.site.timeline import Timeline, month_counts, months_chart, timeline
 from termline.slugs import slugify
 
 Context = Callable[[], dict[str, Any]]
