@@ -201,6 +201,28 @@ def test_compare_any_two_versions(page, site_url):
     assert "Training of AI models" in page.locator("#comparison").inner_text()
 
 
+def test_compare_shows_the_latest_change_and_says_when_versions_are_reversed_or_equal(
+    page, site_url
+):
+    base = site_url + "platforms/chirpy/privacy-policy/compare/index.html"
+    page.goto(base)  # nothing pressed: the latest change is shown
+    status = page.locator("#compare-status")
+    expect(status).to_contain_text("words added")
+    assert "?" not in page.url
+    headings = page.locator("#comparison h3, #comparison h4").all_inner_texts()
+    assert headings and not any("#" in heading for heading in headings)
+    values = page.locator("#compare-from option").evaluate_all("os => os.map(o => o.value)")
+    newest, oldest = values[0], values[-1]
+    page.goto(f"{base}?from={newest}&to={oldest}")
+    expect(status).to_contain_text("swapped")
+    assert page.locator("#compare-from").input_value() == oldest
+    assert page.locator("#compare-to").input_value() == newest
+    assert f"from={oldest}" in page.url
+    page.goto(f"{base}?from={newest}&to={newest}")
+    expect(status).to_contain_text("Both sides are the version of")
+    assert page.locator("#comparison").is_hidden()
+
+
 def test_version_page_links_its_diff_side_by_side(page, site_url):
     page.goto(site_url + "platforms/chirpy/privacy-policy/versions/2025-02-17-f00e07d/index.html")
     page.get_by_role("link", name="Side by side").click()

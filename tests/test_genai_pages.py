@@ -1,4 +1,5 @@
-"""The genai-eu site in headless Chromium: diffs read as text, in-page anchors resolve."""
+"""The genai-eu site in headless Chromium: diffs (version and compare pages) read as text,
+in-page anchors resolve."""
 
 import re
 from pathlib import Path
@@ -7,6 +8,7 @@ import pytest
 
 from conftest import clone_bundle
 from termline.build import BuildOptions, build
+from test_browser import serve
 
 SYNTAX = re.compile(r"\]\(|\*\*|\\\.|##|(?:^|\s)(?:={3,}|-{3,})(?=\s|$)")
 # Chromium's own parser reads each page (DOMParser: no layout, no requests), 100 pages a call.
@@ -17,6 +19,13 @@ DIFF_TEXTS = """pages => pages.map(html => {
     return d.textContent;
   }).join('\\n');
 })"""
+COMPARED = """() => {
+  const copy = document.getElementById('comparison').cloneNode(true);
+  copy.querySelectorAll('.code').forEach(e => e.remove());  // whole lines of code are shown as is
+  return copy.textContent;
+}"""
+DONE = """() => /words? added|No words changed|Both sides/
+  .test(document.getElementById('compare-status').textContent)"""
 DEAD_ANCHORS = """() => [...document.querySelectorAll('a[href^="#"]')]
   .map(a => decodeURIComponent(a.getAttribute('href').slice(1)))
   .filter(id => id && !document.getElementById(id))"""
@@ -68,3 +77,33 @@ def test_every_in_page_anchor_resolves(genai_site: Path, browser):
             dead[str(path.relative_to(genai_site))] = missing[:3]
     assert not dead, dead
     page.close()
+
+
+def test_no_markdown_syntax_in_any_comparison(genai_site: Path, browser, tmp_path):
+    documents = sorted(genai_site.glob("platforms/*/*/compare/index.html"))
+    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    found, compared = {}, 0
+    with serve(genai_site) as url:
+        for path in documents:
+            address = url + str(path.relative_to(genai_site))
+            page.goto(address)
+            values = page.locator("#compare-from option").evaluate_all("os => os.map(o => o.value)")
+            if len(values) < 2:
+                continue
+            # The default (the latest news, without pressing Compare), then all of the history.
+            for query in ("", f"?from={values[-1]}&to={values[0]}"):
+                page.goto(address + query)
+                page.wait_for_function(DONE)
+                assert page.locator("#comparison").is_visible(), address + query
+                text = page.evaluate(COMPARED)
+                match = SYNTAX.search(text)
+                if match:
+                    found[address + query] = text[max(0, match.start() - 60) :][:120]
+                compared += 1
+        page.set_viewport_size({"width": 375, "height": 800})
+        page.goto(url + "platforms/chatgpt/privacy-policy/compare/index.html")
+        page.wait_for_function(DONE)
+        page.screenshot(path=tmp_path / "genai-compare-375.png")
+    page.close()
+    assert compared > 100
+    assert not found, found

@@ -1,5 +1,7 @@
-// Compare any two versions of a document: fetch both texts, diff them line by line, then word
-// by word inside changed lines (Myers' O(ND) algorithm), and show the result with <ins>/<del>.
+// Compare any two versions of a document: fetch both texts, split them into provisions at their
+// headings and pair the provisions by id (their heading's slug), then diff each pair line by line
+// and word by word inside changed lines (Myers' O(ND) algorithm), and show the result with
+// <ins>/<del>, as the policy reads: headings as headings, Markdown markup left out.
 // Nodes are built with textContent, never innerHTML: the scraped text is untrusted.
 "use strict";
 
@@ -72,7 +74,7 @@ function appendWords(ops, oldWords, newWords, paragraph) {
 
 function paragraph(className, text) {
   const p = document.createElement("p");
-  p.className = className;
+  p.className = codeLines.has(text) ? `${className} code` : className;
   if (text !== undefined) p.textContent = text;
   return p;
 }
@@ -89,7 +91,7 @@ function contextBlocks(lines, first, last) {
 
 function changedBlock(run, totals) {
   const block = document.createElement("div");
-  block.className = "changed";
+  block.className = [...run.old, ...run.new].every((line) => codeLines.has(line)) ? "changed code" : "changed";
   const oldWords = words(run.old), newWords = words(run.new);
   const ops = myers(oldWords, newWords);
   for (const side of ["old", "new"]) {
@@ -102,15 +104,117 @@ function changedBlock(run, totals) {
   return block;
 }
 
-function render(oldText, newText, output) {
-  const oldLines = oldText.split("\n"), newLines = newText.split("\n");
+// Return a line of Markdown as its reader sees it: links as their text, no emphasis markers,
+// escapes or list and quote markers; "" for a line that only draws (rules, table separators, fences).
+function plain(line) {
+  if (/^\s*(?:([-*_=])(?:\s*\1){2,}|`{3,}.*|~{3,}.*|\|?(?:\s*:?-+:?\s*\|)+\s*:?-*:?\s*)$/.test(line)) return "";
+  return line
+    .replace(/!?\[((?:[^\[\]]|\[[^\]]*\])*)\]\((?:[^()\s]|\([^()]*\))*(?:\s+"[^"]*")?\)/g, "$1")
+    .replace(/<(https?:[^>\s]+|mailto:[^>\s]+)>/g, "$1")
+    .replace(/<\/?[a-zA-Z][^>]*>/g, " ")
+    .replace(/__/g, "")
+    .replace(/(^|[\s(])[*_](?=\S)|(?<=[^\s\\])[*_](?=[\s).,;:!?]|$)/g, "$1")
+    .replace(/^(\s*>)+\s?/, "")
+    .replace(/^(\s*)[*+-]\s+/, "$1• ")
+    .replace(/(^|\|\s*)#{1,6}\s+/g, "$1")
+    .replace(/\\([!-\/:-@\[-`{-~])/g, "$1")
+    .replace(/\*\*/g, "")
+    .trim();
+}
+
+// Return a text's provisions in order: {key, heading, level, lines}, the part before the first
+// heading with key "" and no heading; keys of repeated headings get "-2", "-3"…
+const codeLines = new Set();  // lines that are code (a whole line in backticks): shown as they are
+
+function provisions(text) {
+  const raw = text.split("\n"), found = [], seen = new Map();
+  let current = { key: "", heading: null, level: 0, lines: [] };
+  const open = (heading, level) => {
+    found.push(current);
+    const base = heading.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-+|-+$/g, "") || "section";
+    const count = (seen.get(base) || 0) + 1;
+    seen.set(base, count);
+    current = { key: count === 1 ? base : `${base}-${count}`, heading, level, lines: [] };
+  };
+  for (let i = 0; i < raw.length; i++) {
+    const atx = raw[i].match(/^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$/);
+    const setext = raw[i].trim() && i + 1 < raw.length && /^\s{0,3}(=+|-+)\s*$/.test(raw[i + 1])
+      && !/^\s*([*+-]|\d+\\?[.)])\s/.test(raw[i]);
+    if (atx) open(plain(atx[2]), atx[1].length);
+    else if (setext) { open(plain(raw[i]), raw[i + 1].trim()[0] === "=" ? 1 : 2); i++; }
+    else if (/^\s*`[^`]+`\s*$/.test(raw[i])) {
+      const code = raw[i].trim().slice(1, -1);
+      codeLines.add(code);
+      current.lines.push(code);
+    } else { const line = plain(raw[i]); if (line) current.lines.push(line); }
+  }
+  found.push(current);
+  return found.filter((p) => p.heading !== null || p.lines.length);
+}
+
+function heading(provision, tag) {
+  const h = document.createElement(provision.level <= 2 ? "h3" : "h4");
+  h.className = "heading";
+  if (tag) { const mark = document.createElement(tag); mark.textContent = provision.heading; h.append(mark); }
+  else h.textContent = provision.heading;
+  return h;
+}
+
+// Append the diff of one provision's lines to the output: context, skips and changed blocks.
+function appendLines(oldLines, newLines, output, totals) {
   const all = runs(myers(oldLines, newLines), oldLines, newLines);
-  const totals = { added: 0, removed: 0 };
-  output.replaceChildren();
   all.forEach((run, index) => {
     if (run.kind === "equal") output.append(...contextBlocks(run.equal, index === 0, index === all.length - 1));
-    else output.append(changedBlock(run, totals));
+    else appendChanged(run, output, totals);
   });
+}
+
+// Append a changed run, its code lines (ASCII art, commands) apart from its prose.
+function appendChanged(run, output, totals) {
+  const code = (line) => codeLines.has(line), prose = (line) => !codeLines.has(line);
+  for (const keep of [prose, code]) {
+    const part = { old: run.old.filter(keep), new: run.new.filter(keep) };
+    if (part.old.length || part.new.length) output.append(changedBlock(part, totals));
+  }
+}
+
+function render(oldText, newText, output) {
+  const olds = provisions(oldText), news = provisions(newText);
+  const byKey = new Map(olds.map((p, index) => [p.key, index]));
+  const paired = new Set(news.map((p) => byKey.get(p.key)).filter((i) => i !== undefined));
+  const totals = { added: 0, removed: 0, unchanged: 0 };
+  let next = 0, quiet = 0;
+  output.replaceChildren();
+  const flush = () => {
+    if (quiet) output.append(paragraph("skip", `… ${quiet} unchanged provision${quiet === 1 ? "" : "s"} …`));
+    quiet = 0;
+  };
+  const removed = (until) => {
+    for (; next < until; next++) {
+      if (paired.has(next)) continue;
+      flush();
+      if (olds[next].heading !== null) output.append(heading(olds[next], "del"));
+      appendChanged({ old: olds[next].lines, new: [] }, output, totals);
+    }
+  };
+  for (const provision of news) {
+    const index = byKey.get(provision.key);
+    if (index === undefined) {
+      flush();
+      if (provision.heading !== null) output.append(heading(provision, "ins"));
+      appendChanged({ old: [], new: provision.lines }, output, totals);
+      continue;
+    }
+    removed(index);
+    next = Math.max(next, index + 1);
+    const old = olds[index];
+    if (old.lines.join("\n") === provision.lines.join("\n")) { quiet++; totals.unchanged++; continue; }
+    flush();
+    if (provision.heading !== null) output.append(heading(provision));
+    appendLines(old.lines, provision.lines, output, totals);
+  }
+  removed(olds.length);
+  flush();
   return totals;
 }
 
@@ -138,19 +242,38 @@ async function fetchText(form, select) {
   return rebuilt.join("\n");
 }
 
-async function compare(form, status, output) {
+function label(select) { return select.selectedOptions[0].textContent.split(" · ")[0]; }
+
+// Compare the two chosen versions; ``remember`` puts them in the page's address.
+async function compare(form, status, output, remember = true) {
   const from = form.elements.from, to = form.elements.to;
-  const url = new URL(window.location.href);
-  url.searchParams.set("from", from.value);
-  url.searchParams.set("to", to.value);
-  window.history.replaceState(null, "", url);
-  if (from.value === to.value) { status.textContent = "These are the same version."; output.hidden = true; return; }
+  let note = "";
+  if (from.selectedIndex < to.selectedIndex) {  // options run newest first: "from" is the newer one
+    const newer = from.value;
+    from.value = to.value;
+    to.value = newer;
+    note = `The older version you chose (${label(to)}) is newer than the other one (${label(from)}): they were swapped. `;
+  }
+  if (remember) {
+    const url = new URL(window.location.href);
+    url.searchParams.set("from", from.value);
+    url.searchParams.set("to", to.value);
+    window.history.replaceState(null, "", url);
+  }
+  if (from.value === to.value) {
+    status.textContent = `Both sides are the version of ${label(from)}: choose two different versions to compare.`;
+    output.hidden = true;
+    return;
+  }
   status.textContent = "Comparing…";
   try {
     const [oldText, newText] = await Promise.all([fetchText(form, from), fetchText(form, to)]);
     const totals = render(oldText, newText, output);
     output.hidden = false;
-    status.textContent = `${totals.added} words added, ${totals.removed} removed between ${from.value} and ${to.value}.`;
+    const what = totals.added || totals.removed
+      ? `${totals.added} word${totals.added === 1 ? "" : "s"} added, ${totals.removed} removed`
+      : "No words changed (only markup, link targets or spacing)";
+    status.textContent = `${note}${what} between ${label(from)} and ${label(to)}.`;
   } catch (error) {
     status.textContent = `Could not load the texts (${error.message}); comparing needs the site served over HTTP.`;
   }
@@ -166,5 +289,11 @@ window.addEventListener("DOMContentLoaded", () => {
     if (value && [...select.options].some((o) => o.value === value)) select.value = value;
   }
   form.addEventListener("submit", (event) => { event.preventDefault(); compare(form, status, output); });
+  // Without a choice in the address, show the latest change that is news (else the newest one).
   if (params.get("from") && params.get("to")) compare(form, status, output);
+  else if (from.options.length > 1) {
+    const news = [...to.options].findIndex((o, i) => o.dataset.news !== undefined && i + 1 < to.options.length);
+    if (news > 0) { to.selectedIndex = news; from.selectedIndex = news + 1; }
+    compare(form, status, output, false);
+  }
 });
