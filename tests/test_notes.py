@@ -87,12 +87,15 @@ def site(noted, tmp_path):
     return out
 
 
-def test_a_fresh_note_shows_summary_then_text_then_analysis(site, noted):
+def test_a_fresh_note_shows_summary_then_history_and_text_then_analysis(site, noted):
     _repo, ids = noted
     training = _page(site, "training")
     article = training.cssselect("article.provision")[0]
     order = [el.get("class") for el in article if el.tag in ("section", "div")]
-    assert order == ["note", "policy", "note-analysis"]
+    # the summary, the clause's history, its text, then the analysis
+    assert order == ["note-first", "provision-changes", "current-text", "note-after"]
+    assert article.cssselect(".note-first > .note") and article.cssselect(".current-text > .policy")
+    assert article.cssselect(".note-after > .note-analysis")
     summary = training.cssselect(".note .note-summary")[0]
     assert "Your content trains the models." in _text(summary)
     assert not training.cssselect(".stale-warning")
