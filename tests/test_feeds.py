@@ -1,6 +1,8 @@
 """Every feed of the demo site parsed by feedparser: valid, stable ids, news only, RSS too."""
 
 import dataclasses
+import subprocess
+import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -16,6 +18,7 @@ from termline.site.render import Listed, Site
 from termline.sources import load_config
 
 BASE = "https://example.org/policies/"
+BUILD = Path(__file__).parents[1] / "build.py"
 
 
 def _parse(path: Path):
@@ -158,3 +161,48 @@ def test_table_cells_holding_paragraphs_leave_pages_and_feeds_well_formed(
     assert not parsed.bozo and "Profile" in parsed.entries[0].content[0].value
     pages = [p.read_text() for p in site.rglob("*.html")]
     assert not [page for page in pages if "\x01" in page]
+
+
+def test_without_a_base_url_the_build_says_so_once_and_rss_has_no_links(
+    demo_repo: Path, demo_site: Path, tmp_path: Path
+):
+    done = subprocess.run(
+        [
+            sys.executable,
+            str(BUILD),
+            "--repo",
+            str(demo_repo),
+            "--no-search",
+            "--out",
+            str(tmp_path),
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    said = [line for line in done.stderr.splitlines() if "feed links will be relative" in line]
+    assert len(said) == 1, done.stderr
+    rss = _parse(demo_site / "rss.xml")
+    assert rss.version == "rss20" and rss.entries
+    assert "link" not in rss.feed and b"<link>" not in (demo_site / "rss.xml").read_bytes()
+    assert not any("link" in entry for entry in rss.entries)
+    build(BuildOptions(repo=demo_repo, out=tmp_path / "based", search=False, base_url=BASE))
+    based = _parse(tmp_path / "based/rss.xml")
+    assert based.feed.link == BASE
+    assert all(entry.link.startswith(BASE + "platforms/") for entry in based.entries)
+
+
+def test_rss_descriptions_keep_deletions_and_insertions_marked(demo_site: Path):
+    rss = _parse(demo_site / "rss.xml")
+    chirpy = [e for e in rss.entries if e.title.startswith("Chirpy — Privacy Policy: Changed")]
+    text = chirpy[0].summary
+    assert "<" not in text  # plain text
+    assert "[-in your privacy settings;-]" in text and "{+by writing to us;+}" in text
+
+
+def test_no_entry_is_cut_to_a_heading_alone(feeds):
+    for name, feed in feeds.items():
+        for entry in feed.entries:
+            html = entry.content[0].value
+            if "<div" in html or "<h3" in html:  # it carries a diff
+                assert "<ins>" in html or "<del>" in html, (name, entry.title)

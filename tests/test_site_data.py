@@ -4,6 +4,7 @@ the About page, timelines mark and link every version, pages fit a phone with hi
 
 import json
 from pathlib import Path
+from urllib.parse import unquote
 
 import feedparser
 import lxml.html
@@ -61,6 +62,24 @@ def test_reader_finds_training_and_follows_a_change(browser, genai_site: Path):
 
 def _html(path: Path) -> "lxml.html.HtmlElement":
     return lxml.html.fromstring(path.read_bytes())
+
+
+@pytest.mark.data
+def test_every_in_page_anchor_of_every_page_resolves(genai_site: Path):
+    pages = [
+        p for p in genai_site.rglob("*.html") if p.relative_to(genai_site).parts[0] != "pagefind"
+    ]
+    assert len(pages) > 1000
+    dead, checked = {}, 0
+    for path in pages:
+        tree = _html(path)
+        ids = set(tree.xpath("//@id"))
+        for href in tree.xpath('//a[starts-with(@href, "#")]/@href'):
+            checked += 1
+            if href != "#" and unquote(href[1:]) not in ids:
+                dead.setdefault(str(path.relative_to(genai_site)), []).append(href)
+    assert checked > 1000
+    assert not dead, list(dead.items())[:5]
 
 
 @pytest.mark.data

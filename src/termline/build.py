@@ -39,6 +39,10 @@ from termline.site.render import Listed, Site, default_templates, document_url, 
 from termline.sources import Config, load_config
 
 log = logging.getLogger(__name__)
+NO_BASE_URL = (
+    "no base URL (--base-url, or base_url in sources.toml): feed links will be relative,"
+    " and rss.xml will have none (RSS 2.0 allows only absolute links)"
+)
 # How lists order changes, newest first: by date, the sha breaking ties as a change's id does.
 _WHEN = attrgetter("change.version.date", "change.version.sha")
 
@@ -137,6 +141,8 @@ def _build(options: BuildOptions, setup: _Setup, store: Cache) -> BuildResult:
         imported=config.imported,
         data_licence=config.data_licence,
     )
+    if not site.base_url:
+        log.warning(NO_BASE_URL)
     place = digest(str(options.out.resolve()))
     manifests = Shelf(store, "site", Manifest)
     out = Output(options.out, manifests.load(place), _settings(site), store)

@@ -5,17 +5,21 @@ Takes the ``Site``; gives ``feed.xml`` and ``rss.xml`` (every substantive change
 (an entry when a note on a provision is added, one when it becomes stale). Cosmetic changes and
 reverts are left out. Entry ids are ``urn:uuid`` values derived from the document's path and the
 commit, so they never change when the site moves or is rebuilt. The XML is written by feedgen;
-the word diff goes into the content as escaped HTML.
+the word diff goes into the content as escaped HTML, and into an RSS item's plain-text
+description with its deletions and insertions marked ``[-…-]`` and ``{+…+}``. Without a base URL
+links are relative, which Atom allows and RSS 2.0 does not: the RSS feed then has no links.
 """
 
 import posixpath
+import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from html import escape
+from html import escape, unescape
 
 from feedgen.feed import FeedGenerator
+from lxml import etree
 
 from termline.analysis.catalogue import Document, Platform
 from termline.analysis.changes import Change, ProvisionEdit
@@ -190,7 +194,16 @@ def feed_xml(feed: Feed, site: Site, content: Content, rss: bool = False) -> byt
     for item, edit in reversed(list(zip(items, edits, strict=False))):  # feedgen prepends
         _add_entry(generator, item, site, feed.path, content(item, edit), rss=rss)
     xml: bytes = generator.rss_str() if rss else generator.atom_str()
-    return xml
+    return _without_links(xml) if rss and not site_base(site) else xml
+
+
+def _without_links(xml: bytes) -> bytes:
+    """Return an RSS feed without its ``<link>`` elements: relative ones are not allowed."""
+    root = etree.fromstring(xml)
+    for link in root.findall("channel/link") + root.findall("channel/item/link"):
+        link.getparent().remove(link)
+    found: bytes = etree.tostring(root, encoding="UTF-8", xml_declaration=True)
+    return found
 
 
 def _add_entry(
@@ -205,8 +218,8 @@ def _add_entry(
     entry.link(href=_url(site, feed_path, version_url(item.platform, item.document, change)))
     entry.published(change.version.date)
     entry.updated(change.version.date)
-    if rss:  # RSS readers show the description
-        entry.summary(_showable(summary(item)))
+    if rss:  # RSS readers show the description: plain text, the diff's marks kept
+        entry.summary(_showable(plain_text(content)))
     entry.content(_showable(content), type="html")
 
 
@@ -257,6 +270,16 @@ def summary(item: Listed) -> str:
 def _listed(ids: Sequence[str]) -> str:
     more = len(ids) - MAX_LISTED
     return ", ".join(ids[:MAX_LISTED]) + (f" and {more} more" if more > 0 else "")
+
+
+def plain_text(html: str) -> str:
+    """Return an entry's HTML as plain text: deleted words [-…-], inserted {+…+}, a line a block."""
+    text = re.sub(r"<del\b[^>]*>", "[-", html)
+    text = re.sub(r"<ins\b[^>]*>", "{+", text.replace("</del>", "-]"))
+    text = re.sub(r"<li\b[^>]*>", "• ", text.replace("</ins>", "+}"))
+    text = re.sub(r"<br\s*/?>|</(?:p|li|h\d|tr|summary|div)>", "\n", text)
+    text = unescape(re.sub(r"<[^>]+>", "", text))
+    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
 
 
 def content_html(item: Listed, edit: ProvisionEdit | None = None) -> str:
