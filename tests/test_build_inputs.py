@@ -16,7 +16,8 @@ TERMS = "# Terms\n\nText.\n"
 
 
 def _build(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    command = [sys.executable, "-m", "termline.cli", "build", "--no-search", "--no-cache", *args]
+    command = [sys.executable, "-m", "termline.cli", "build", "--no-search", "--no-cache"]
+    command += ["--base-url", "https://example.org/", *args]  # else a line says links are relative
     return subprocess.run(
         command, cwd=repo, capture_output=True, text=True, timeout=300, check=False
     )
