@@ -279,7 +279,8 @@ def plain_text(html: str) -> str:
     text = re.sub(r"<li\b[^>]*>", "• ", text.replace("</ins>", "+}"))
     text = re.sub(r"<br\s*/?>|</(?:p|li|h\d|tr|summary|div)>", "\n", text)
     text = unescape(re.sub(r"<[^>]+>", "", text))
-    return "\n".join(line.strip() for line in text.splitlines() if line.strip())
+    lines = (line.strip() for line in text.splitlines() if line.strip())
+    return escape("\n".join(lines), quote=False)  # readers take a description as HTML
 
 
 def content_html(item: Listed, edit: ProvisionEdit | None = None) -> str:
