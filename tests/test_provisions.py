@@ -413,3 +413,13 @@ def test_a_paragraph_replaced_by_unrelated_text_gets_a_new_id():
     second = [first[0], "Cookies are small files placed on devices.", first[2]]
     old, new = ids_of(*(list(split("\n\n".join(p))) for p in (first, second)))
     assert old[0] == new[0] and old[2] == new[2] and old[1] != new[1]
+
+
+@pytest.mark.parametrize(
+    "stamp", ["## Last updated: April 9, 2026", "Effective 8 July 2026\n---------------------"]
+)
+def test_a_heading_that_only_dates_the_text_is_no_clause(stamp):
+    """Its id and name would change with every new date: an added and a removed clause each time."""
+    text = f"# Terms\n\n{stamp}\n\nThese terms apply.\n\n## Changes to these terms\n\nWe may.\n"
+    assert [s.heading for s in split(text)] == ["Terms", "Changes to these terms"]
+    assert "These terms apply." in split(text)[0].body

@@ -217,7 +217,7 @@ def _kind(line: str) -> _Kind:
     part = line.strip() == PART
     return _Kind(
         fence=fenced.group(1) if fenced else None,
-        atx=(len(atx.group(1)), text) if atx and text else None,
+        atx=(len(atx.group(1)), text) if atx and text and not _stamp(text) else None,
         setext=(1 if setext.group(1)[0] == "=" else 2) if setext else None,
         ends_paragraph=not line.strip() or bool(BREAK.match(line) or BLOCK_START.match(line)),
         shape=shape,
@@ -226,6 +226,12 @@ def _kind(line: str) -> _Kind:
         bare=_bare(line),
         plain=not (fenced or atx or setext or shape or part),
     )
+
+
+def _stamp(heading: str) -> bool:
+    """Tell whether a heading only dates the text ("Last updated: April 9, 2026"): as a clause,
+    its id and name would change with every new date."""
+    return bool(DATE_STAMP.search(heading)) and len(DATE_STAMP.sub(" ", heading).split()) <= 3
 
 
 def _bare(line: str) -> bool:
@@ -242,7 +248,7 @@ def _heading_at(
         return _Heading(index, index + 1, level, text)
     if kind.setext and paragraph is not None:
         text = _plain_lines(tuple(lines[paragraph:index]))
-        if text:
+        if text and not _stamp(text):
             return _Heading(paragraph, index + 1, kind.setext, text)
     return None
 
