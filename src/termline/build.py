@@ -9,6 +9,7 @@ import logging
 import os
 import tempfile
 from dataclasses import dataclass, field, replace
+from functools import partial
 from operator import attrgetter
 from pathlib import Path
 
@@ -219,7 +220,7 @@ def _write_site(
     """Write every changed document's files, then the pages, feeds and data that span the site."""
     writer = _Writer(site, env, out, library, Others(site))
     across = feeds.site_feeds(site)
-    library.needed = feeds.shown_in(across)
+    library.need(feeds.shown_in(across))
     todo = writer.changed()
     for written, contents in parallel.run(
         lambda i: writer.write(*todo[i]),
@@ -228,8 +229,8 @@ def _write_site(
         library.reopen,
         cost=lambda i: len(todo[i][1].changes),
     ):
-        out.add(written)
-        library.contents[contents[0]] = contents[1]
+        out.merge(written)
+        library.keep(*contents)  # kept in a worker: kept here too
     write_site_pages(site, env, out, writer.others, jobs)
     feeds.write_site_feeds(site, out, library.content, across)
     feeds.write_notes_feed(site, out)
@@ -253,7 +254,7 @@ class _Writer:
             for document in platform.documents:
                 others = self.others.document_key(platform, document)
                 key = digest(document.key, others, document.notes)
-                if not self.out.unchanged(document_url(platform, document), key):
+                if not self.out.folder(document_url(platform, document), key):
                     todo.append((platform, document, key))
         return todo
 
@@ -261,9 +262,13 @@ class _Writer:
         self, platform: Platform, document: Document, key: str
     ) -> tuple[Written, tuple[str, dict[str, str]]]:
         """Write a document's folder; return what was written and its feed contents."""
-        before = self.out.take()
-        self.out.begin(document_url(platform, document), key)
         whole = replace(self.library.full(document), notes=document.notes)
+        written = self.out.part(partial(self._folder, platform, whole))
+        contents = self.library.keep(document.key, self.library.feed_contents(platform, whole))
+        return written, (document.key, contents)
+
+    def _folder(self, platform: Platform, whole: Document) -> None:
+        """Write a document's pages, feeds, texts and data (given in full)."""
         pages = document_pages(self.site, platform, whole, self.others)
         write_pages(self.site, self.env, self.out, pages)
         feeds.write_document_feeds(self.site, platform, whole, self.out)
@@ -271,10 +276,6 @@ class _Writer:
             platform, whole, self.library.reader.text, self.out, self.library.store
         )
         write_document_data(platform, whole, self.out)
-        contents = self.library.keep(document.key, self.library.feed_contents(platform, whole))
-        written = self.out.take()
-        self.out.add(before)
-        return written, (document.key, contents)
 
 
 def _lights(library: Library, entries: list[Entry], jobs: int) -> list[Document]:

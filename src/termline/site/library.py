@@ -98,6 +98,10 @@ class Library:
         self.feeds.save(document.key, contents)
         return contents
 
+    def need(self, keys: set[str]) -> None:
+        """Say which changes the feeds across documents show: ``keep`` keeps their contents."""
+        self.needed = keys
+
     def keep(self, key: str, contents: dict[str, str]) -> dict[str, str]:
         """Keep in memory the contents the feeds across documents need; return them."""
         needed = {k: html for k, html in contents.items() if k in self.needed}

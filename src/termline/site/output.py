@@ -1,8 +1,11 @@
 """Writing the site: only what changed, staged first, so a failed build leaves the old site.
 
-Every page is written through ``page`` (or ``keeps``, then ``write``) with a key of everything
-it shows. The ``Manifest`` of the previous build (each file's key, by group: a document folder,
-or the site's own pages) says which files of the site in place are current; when it can be
+Every page is written through ``page``, with a key of everything it shows; a group of pages
+(a document's folder) is kept whole or begun anew with ``folder``; work done apart (a worker's
+share) is counted with ``part`` and ``merge``. Nothing outside writes its counters.
+
+The ``Manifest`` of the previous build (each file's key, by group: a document folder, or the
+site's own pages) says which files of the site in place are current; when it can be
 trusted (the site's marker records the state it recorded), a file or a whole group whose key
 did not change is kept as it is, without rendering it, and a build writes only the files whose
 bytes changed. Without a trusted manifest every file is rendered, and those whose bytes are
@@ -104,17 +107,15 @@ class Output:
         """Return how many files this build wrote anew."""
         return len(self.staged)
 
-    def unchanged(self, group: str, key: str) -> bool:
-        """Keep a whole group as it is when its key did not change; tell whether it was kept."""
-        if not key or self.previous is None or self.previous.keys.get(group) != key:
-            return False
+    def folder(self, group: str, key: str) -> bool:
+        """Keep a whole group as it is when its key did not change, else start writing it anew
+        under this key; tell whether it was kept."""
+        if key and self.previous is not None and self.previous.keys.get(group) == key:
+            self.groups[group] = (key, {})
+            self.kept.add(group)
+            return True
         self.groups[group] = (key, {})
-        self.kept.add(group)
-        return True
-
-    def begin(self, group: str, key: str) -> None:
-        """Start writing a group of files anew, under a new key."""
-        self.groups[group] = (key, {})
+        return False
 
     def page(
         self, relative: str, key: str, produce: Callable[[], bytes | str], group: str = ""
@@ -213,13 +214,17 @@ class Output:
         shutil.rmtree(old)
         return removed
 
-    def take(self) -> Written:
-        """Return what was written so far and start counting afresh (for work done elsewhere)."""
-        written = Written(self.groups, self.staged, self.rendered, self.sizes)
-        self.groups, self.staged, self.rendered, self.sizes = {}, [], 0, {}
-        return written
+    def part(self, work: Callable[[], object]) -> Written:
+        """Run work that writes here (in this process or a worker) and return what it wrote
+        alone, for ``merge``; this build's own count is left as it was."""
+        before = self._take()
+        try:
+            work()
+            return self._take()
+        finally:
+            self.merge(before)
 
-    def add(self, written: Written) -> None:
+    def merge(self, written: Written) -> None:
         """Count what part of the build wrote, here or in another process, into this build."""
         for group, (key, files) in written.groups.items():
             mine, known = self.groups.get(group, (key, {}))
@@ -228,6 +233,11 @@ class Output:
         self.rendered += written.rendered
         for kind, (size, count) in written.sizes.items():
             _add_size(self.sizes, kind, size, count)
+
+    def _take(self) -> Written:
+        written = Written(self.groups, self.staged, self.rendered, self.sizes)
+        self.groups, self.staged, self.rendered, self.sizes = {}, [], 0, {}
+        return written
 
     def manifest(self) -> Manifest:
         """Return what this build left in the output folder, to trust it next time.

@@ -27,7 +27,7 @@ from termline.analysis.catalogue import Document, Platform
 from termline.analysis.changes import Provision
 from termline.analysis.topics import Match, Topic
 from termline.cache import digest
-from termline.site.output import Output, Written
+from termline.site.output import Output
 from termline.site.render import (
     COMPARED_PLATFORMS,
     LATEST,
@@ -166,19 +166,15 @@ def write_pages(
             todo.append((page, key))
     jobs = jobs if len(todo) >= parallel.MIN_ITEMS * jobs else 1
     shares = [todo[start :: SHARES * jobs] for start in range(min(len(todo), SHARES * jobs))]
-    for written in parallel.run(lambda i: _write(site, env, out, shares[i]), len(shares), jobs):
-        out.add(written)
+    work = [partial(_write, site, env, out, share) for share in shares]
+    for written in parallel.run(lambda i: out.part(work[i]), len(work), jobs):
+        out.merge(written)
 
 
-def _write(site: Site, env: jinja2.Environment, out: Output, pages: list[Keyed]) -> Written:
-    """Render and stage pages; return what was written (the build's own count left as it was)."""
-    before = out.take()
+def _write(site: Site, env: jinja2.Environment, out: Output, pages: list[Keyed]) -> None:
+    """Render and stage pages whose keys changed."""
     for page, key in pages:
-        out.rendered += 1
-        out.write(page.path, _render(site, env, page), page.group, key)
-    written = out.take()
-    out.add(before)
-    return written
+        out.page(page.path, key, partial(_render, site, env, page), page.group)
 
 
 def _key(page: Page) -> str:
