@@ -57,7 +57,7 @@ def test_no_markdown_syntax_in_any_version_diff(genai_site: Path, browser, tmp_p
             if match:
                 found[str(path.relative_to(genai_site))] = text[max(0, match.start() - 60) :][:120]
     assert not found, found
-    assert read > 800  # the diffs were found and read
+    assert read > 600  # the diffs were found and read (revert pages link theirs instead)
     chatgpt = genai_site / "platforms/chatgpt/privacy-policy/versions/2026-06-29-e4abfdd/index.html"
     for width in (375, 1280):
         page.set_viewport_size({"width": width, "height": 800})
