@@ -142,8 +142,6 @@ def _build(options: BuildOptions, setup: _Setup, store: Cache) -> BuildResult:
         imported=config.imported,
         data_licence=config.data_licence,
     )
-    if not site.base_url:
-        log.warning(NO_BASE_URL)
     place = digest(str(options.out.resolve()))
     manifests = Shelf(store, "site", Manifest)
     out = Output(options.out, manifests.load(place), _settings(site), store)
@@ -154,6 +152,8 @@ def _build(options: BuildOptions, setup: _Setup, store: Cache) -> BuildResult:
         out.abandon()
         raise
     removed = out.commit()
+    if not site.base_url:  # once the site is built: a refused build says only what is wrong
+        log.warning(NO_BASE_URL)
     manifest = out.manifest()
     manifests.save(place, manifest)
     _warn_if_too_big(manifest.sizes, options.out)
