@@ -156,3 +156,22 @@ def _blob(repo: GitRepo, text: str) -> str:
         text=True,
         check=True,
     ).stdout.strip()
+
+
+def test_the_notes_folder_at_the_root_is_no_platform_with_archive_dot(make_repo):
+    """With --archive . (an Open Terms Archive clone), notes/README.md is no document of a
+    platform "notes", and the notes' own files are not warned about as misplaced documents."""
+    repo = make_repo()
+    terms = {"acme/terms.md": "# Terms\n\n## Retention\n\nWe keep data 90 days.\n"}
+    sha = repo.commit(terms, "Start", "2024-01-01T00:00:00Z")
+    note = f'+++\nsummary = "90 days."\nwritten_against = "2024-01-01-{sha[:7]}"\n'
+    files = {
+        "notes/README.md": "# Notes\n\nHow to write a note.\n",
+        "notes/acme/terms/retention.md": note + 'authors = ["A"]\n+++\n\nShort.\n',
+    }
+    repo.commit(files, "Notes", "2024-01-02T00:00:00Z")
+    result = _build(repo.path, "--archive", ".")
+    assert result.returncode == 0, result.stderr
+    assert _lines(result) == []
+    platforms = [p["slug"] for p in _index(repo.path)["platforms"]]
+    assert platforms == ["acme"]

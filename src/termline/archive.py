@@ -34,6 +34,9 @@ FOREIGN_TECHNICAL_PREFIXES = ("Apply technical or declaration upgrade on", "Refi
 
 # GitHub's folder of workflows and templates: at a repository's root, never a platform.
 GITHUB_FOLDER = ".github"
+# termline's notes on provisions (notes/<platform>/<document>/<id>.md): at the root, no platform.
+NOTES_FOLDER = "notes"
+ROOT_FOLDERS = (GITHUB_FOLDER, NOTES_FOLDER)
 # Tree entries that hold no text, by git mode.
 NOT_FILES = {"160000": "a submodule", "120000": "a symbolic link"}
 
@@ -64,14 +67,15 @@ def parse_document_path(archive: str, path: str) -> DocumentPath | None:
     """Return the platform and document of a repository path, or None if it is not a document.
 
     Any name is taken as it is (dot-names and names that look like paths too): the site gives
-    each a safe, unique slug. Only GitHub's own folder at the repository's root is no platform.
+    each a safe, unique slug. Only GitHub's folder and the notes' at the repository's root are
+    no platform.
     """
     prefix = [p for p in PurePosixPath(archive).parts if p != "."]
     parts = PurePosixPath(path).parts
     if len(parts) != len(prefix) + 2 or list(parts[: len(prefix)]) != prefix:
         return None
     platform, filename = parts[-2], parts[-1]
-    if (not prefix and platform == GITHUB_FOLDER) or not filename.endswith(EXTENSION):
+    if (not prefix and platform in ROOT_FOLDERS) or not filename.endswith(EXTENSION):
         return None
     return DocumentPath(platform, filename[: -len(EXTENSION)])
 
@@ -80,14 +84,14 @@ def skipped_reason(archive: str, mode: str, path: str) -> str | None:
     """Say why a tracked file under the archive is not built; None for documents and other files.
 
     Other files are those outside the archive, and at the repository's root (when the archive is
-    the root) its own files and GitHub's folder.
+    the root) its own files, GitHub's folder and the notes.
     """
     prefix = [p for p in PurePosixPath(archive).parts if p != "."]
     parts = PurePosixPath(path).parts
     if list(parts[: len(prefix)]) != prefix:
         return None
     depth = len(parts) - len(prefix)
-    if not prefix and (depth == 1 or parts[0] == GITHUB_FOLDER):
+    if not prefix and (depth == 1 or parts[0] in ROOT_FOLDERS):
         return None
     if depth == 1:
         return "not in a platform folder (<platform>/<document>.md)"

@@ -19,12 +19,12 @@ from pathlib import Path
 from termline.analysis.catalogue import Document, Platform, catalogue
 from termline.analysis.changes import QUIET_KINDS, Analysis, Change, analyse
 from termline.analysis.history import BlobReader, read_history
-from termline.archive import open_repo
+from termline.archive import NOTES_FOLDER, open_repo
 from termline.errors import TermlineError
 from termline.slugs import is_slug
 from termline.sources import Config
 
-FOLDER = "notes"
+FOLDER = NOTES_FOLDER
 FENCE = "+++"
 README = "README.md"  # a notes folder may explain itself; it is no note
 REQUIRED = ("summary", "written_against", "authors")
