@@ -12,7 +12,14 @@ import pytest
 
 from termline.analysis.topics import Topic
 from termline.build import BuildOptions, build, read_platforms
-from termline.site.feeds import Feed, write_feed, write_feeds
+from termline.site.feeds import (
+    Feed,
+    content_html,
+    write_document_feeds,
+    write_feed,
+    write_site_feeds,
+)
+from termline.site.library import summarise
 from termline.site.output import Output
 from termline.site.render import Listed, Site
 from termline.sources import load_config
@@ -117,15 +124,17 @@ def test_provision_and_topic_feeds_carry_the_changes_that_name_them(
         lead="Disputes",
     )
     terms = dataclasses.replace(terms, changes=(*terms.changes[:-1], latest))
-    chirpy = dataclasses.replace(chirpy, documents=(terms,))
+    summary = summarise(terms)  # the site's lists and feeds across documents hold summaries
+    listed = dataclasses.replace(chirpy, documents=(summary,))
     site = Site(
         title="t",
-        platforms=(chirpy,),
-        changes=(Listed(chirpy, terms, latest),),
+        platforms=(listed,),
+        changes=(Listed(listed, summary, summary.latest),),
         topics=(Topic("arbitration", "Arbitration and class-action waiver", "Disputes.", ()),),
     )
     out = Output(tmp_path / "site")
-    write_feeds(site, out)
+    write_site_feeds(site, out, content_html)
+    write_document_feeds(site, chirpy, terms, out)  # its own feeds: the document in full
     out.commit()
     feed = _parse(tmp_path / "site/platforms/chirpy/terms-of-service/provisions/disputes/feed.xml")
     entry = feed.entries[0]  # the newest: the change made to name the provision

@@ -17,6 +17,7 @@ import pytest
 from termline.analysis.topics import Topic
 from termline.build import BuildOptions, build, read_platforms
 from termline.site.compare import Texts, texts_file
+from termline.site.library import summarise
 from termline.site.output import Output
 from termline.site.pages import write_site_pages
 from termline.site.render import (
@@ -307,6 +308,7 @@ def test_missing_chromium_fails_with_the_install_command(tmp_path: Path):
 def test_topics_become_a_filter_of_the_change_list(demo_repo: Path, tmp_path: Path):
     platforms = read_platforms(demo_repo, "archive", load_config(demo_repo / "sources.toml"))
     chirpy = platforms[0]
+    chirpy = dataclasses.replace(chirpy, documents=tuple(map(summarise, chirpy.documents)))
     terms = next(d for d in chirpy.documents if d.slug == "terms-of-service")
     latest = dataclasses.replace(terms.latest, topics=("arbitration",))
     site = Site(

@@ -17,7 +17,7 @@ import git
 import jinja2
 
 from termline import parallel
-from termline.analysis.catalogue import Document, Entry, Platform, catalogue, group
+from termline.analysis.catalogue import Document, Entry, Platform, Summary, catalogue, group
 from termline.analysis.history import (
     documents_by_folder,
     is_shallow,
@@ -188,7 +188,7 @@ def _warn_if_too_big(sizes: Sizes, out: Path) -> None:
 
 
 def _judged(
-    notes: tuple[Note, ...], platforms: list[Platform], options: BuildOptions
+    notes: tuple[Note, ...], platforms: list[Platform[Summary]], options: BuildOptions
 ) -> list[Judged]:
     """Judge the notes against the history, with when each was committed; warn of problems."""
     if not notes:
@@ -246,7 +246,7 @@ class _Writer:
     library: Library
     others: Others
 
-    def changed(self) -> list[tuple[Platform, Document, str]]:
+    def changed(self) -> list[tuple[Platform[Summary], Summary, str]]:
         """Keep the folders of documents that did not change; return the others with their keys."""
         todo = []
         for platform in self.site.platforms:
@@ -258,7 +258,7 @@ class _Writer:
         return todo
 
     def write(
-        self, platform: Platform, document: Document, key: str
+        self, platform: Platform[Summary], document: Summary, key: str
     ) -> tuple[Written, tuple[str, dict[str, str]]]:
         """Write a document's folder; return what was written and its feed contents."""
         whole = replace(self.library.full(document), notes=document.notes)
@@ -266,7 +266,7 @@ class _Writer:
         contents = self.library.keep(document.key, self.library.feed_contents(platform, whole))
         return written, (document.key, contents)
 
-    def _folder(self, platform: Platform, whole: Document) -> None:
+    def _folder(self, platform: Platform[Summary], whole: Document) -> None:
         """Write a document's pages, feeds, texts and data (given in full)."""
         pages = document_pages(self.site, platform, whole, self.others)
         write_pages(self.site, self.env, self.out, pages)
@@ -277,8 +277,8 @@ class _Writer:
         write_document_data(platform, whole, self.out)
 
 
-def _lights(library: Library, entries: list[Entry], jobs: int) -> list[Document]:
-    """Return every document, light: from the cache, or analysed on every core."""
+def _lights(library: Library, entries: list[Entry], jobs: int) -> list[Summary]:
+    """Return every document's summary: from the cache, or analysed on every core."""
     found = [library.cached(library.register(entry)) for entry in entries]
     missing = [index for index, document in enumerate(found) if document is None]
     made = parallel.run(
@@ -334,7 +334,7 @@ def read_platforms(
     config: Config,
     taxonomy: Taxonomy | None = None,
     store: Cache | None = None,
-) -> list[Platform]:
+) -> list[Platform[Document]]:
     """Read the history of every document, in full, and group the results by platform."""
     repo = repo_path if isinstance(repo_path, git.Repo) else open_repo(repo_path)
     path = Path(str(repo.working_dir))
@@ -344,7 +344,7 @@ def read_platforms(
     return group([library.analysed(entry) for entry in entries], _names(entries))
 
 
-def _all_changes(platforms: list[Platform]) -> tuple[Listed, ...]:
+def _all_changes(platforms: list[Platform[Summary]]) -> tuple[Listed, ...]:
     items = [
         Listed(p, d, c, k)
         for p in platforms

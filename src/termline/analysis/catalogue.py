@@ -1,7 +1,7 @@
 """Catalogue stage: name, slug and describe every platform and document of the archive.
 
 Takes the document histories and the declarations; gives ``Platform`` records holding
-``Document`` records, each with URL-safe slugs that are unique within their parent. Names come
+documents, each with URL-safe slugs that are unique within their parent. Names come
 from sources.toml where a document is declared there, and from the tree otherwise (an Open Terms
 Archive repository names its folders and files for people, not for URLs).
 """
@@ -9,7 +9,7 @@ Archive repository names its folders and files for people, not for URLs).
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from termline.analysis.changes import Change, Provision
 from termline.analysis.history import DocumentHistory
@@ -20,9 +20,14 @@ if TYPE_CHECKING:
     from termline.analysis.notes import Judged
 
 
-@dataclass(frozen=True)
-class Document:
-    """One tracked document and every change recorded for it, oldest first."""
+@dataclass(frozen=True, kw_only=True)
+class Tracked:
+    """What both forms of a tracked document hold: its names, place, changes, provisions, keys.
+
+    ``Summary`` is the form every list, feed and topic page across documents uses; ``Document``
+    the full form its own pages use. Neither is the other: a summary passed where the full
+    document is needed is a type error.
+    """
 
     platform: str
     slug: str
@@ -31,48 +36,17 @@ class Document:
     path: str
     url: str | None
     changes: tuple[Change, ...]
-    text: str
-    provisions: tuple[Provision, ...] = ()
-    anchors: tuple[tuple[int, str], ...] = ()
+    provisions: tuple[Provision, ...]
     # Keys for the build: of everything the document's pages show, of its names as lists show
     # them, of each change (those names and its versions up to it) and of each provision (its
     # text and history).
-    key: str = ""
-    display: str = ""
-    change_keys: tuple[str, ...] = ()
-    provision_keys: tuple[str, ...] = ()
-    # The opening words of each provision, kept when a light copy drops the texts.
-    excerpts: tuple[str, ...] = ()
-    # Each topic of the current provisions with the indexes of those on it (light copies keep it).
-    on_topics: tuple[tuple[str, tuple[int, ...]], ...] | None = None
+    key: str
+    display: str
+    change_keys: tuple[str, ...]
+    provision_keys: tuple[str, ...]
     # The notes on its provisions that its pages show, judged against its changes (never cached
     # with the analysis: the build attaches them, see ``termline.analysis.notes``).
     notes: tuple["Judged", ...] = ()
-
-    @property
-    def topics(self) -> tuple[str, ...]:
-        """Return the topics of the document's current provisions, each once, in order."""
-        return tuple(slug for slug, _indexes in self.provisions_by_topic())
-
-    def provisions_by_topic(self) -> tuple[tuple[str, tuple[int, ...]], ...]:
-        """Return each topic of the current provisions with their indexes, topics as first met."""
-        if self.on_topics is not None:
-            return self.on_topics
-        found: dict[str, list[int]] = {}
-        for index, provision in enumerate(self.provisions):
-            if provision.current:
-                for slug in provision.topics:
-                    found.setdefault(slug, []).append(index)
-        return tuple((slug, self._strongest(slug, indexes)) for slug, indexes in found.items())
-
-    def _strongest(self, topic: str, indexes: list[int]) -> tuple[int, ...]:
-        """Order provisions on a topic by how strongly they match it, in reading order on ties."""
-
-        def score(index: int) -> float:
-            match = self.provisions[index].match(topic)
-            return match.score if match else 0.0
-
-        return tuple(sorted(indexes, key=lambda i: -score(i)))
 
     def note(self, provision: str) -> "Judged | None":
         """Return the note on a provision that its page shows, if any."""
@@ -103,16 +77,65 @@ class Document:
         return self.changes[0]
 
 
+@dataclass(frozen=True, kw_only=True)
+class Summary(Tracked):
+    """A document as lists, feeds and topic pages across documents show it: no texts, no diffs.
+
+    Its changes keep their diffs' counts, not the diffs; its provisions keep no text and no
+    history, but the opening words of each current one (``excerpts``) and which current ones
+    are on each topic (``on_topics``).
+    """
+
+    excerpts: tuple[str, ...]
+    # Each topic of the current provisions with the indexes of those on it, strongest first.
+    on_topics: tuple[tuple[str, tuple[int, ...]], ...]
+
+
+@dataclass(frozen=True, kw_only=True)
+class Document(Tracked):
+    """One tracked document in full: its latest text, every change with its diff, oldest first."""
+
+    text: str
+    anchors: tuple[tuple[int, str], ...]
+
+    @property
+    def topics(self) -> tuple[str, ...]:
+        """Return the topics of the document's current provisions, each once, in order."""
+        return tuple(slug for slug, _indexes in self.provisions_by_topic())
+
+    def provisions_by_topic(self) -> tuple[tuple[str, tuple[int, ...]], ...]:
+        """Return each topic of the current provisions with their indexes, topics as first met."""
+        found: dict[str, list[int]] = {}
+        for index, provision in enumerate(self.provisions):
+            if provision.current:
+                for slug in provision.topics:
+                    found.setdefault(slug, []).append(index)
+        return tuple((slug, self._strongest(slug, indexes)) for slug, indexes in found.items())
+
+    def _strongest(self, topic: str, indexes: list[int]) -> tuple[int, ...]:
+        """Order provisions on a topic by how strongly they match it, in reading order on ties."""
+
+        def score(index: int) -> float:
+            match = self.provisions[index].match(topic)
+            return match.score if match else 0.0
+
+        return tuple(sorted(indexes, key=lambda i: -score(i)))
+
+
+D_co = TypeVar("D_co", bound=Tracked, covariant=True)
+D = TypeVar("D", bound=Tracked)
+
+
 @dataclass(frozen=True)
-class Platform:
-    """A platform and its documents, sorted by name."""
+class Platform(Generic[D_co]):
+    """A platform and its documents (summaries in the site, full where read in full), by name."""
 
     slug: str
     name: str
-    documents: tuple[Document, ...]
+    documents: tuple[D_co, ...]
 
     @property
-    def current(self) -> tuple[Document, ...]:
+    def current(self) -> tuple[D_co, ...]:
         """Return the documents still in the archive."""
         return tuple(d for d in self.documents if not d.deleted)
 
@@ -157,9 +180,9 @@ def _entry(
     )
 
 
-def group(documents: list[Document], names: dict[str, str]) -> list[Platform]:
+def group(documents: list[D], names: dict[str, str]) -> list[Platform[D]]:
     """Group documents into platforms, sorted by name."""
-    by_platform: dict[str, list[Document]] = defaultdict(list)
+    by_platform: dict[str, list[D]] = defaultdict(list)
     for document in documents:
         by_platform[document.platform].append(document)
     platforms = [

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
-from termline.analysis.catalogue import Document, Platform, catalogue
+from termline.analysis.catalogue import D, Platform, Tracked, catalogue
 from termline.analysis.changes import QUIET_KINDS, Analysis, Change, analyse
 from termline.analysis.history import BlobReader, read_history
 from termline.archive import NOTES_FOLDER, open_repo
@@ -214,8 +214,8 @@ def _names(
     return tuple(v.strip() for v in value)
 
 
-def judge(note: Note, document: Document | None) -> Judged:
-    """Judge a note against its document's changes (a light copy is enough)."""
+def judge(note: Note, document: Tracked | None) -> Judged:
+    """Judge a note against its document's changes (a summary is enough)."""
     if document is None:
         return Judged(note, ORPHAN)
     return judge_changes(note, document.changes, {p.id for p in document.provisions})
@@ -255,13 +255,13 @@ def _present(provision: str, changes: Iterable[Change]) -> bool:
     return present
 
 
-def judge_all(notes: Iterable[Note], platforms: Iterable[Platform]) -> list[Judged]:
+def judge_all(notes: Iterable[Note], platforms: Iterable[Platform[Tracked]]) -> list[Judged]:
     """Judge every note against the documents of the platforms, in the notes' order."""
     documents = {(p.slug, d.slug): d for p in platforms for d in p.documents}
     return [judge(note, documents.get((note.platform, note.document))) for note in notes]
 
 
-def attach(platforms: Sequence[Platform], judged: Iterable[Judged]) -> list[Platform]:
+def attach(platforms: Sequence[Platform[D]], judged: Iterable[Judged]) -> list[Platform[D]]:
     """Return the platforms with each document holding its notes that a page may show."""
     by_document: dict[tuple[str, str], list[Judged]] = {}
     for item in judged:

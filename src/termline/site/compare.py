@@ -15,7 +15,7 @@ import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from termline.analysis.catalogue import Document, Platform
+from termline.analysis.catalogue import Document, Platform, Tracked
 from termline.cache import Cache, Shelf
 from termline.site.library import path_key
 from termline.site.output import Output
@@ -34,7 +34,11 @@ class Texts:
 
 
 def write_document_texts(
-    platform: Platform, document: Document, text: Callable[[str], str], out: Output, store: Cache
+    platform: Platform[Tracked],
+    document: Document,
+    text: Callable[[str], str],
+    out: Output,
+    store: Cache,
 ) -> None:
     """Write a document's texts file (in its folder's group), reading only the texts it lacks.
 

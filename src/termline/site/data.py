@@ -7,20 +7,20 @@ names are a contract (see README): add keys, never rename them.
 import json
 from typing import Any
 
-from termline.analysis.catalogue import Document, Platform
+from termline.analysis.catalogue import Document, Platform, Tracked
 from termline.analysis.changes import Change, Provision
 from termline.analysis.notes import Judged
 from termline.cache import digest
 from termline.site.output import Output
 
 
-def write_index(platforms: tuple[Platform, ...], out: Output) -> None:
+def write_index(platforms: tuple[Platform[Tracked], ...], out: Output) -> None:
     """Write the index of documents."""
     content = index(platforms)
     out.page("data/index.json", digest(content), lambda: _dump(content))
 
 
-def write_document_data(platform: Platform, document: Document, out: Output) -> None:
+def write_document_data(platform: Platform[Tracked], document: Document, out: Output) -> None:
     """Write one document's versions and provisions, in its document's group of files."""
     out.page(
         f"data/{platform.slug}/{document.slug}.json",
@@ -30,7 +30,7 @@ def write_document_data(platform: Platform, document: Document, out: Output) -> 
     )
 
 
-def index(platforms: tuple[Platform, ...]) -> dict[str, Any]:
+def index(platforms: tuple[Platform[Tracked], ...]) -> dict[str, Any]:
     """Return the index: current documents per platform, and retired ones apart."""
     live = [p for p in platforms if p.current]
     retired = [p for p in platforms if not p.current]
@@ -45,7 +45,7 @@ def index(platforms: tuple[Platform, ...]) -> dict[str, Any]:
     }
 
 
-def _platform(platform: Platform, documents: tuple[Document, ...]) -> dict[str, Any]:
+def _platform(platform: Platform[Tracked], documents: tuple[Tracked, ...]) -> dict[str, Any]:
     return {
         "slug": platform.slug,
         "name": platform.name,
@@ -65,7 +65,7 @@ def _platform(platform: Platform, documents: tuple[Document, ...]) -> dict[str, 
     }
 
 
-def document_data(platform: Platform, document: Document) -> dict[str, Any]:
+def document_data(platform: Platform[Tracked], document: Document) -> dict[str, Any]:
     """Return one document's versions, oldest first."""
     return {
         "platform": platform.slug,

@@ -21,8 +21,8 @@ from html import escape, unescape
 from feedgen.feed import FeedGenerator
 from lxml import etree
 
-from termline.analysis.catalogue import Document, Platform
-from termline.analysis.changes import Change, ProvisionEdit
+from termline.analysis.catalogue import Document, Platform, Tracked
+from termline.analysis.changes import ProvisionEdit
 from termline.analysis.diff import WordDiff
 from termline.analysis.history import UNSHOWABLE
 from termline.analysis.notes import Judged
@@ -82,15 +82,6 @@ class Feed:
         return digest(self.path, self.title, self.page, shown, empty)
 
 
-def write_feeds(site: Site, out: Output, content: Content | None = None) -> int:
-    """Write every feed of the site (its documents given in full); return how many."""
-    count = write_site_feeds(site, out, content or content_html)
-    for platform in site.platforms:
-        for document in platform.documents:
-            count += write_document_feeds(site, platform, document, out)
-    return count
-
-
 def write_site_feeds(
     site: Site, out: Output, content: Content, feeds: list[Feed] | None = None
 ) -> int:
@@ -119,10 +110,13 @@ def shown_in(feeds: list[Feed]) -> set[str]:
     return {item.key for feed in feeds for item in feed.items[: feed.limit]}
 
 
-def write_document_feeds(site: Site, platform: Platform, document: Document, out: Output) -> int:
+def write_document_feeds(
+    site: Site, platform: Platform[Tracked], document: Document, out: Output
+) -> int:
     """Write a document's feed and its provisions' feeds, the document given in full."""
     page = document_url(platform, document)
-    news = tuple(Listed(platform, document, c, k) for c, k in _keyed(document) if is_news(c))
+    keyed = zip(document.changes, document.change_keys, strict=True)
+    news = tuple(Listed(platform, document, c, k) for c, k in keyed if is_news(c))
     title = f"{platform.name} — {document.name}"
     updated = document_date(site, document)
     own = Feed(f"{page}feed.xml", title, page, news[::-1], (), updated, page, DOCUMENT_ENTRIES)
@@ -130,11 +124,6 @@ def write_document_feeds(site: Site, platform: Platform, document: Document, out
     for feed in feeds:
         _write(out, feed, site, content_html)
     return len(feeds)
-
-
-def _keyed(document: Document) -> Iterator[tuple[Change, str]]:
-    keys = document.change_keys or ("",) * len(document.changes)
-    return zip(document.changes, keys, strict=True)
 
 
 def _write(out: Output, feed: Feed, site: Site, content: Content, rss: bool = False) -> None:
@@ -150,7 +139,7 @@ def topic_feeds(site: Site) -> Iterator[Feed]:
 
 
 def provision_feeds(
-    platform: Platform, document: Document, items: Sequence[Listed]
+    platform: Platform[Tracked], document: Document, items: Sequence[Listed]
 ) -> Iterator[Feed]:
     """Yield one feed per provision of a document, with its own part of each change."""
     news = {item.change.id: item for item in items}
@@ -164,7 +153,7 @@ def provision_feeds(
             link.path.removesuffix("feed.xml"),
             tuple(item for item, _edit in mine),
             tuple(edit for _item, edit in mine),
-            provision_date(document, provision),
+            provision_date(provision),
             group,
             PROVISION_ENTRIES,
         )

@@ -1,9 +1,9 @@
-"""Library stage: every document's analysis, cached by key, light for lists and full for its pages.
+"""Library stage: every document's analysis, cached by key: summaries for lists, full for its pages.
 
 Takes the catalogued entries, a blob reader, a topic tagger and the build cache; gives each
-document as a ``Document`` with the keys the pages are built by (``key``, ``display``,
-``change_keys``, ``provision_keys``), in two forms: light (no text, no diffs, no provision
-histories: what every list, timeline and topic page needs of every document) and full (what its
+document with the keys the pages are built by (``key``, ``display``, ``change_keys``,
+``provision_keys``), in two forms: a ``Summary`` (no text, no diffs, no provision histories: what
+every list, timeline and topic page needs of every document) and a ``Document`` in full (what its
 own pages show). A document is analysed again only when its versions change, and loaded in
 full only when one of its pages must be rendered again.
 """
@@ -13,7 +13,7 @@ from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
 
-from termline.analysis.catalogue import Document, Entry, Platform
+from termline.analysis.catalogue import Document, Entry, Platform, Summary, Tracked
 from termline.analysis.changes import Analysis, Change, Provision, ProvisionEdit, Walk, walk
 from termline.analysis.diff import WordDiff
 from termline.analysis.history import BlobReader, DocumentHistory
@@ -27,7 +27,7 @@ WALKS = "walk"  # the cache kind of each document's walk, by path (resumed as it
 
 
 class Library:
-    """Every document's analysis: light (no texts, no diffs) for lists, in full for its own pages.
+    """Every document's analysis: summaries (no texts, no diffs) for lists, full for its pages.
 
     Both forms are cached by the document's key; a document is analysed again only when its
     versions, names or place changed, and loaded in full only when one of its pages is rendered.
@@ -38,7 +38,7 @@ class Library:
         self.reader = BlobReader(open_repo(repo))
         self.tagger = tagger
         self.store = store
-        self.lights = Shelf(store, "light", Document)
+        self.lights = Shelf(store, "light", Summary)
         self.feeds = Shelf(store, "contents", dict)
         self.entries: dict[str, Entry] = {}
         self.contents: dict[str, dict[str, str]] = {}
@@ -54,16 +54,16 @@ class Library:
         self.entries[key] = entry
         return key
 
-    def cached(self, key: str) -> Document | None:
-        """Return a document, light, if the cache has it."""
+    def cached(self, key: str) -> Summary | None:
+        """Return a document's summary, if the cache has it."""
         return self.lights.load(key)
 
-    def light(self, entry: Entry) -> Document:
-        """Return a document without its texts and diffs, enough for every list of the site."""
+    def light(self, entry: Entry) -> Summary:
+        """Return a document's summary (no texts, no diffs), enough for every list of the site."""
         key = self.register(entry)
         found = self.cached(key)
         if found is None:
-            found = lighten(self._full(entry, key))
+            found = summarise(self._full(entry, key))
             self.lights.save(key, found)
         return found
 
@@ -71,7 +71,7 @@ class Library:
         """Return a document in full, from its entry."""
         return self._full(entry, self.register(entry))
 
-    def full(self, document: Document) -> Document:
+    def full(self, document: Tracked) -> Document:
         """Return a document with its text, its diffs and its provisions' histories.
 
         Its analysis comes from the cache; only its latest text is read from git.
@@ -90,7 +90,7 @@ class Library:
         value = found.get(item.key)
         return value if isinstance(value, str) else feeds.content_html(item, edit)
 
-    def feed_contents(self, platform: Platform, document: Document) -> dict[str, str]:
+    def feed_contents(self, platform: Platform[Tracked], document: Document) -> dict[str, str]:
         """Return (and cache) the feed contents of a document's newest news, given in full."""
         pairs = zip(document.changes, document.change_keys, strict=True)
         news = [(c, k) for c, k in pairs if is_news(c)][-MAX_ENTRIES:]
@@ -111,7 +111,7 @@ class Library:
     def sweep(self, per_path: tuple[str, ...] = ()) -> int:
         """Delete what the cache holds for documents no longer in the archive; return how many.
 
-        Analyses by document key (light copies, feed contents) and by document path (the walk,
+        Analyses by document key (summaries, feed contents) and by document path (the walk,
         and the ``per_path`` kinds of other stages) that no registered document reaches are
         stale: a later build could never ask for them.
         """
@@ -122,7 +122,7 @@ class Library:
         return sum(Shelf(self.store, kind, object).keep_only(keys) for kind, keys in kinds.items())
 
     def _full(self, entry: Entry, key: str) -> Document:
-        return with_keys(_document(entry, self.reader, self.tagger, self.store), entry, key)
+        return _document(entry, key, self.reader, self.tagger, self.store)
 
 
 def path_key(path: str) -> str:
@@ -150,25 +150,20 @@ def _chain(history: DocumentHistory) -> list[str]:
     return chain
 
 
-def with_keys(document: Document, entry: Entry, key: str) -> Document:
-    """Return a document with the keys its pages and the lists it is in are built by.
+def _keys(analysis: Analysis, entry: Entry) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+    """Return the keys a document's pages and the lists it is in are built by.
 
-    A change's key covers its document's names too, so a list's key is made of its changes' keys.
+    Its display key (its names and place), each change's key and each provision's: a change's
+    key covers its document's names too, so a list's key is made of its changes' keys.
     """
     chain = _chain(entry.history)
-    if len(chain) != len(document.changes):  # never expected: one change per version
-        chain = [digest(key, change) for change in document.changes]
+    if len(chain) != len(analysis.changes):  # never expected: one change per version
+        chain = [digest(entry_key(entry), change) for change in analysis.changes]
     names = (entry.platform_slug, entry.platform_name, entry.slug, entry.name, entry.type)
     display = digest(names, entry.history.path, entry.url)
     change_keys = tuple(_change_key(display, link) for link in chain)
-    by_id = {c.id: k for c, k in zip(document.changes, change_keys, strict=True)}
-    return replace(
-        document,
-        key=key,
-        display=display,
-        change_keys=change_keys,
-        provision_keys=tuple(_provision_key(p, by_id) for p in document.provisions),
-    )
+    by_id = {c.id: k for c, k in zip(analysis.changes, change_keys, strict=True)}
+    return display, change_keys, tuple(_provision_key(p, by_id) for p in analysis.provisions)
 
 
 def _change_key(display: str, link: str) -> str:
@@ -193,18 +188,26 @@ def _provision_key(provision: Provision, change_keys: dict[str, str]) -> str:
     )
 
 
-def lighten(document: Document) -> Document:
+def summarise(document: Document) -> Summary:
     """Return a document without what only its own pages show: texts, diffs, provision histories.
 
     What the pages across documents show of a provision's text, its opening words, is kept, and
     so is which current provisions are on each topic.
     """
-    return replace(
-        document,
-        text="",
-        anchors=(),
+    return Summary(
+        platform=document.platform,
+        slug=document.slug,
+        name=document.name,
+        type=document.type,
+        path=document.path,
+        url=document.url,
         changes=tuple(_light(change) for change in document.changes),
         provisions=tuple(replace(p, history=(), text="") for p in document.provisions),
+        key=document.key,
+        display=document.display,
+        change_keys=document.change_keys,
+        provision_keys=document.provision_keys,
+        notes=document.notes,
         excerpts=tuple(excerpt(p.text) if p.current else "" for p in document.provisions),
         on_topics=document.provisions_by_topic(),
     )
@@ -216,8 +219,9 @@ def _light(change: Change) -> Change:
     return replace(change, version=replace(change.version, message=""), diff=diff, edits=())
 
 
-def _document(entry: Entry, reader: BlobReader, tagger: Tagger, store: Cache) -> Document:
+def _document(entry: Entry, key: str, reader: BlobReader, tagger: Tagger, store: Cache) -> Document:
     analysis = _analysis(entry, reader, tagger, store)
+    display, change_keys, provision_keys = _keys(analysis, entry)
     last_text = next((v.blob for v in reversed(entry.history.versions) if v.blob), None)
     return Document(
         platform=entry.platform_slug,
@@ -227,8 +231,12 @@ def _document(entry: Entry, reader: BlobReader, tagger: Tagger, store: Cache) ->
         path=entry.history.path,
         url=entry.url,
         changes=analysis.changes,
-        text=reader.text(last_text),
         provisions=analysis.provisions,
+        key=key,
+        display=display,
+        change_keys=change_keys,
+        provision_keys=provision_keys,
+        text=reader.text(last_text),
         anchors=analysis.anchors,
     )
 

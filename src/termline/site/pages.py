@@ -1,7 +1,7 @@
 """Pages stage: which pages the site has, the key of what each shows, and how to render it.
 
-Takes the ``Site`` (documents in their light form: no texts, no diffs) and, for a document whose
-pages must be rendered, a way to load it in full; gives ``Page`` records, each rendered and
+Takes the ``Site`` (documents as ``Summary`` records: no texts, no diffs) and, for a document whose
+pages must be rendered, the ``Document`` in full; gives ``Page`` records, each rendered and
 written only when its key differs from the one the site in place was built with (``Output``).
 Keys are made of small per-change and per-provision keys computed once per analysis, so a build
 computes every page's key cheaply and renders only the pages one new commit changed: its
@@ -23,7 +23,7 @@ from typing import Any
 import jinja2
 
 from termline import parallel
-from termline.analysis.catalogue import Document, Platform
+from termline.analysis.catalogue import Document, Platform, Summary, Tracked
 from termline.analysis.changes import Provision
 from termline.analysis.topics import Match, Topic
 from termline.cache import digest
@@ -41,7 +41,6 @@ from termline.site.render import (
     changes_url,
     document_date,
     document_url,
-    excerpt,
     feed_links,
     is_news,
     kind_label,
@@ -80,10 +79,10 @@ Keyed = tuple[Page, str]  # a page and the key it is written with
 class Held:
     """A provision with the platform and document it belongs to, for lists across documents."""
 
-    platform: Platform
-    document: Document
+    platform: Platform[Summary]
+    document: Summary
     provision: Provision
-    key: str = ""  # the provision's own key (see ``Document.provision_keys``), for page keys
+    key: str  # the provision's own key (see ``Tracked.provision_keys``), for page keys
     excerpt: str = ""  # its sentence that matches the topic best, else its opening words
     match: Match | None = None  # how strongly it is on the topic, the excerpt's matches marked
 
@@ -259,7 +258,7 @@ def site_pages(site: Site, others: "Others") -> Iterator[Page]:
     yield from _topic_pages(site, others.columns)
 
 
-def _platform_page(platform: Platform, timeline: list[Listed]) -> Page:
+def _platform_page(platform: Platform[Summary], timeline: list[Listed]) -> Page:
     documents = [(d.display, d.key) for d in platform.documents]
     updated = timeline[0].change.version.date if timeline else None
     return Page(
@@ -276,7 +275,7 @@ def _platform_page(platform: Platform, timeline: list[Listed]) -> Page:
     )
 
 
-def platform_timeline(platform: Platform) -> Timeline | None:
+def platform_timeline(platform: Platform[Tracked]) -> Timeline | None:
     """Return the picture of a platform's versions: one lane per document, linked from its page."""
     return timeline(
         [
@@ -400,7 +399,7 @@ def _fixed(context: dict[str, Any]) -> Context:
 class Column:
     """A platform's current provisions on a topic: how many, and the first few (``HELD``)."""
 
-    platform: Platform
+    platform: Platform[Summary]
     count: int
     held: tuple[Held, ...]
 
@@ -412,7 +411,7 @@ def topic_columns(site: Site) -> dict[str, list[Column]]:
         counts: dict[str, int] = {}
         held: dict[str, list[Held]] = {}
         for document in platform.current:
-            for slug, indexes in document.provisions_by_topic():
+            for slug, indexes in document.on_topics:
                 counts[slug] = counts.get(slug, 0) + len(indexes)
                 shown = held.setdefault(slug, [])
                 shown += (_held(platform, document, i, slug) for i in indexes[:HELD])
@@ -422,14 +421,12 @@ def topic_columns(site: Site) -> dict[str, list[Column]]:
     return columns
 
 
-def _held(platform: Platform, document: Document, index: int, topic: str) -> Held:
-    provision = document.provisions[index]
-    key = document.provision_keys[index] if document.provision_keys else ""
+def _held(platform: Platform[Summary], document: Summary, index: int, topic: str) -> Held:
+    provision, key = document.provisions[index], document.provision_keys[index]
     match = provision.match(topic)
     if match is not None:
         return Held(platform, document, provision, key, match.text, match)
-    words = document.excerpts[index] if document.excerpts else excerpt(provision.text)
-    return Held(platform, document, provision, key, words)
+    return Held(platform, document, provision, key, document.excerpts[index])
 
 
 def _strongest_first(columns: list[Column]) -> list[Column]:
@@ -486,14 +483,16 @@ class Others:
         self._shown = cache(self._digest)
         self._key = cache(self._topics_key)
 
-    def of(self, platform: Platform, provision: Provision) -> list[tuple[Topic, list[Column]]]:
+    def of(
+        self, platform: Platform[Tracked], provision: Provision
+    ) -> list[tuple[Topic, list[Column]]]:
         """Return, for each topic of a provision, strongest first, the other platforms on it."""
         return [
             (self.topics[slug], [c for c in self._ranked[slug] if c.platform is not platform])
             for slug in self._strongest_first(provision)
         ]
 
-    def key(self, platform: Platform, provision: Provision) -> tuple[str, ...]:
+    def key(self, platform: Platform[Tracked], provision: Provision) -> tuple[str, ...]:
         """Return the key of what a provision page shows of the other platforms."""
         return self._key(platform.slug, self._strongest_first(provision))
 
@@ -510,7 +509,7 @@ class Others:
         known = [slug for slug in provision.topics if slug in self.topics]
         return tuple(sorted(known, key=lambda slug: -scores.get(slug, 0.0)))
 
-    def document_key(self, platform: Platform, document: Document) -> str:
+    def document_key(self, platform: Platform[Tracked], document: Tracked) -> str:
         """Return the key of what a document's provision pages show of other platforms."""
         return _joined("".join(self.key(platform, p)) for p in document.provisions)
 
@@ -531,7 +530,7 @@ def _column(column: Column) -> tuple[object, ...]:
 
 
 def document_pages(
-    site: Site, platform: Platform, document: Document, others: Others
+    site: Site, platform: Platform[Tracked], document: Document, others: Others
 ) -> Iterator[Page]:
     """Yield a document's pages (given in full): text, compare, versions, provisions."""
     base = document_url(platform, document)
@@ -574,7 +573,7 @@ def document_pages(
 
 
 def _provision_context(
-    platform: Platform, document: Document, provision: Provision, others: Others
+    platform: Platform[Tracked], document: Document, provision: Provision, others: Others
 ) -> Context:
     return lambda: {
         "platform": platform,
@@ -582,7 +581,7 @@ def _provision_context(
         "provision": provision,
         "others": others.of(platform, provision),
         "topics": others.topics,
-        "updated": provision_date(document, provision),
+        "updated": provision_date(provision),
         "feeds": [
             *feed_links(platform, document),
             *([notes_feed_link()] if document.note(provision.id) else []),
@@ -591,8 +590,9 @@ def _provision_context(
     }
 
 
-def provision_date(document: Document, provision: Provision) -> datetime:
-    """Return the date a provision's page shows as its update: its own last change."""
-    if provision.history:
-        return provision.history[-1][0].version.date
-    return document.latest.version.date
+def provision_date(provision: Provision) -> datetime:
+    """Return the date a provision's page shows as its update: its own last change.
+
+    Only a full ``Document``'s provisions hold their history (a summary's hold none).
+    """
+    return provision.history[-1][0].version.date

@@ -23,7 +23,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from markupsafe import Markup
 
-from termline.analysis.catalogue import Document, Platform
+from termline.analysis.catalogue import Platform, Summary, Tracked
 from termline.analysis.changes import QUIET_KINDS, Change, Provision, ProvisionEdit
 from termline.analysis.diff import Block
 from termline.analysis.provisions import heading_key
@@ -70,10 +70,10 @@ TEMPLATE_SUFFIXES = (".html", ".xml", ".txt")
 class Listed:
     """A change with the platform and document it belongs to, for lists across documents."""
 
-    platform: Platform
-    document: Document
+    platform: Platform[Tracked]
+    document: Tracked  # a summary in lists across documents, the full document in its own feeds
     change: Change
-    key: str = ""  # the change's own key (see ``Document.change_keys``), for page keys
+    key: str = ""  # the change's own key (see ``Tracked.change_keys``), for page keys
 
 
 @dataclass(frozen=True)
@@ -81,7 +81,7 @@ class Site:
     """Everything a page may show."""
 
     title: str
-    platforms: tuple[Platform, ...]
+    platforms: tuple[Platform[Summary], ...]
     changes: tuple[Listed, ...]
     repo_url: str | None = None
     base_url: str | None = None
@@ -361,14 +361,14 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def git_file_url(site: Site, document: Document, change: Change) -> str | None:
+def git_file_url(site: Site, document: Tracked, change: Change) -> str | None:
     """Return the URL of a document's text at a version in the archive's git host, if known."""
     if not site.repo_url:
         return None
     return f"{site.repo_url.rstrip('/')}/blob/{change.version.sha}/{quote(document.path)}"
 
 
-def git_history_url(site: Site, document: Document) -> str | None:
+def git_history_url(site: Site, document: Tracked) -> str | None:
     """Return the URL of a document's history in the archive's git host, if known."""
     if not site.repo_url:
         return None
@@ -383,7 +383,7 @@ def build_date(site: Site) -> datetime | None:
     return site.changes[0].change.version.date if site.changes else None
 
 
-def document_date(site: Site, document: Document) -> datetime:
+def document_date(site: Site, document: Tracked) -> datetime:
     """Return the date a document's own pages show as their update: so they change only with it."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch and epoch.isdigit():
@@ -400,7 +400,7 @@ def _parser() -> MarkdownIt:
     return parser
 
 
-def platform_url(platform: Platform) -> str:
+def platform_url(platform: Platform[Tracked]) -> str:
     """Return the site path of a platform page."""
     return f"platforms/{platform.slug}/"
 
@@ -530,17 +530,17 @@ def _resolve(token: Token, source_url: str | None) -> None:
         token.attrs.pop("href", None)
 
 
-def document_url(platform: Platform, document: Document) -> str:
+def document_url(platform: Platform[Tracked], document: Tracked) -> str:
     """Return the site path of a document page."""
     return f"platforms/{platform.slug}/{document.slug}/"
 
 
-def version_url(platform: Platform, document: Document, change: Change) -> str:
+def version_url(platform: Platform[Tracked], document: Tracked, change: Change) -> str:
     """Return the site path of a version page."""
     return f"{document_url(platform, document)}versions/{change.id}/"
 
 
-def provision_url(platform: Platform, document: Document, provision: Provision) -> str:
+def provision_url(platform: Platform[Tracked], document: Tracked, provision: Provision) -> str:
     """Return the site path of a provision page."""
     return f"{document_url(platform, document)}provisions/{provision.id}/"
 
@@ -557,7 +557,7 @@ def changes_url(facet: str | None = None, value: str | None = None, page: int | 
 
 
 def feed_links(
-    platform: Platform | None = None, document: Document | None = None
+    platform: Platform[Tracked] | None = None, document: Tracked | None = None
 ) -> list[FeedLink]:
     """Return the feeds of a page: the site's, its platform's, its document's."""
     links = [FeedLink("All substantive changes", "feed.xml")]
@@ -577,7 +577,7 @@ def topic_feed_link(site: Site, topic: str) -> FeedLink:
     return FeedLink(f"{site.title}: {site.topic_name(topic)}", f"topics/{topic}/feed.xml")
 
 
-def provision_feed_link(platform: Platform, document: Document, provision: str) -> FeedLink:
+def provision_feed_link(platform: Platform[Tracked], document: Tracked, provision: str) -> FeedLink:
     """Return the feed of a provision page, for its head."""
     return FeedLink(
         f"{platform.name} — {document.name} — {provision}",

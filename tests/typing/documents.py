@@ -1,0 +1,36 @@
+"""Uses of the two forms of a document that mypy must refuse, each marked, and one it accepts.
+
+Not a test module: tests/test_typing.py runs mypy --strict on this file and expects an error on
+exactly the lines marked ``# refused``.
+"""
+
+from termline.analysis.catalogue import Document, Platform, Summary
+from termline.site.library import Library
+from termline.site.pages import Others, Page, document_pages
+from termline.site.render import Site
+
+
+def pages_of_summary(site: Site, platform: Platform[Summary], summary: Summary) -> list[Page]:
+    """Render a document's own pages from its summary."""
+    return list(document_pages(site, platform, summary, Others(site)))  # refused
+
+
+def text_of_summary(summary: Summary) -> str:
+    """Read the text a summary does not hold."""
+    return summary.text  # refused
+
+
+def excerpts_of_document(document: Document) -> tuple[str, ...]:
+    """Read the excerpts only a summary holds."""
+    return document.excerpts  # refused
+
+
+def site_of_documents(site: Site, platform: Platform[Document]) -> Site:
+    """Put full documents where the site's lists take summaries."""
+    return Site(title=site.title, platforms=(platform,), changes=())  # refused
+
+
+def pages_in_full(site: Site, platform: Platform[Summary], library: Library) -> list[Page]:
+    """Render a document's own pages from the document loaded in full, as the build does."""
+    whole = library.full(platform.documents[0])
+    return list(document_pages(site, platform, whole, Others(site)))
