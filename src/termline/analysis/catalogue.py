@@ -3,7 +3,9 @@
 Takes the document histories and the declarations; gives ``Platform`` records holding
 documents, each with URL-safe slugs that are unique within their parent. Names come
 from sources.toml where a document is declared there, and from the tree otherwise (an Open Terms
-Archive repository names its folders and files for people, not for URLs).
+Archive repository names its folders and files for people, not for URLs). A document comes in
+two forms: a ``Summary`` for the lists and feeds across documents, the full ``Document`` for its
+own pages (the site's library makes both).
 """
 
 from collections import defaultdict
