@@ -35,6 +35,7 @@ from termline.site.render import (
     SHOWN_PLATFORMS,
     SHOWN_PROVISIONS,
     TOPIC_PROVISIONS,
+    FeedLink,
     Listed,
     Site,
     build_date,
@@ -49,11 +50,13 @@ from termline.site.render import (
     provision_feed_link,
     provision_url,
     render_page,
+    render_view,
     site_base,
     topic_feed_link,
     topic_url,
 )
-from termline.site.timeline import Timeline, month_counts, months_chart, timeline
+from termline.site.timeline import Months, Timeline, month_counts, months_chart, timeline
+from termline.site.views import View, context, part, view_key
 from termline.slugs import slugify
 
 Context = Callable[[], dict[str, Any]]
@@ -72,7 +75,21 @@ class Page:
     group: str = ""
 
 
-Keyed = tuple[Page, str]  # a page and the key it is written with
+@dataclass(frozen=True)
+class Viewed:
+    """One page rendered from a view: where it goes, its template, what it shows (see ``views``).
+
+    Its key is derived from its template and its view, never written by hand.
+    """
+
+    path: str
+    template: str
+    view: View
+    group: str = ""
+
+
+AnyPage = Page | Viewed
+Keyed = tuple[AnyPage, str]  # a page and the key it is written with
 
 
 @dataclass(frozen=True)
@@ -151,7 +168,7 @@ class Month:
 
 
 def write_pages(
-    site: Site, env: jinja2.Environment, out: Output, pages: Iterable[Page], jobs: int = 1
+    site: Site, env: jinja2.Environment, out: Output, pages: Iterable[AnyPage], jobs: int = 1
 ) -> None:
     """Render and write each page whose key changed since the site in place was built.
 
@@ -176,11 +193,15 @@ def _write(site: Site, env: jinja2.Environment, out: Output, pages: list[Keyed])
         out.page(page.path, key, partial(_render, site, env, page), page.group)
 
 
-def _key(page: Page) -> str:
+def _key(page: AnyPage) -> str:
+    if isinstance(page, Viewed):
+        return view_key(page.template, page.view)
     return digest(page.template, page.key)
 
 
-def _render(site: Site, env: jinja2.Environment, page: Page) -> str:
+def _render(site: Site, env: jinja2.Environment, page: AnyPage) -> str:
+    if isinstance(page, Viewed):
+        return render_view(env, page.template, page.path, site.settings, context(page.view))
     return render_page(env, page.template, page.path, site, page.context())
 
 
@@ -220,37 +241,70 @@ def _sitemap(template: jinja2.Template, base: str, paths: list[str]) -> Callable
     return lambda: template.render(base=base, paths=paths)
 
 
-def keys(items: Iterable[Listed]) -> str:
-    """Return the key of a list of changes: its changes' keys (which cover their names too)."""
-    return _joined(map(_KEY, items))
-
-
-_KEY = attrgetter("key")
-
-
 def _joined(parts: Iterable[str]) -> str:
     """Return a digest of many keys, cheaply (no repr of nested structures)."""
     return hashlib.sha256("".join(parts).encode()).hexdigest()
 
 
-def site_pages(site: Site, others: "Others") -> Iterator[Page]:
+@dataclass(frozen=True)
+class Plain:
+    """What a page showing nothing of the archive shows: the site's update and feed."""
+
+    updated: datetime | None
+    feeds: tuple[FeedLink, ...]
+
+
+@dataclass(frozen=True)
+class NotFound:
+    """What the not-found page shows: it may be served from any folder, so links are absolute."""
+
+    root: str
+    updated: datetime | None
+    feeds: tuple[FeedLink, ...]
+
+
+@dataclass(frozen=True)
+class Home:
+    """What the home page shows: notable changes, the latest others, months, platforms."""
+
+    latest: tuple[Listed, ...]
+    others: tuple[Listed, ...]
+    counts: tuple[tuple[str, int, int], ...]  # changes per month (``month_counts``)
+    platforms: tuple[Platform[Summary], ...]
+    updated: datetime | None
+    feeds: tuple[FeedLink, ...]
+
+    def derived(self) -> dict[str, Months | None]:
+        """Return the chart of changes per month."""
+        return {"months": months_chart(self.counts)}
+
+
+@dataclass(frozen=True)
+class PlatformView:
+    """What a platform's page shows: its documents, its changes newest first, their picture."""
+
+    platform: Platform[Summary]
+    changes: tuple[Listed, ...]
+    updated: datetime | None
+    feeds: tuple[FeedLink, ...]
+
+    def derived(self) -> dict[str, object]:
+        """Return its changes by month and its timeline."""
+        return {"months": months(self.changes), "timeline": platform_timeline(self.platform)}
+
+
+def site_pages(site: Site, others: "Others") -> Iterator[AnyPage]:
     """Yield the pages that span the site: home, search, lists, platforms, topics."""
     latest = site.notable
     shown = {id(item) for item in latest}
-    smaller = [item for item in site.changes[:LATEST] if id(item) not in shown]
-    platforms = [(p.slug, p.name, len(p.current), len(p.documents)) for p in site.platforms]
-    built = build_date(site)
+    smaller = tuple(item for item in site.changes[:LATEST] if id(item) not in shown)
+    built, feeds = build_date(site), tuple(feed_links())
     counts = month_counts([item.change for item in site.changes])
-    home = (keys(latest), keys(smaller), platforms, built, counts)
-    yield Page(
-        "index.html",
-        "index.html",
-        home,
-        lambda: {"latest": latest, "others": smaller, "months": months_chart(counts)},
-    )
-    yield Page("search/index.html", "search.html", built, dict)
-    yield Page("about/index.html", "about.html", built, dict)
-    yield Page("404.html", "404.html", built, lambda: {"root": site_base(site) or ""})
+    home = Home(latest, smaller, counts, site.platforms, built, feeds)
+    yield Viewed("index.html", "index.html", home)
+    yield Viewed("search/index.html", "search.html", Plain(built, feeds))
+    yield Viewed("about/index.html", "about.html", Plain(built, feeds))
+    yield Viewed("404.html", "404.html", NotFound(site_base(site) or "", built, feeds))
     yield from change_lists(site)
     by_platform = group_by(site.changes, lambda item: item.platform.slug)
     for platform in site.platforms:
@@ -258,21 +312,10 @@ def site_pages(site: Site, others: "Others") -> Iterator[Page]:
     yield from _topic_pages(site, others.columns)
 
 
-def _platform_page(platform: Platform[Summary], timeline: list[Listed]) -> Page:
-    documents = [(d.display, d.key) for d in platform.documents]
+def _platform_page(platform: Platform[Summary], timeline: list[Listed]) -> Viewed:
     updated = timeline[0].change.version.date if timeline else None
-    return Page(
-        f"{platform_url(platform)}index.html",
-        "platform.html",
-        (platform.slug, platform.name, documents, keys(timeline), updated),
-        lambda: {
-            "platform": platform,
-            "months": months(timeline),
-            "timeline": platform_timeline(platform),
-            "feeds": feed_links(platform),
-            "updated": updated,
-        },
-    )
+    view = PlatformView(platform, tuple(timeline), updated, tuple(feed_links(platform)))
+    return Viewed(f"{platform_url(platform)}index.html", "platform.html", view)
 
 
 def platform_timeline(platform: Platform[Tracked]) -> Timeline | None:
@@ -434,40 +477,49 @@ def _strongest_first(columns: list[Column]) -> list[Column]:
     return sorted(columns, key=lambda c: -(c.held[0].score if c.held else 0.0))
 
 
-def _columns_key(columns: list[Column]) -> str:
-    """Return the key of what a topic page shows of its columns."""
-    return _joined(
-        f"{c.count}:" + "".join(h.document.display + h.key + h.excerpt for h in c.held) + "|"
-        for c in columns
-    )
+@part.register(Held)
+def _held_part(held: Held) -> str:
+    """Return what a held provision gives a key: its names, its own key, its excerpt."""
+    return f"H{held.document.display}{held.key}{held.excerpt!r}{part(held.match)}"
 
 
-def _topic_pages(site: Site, columns: dict[str, list[Column]]) -> Iterator[Page]:
+@part.register(Column)
+def _column_part(column: Column) -> str:
+    names = f"C{column.platform.slug!r}{column.platform.name!r}{column.count}"
+    return names + "".join(map(_held_part, column.held))
+
+
+@dataclass(frozen=True)
+class Topics:
+    """What the topics page shows: how many current provisions are on each topic."""
+
+    counts: dict[str, int]
+    updated: datetime | None
+    feeds: tuple[FeedLink, ...]
+
+
+@dataclass(frozen=True)
+class TopicView:
+    """What a topic's page shows: each platform's provisions on it, its latest changes."""
+
+    topic: Topic
+    columns: tuple[Column, ...]
+    latest: tuple[Listed, ...]
+    updated: datetime | None
+    feeds: tuple[FeedLink, ...]
+
+
+def _topic_pages(site: Site, columns: dict[str, list[Column]]) -> Iterator[Viewed]:
     counts = {slug: sum(c.count for c in found) for slug, found in columns.items()}
-    context = _fixed({"counts": counts})
-    yield Page("topics/index.html", "topics.html", (counts, build_date(site)), context)
+    topics = Topics(counts, build_date(site), tuple(feed_links()))
+    yield Viewed("topics/index.html", "topics.html", topics)
     for topic in site.topics:
-        found = columns.get(topic.slug, [])
-        latest = site.topic_news.get(topic.slug, [])[:LATEST]
+        found = tuple(columns.get(topic.slug, []))
+        latest = tuple(site.topic_news.get(topic.slug, [])[:LATEST])
         updated = latest[0].change.version.date if latest else build_date(site)
-        yield Page(
-            f"{topic_url(topic)}index.html",
-            "topic.html",
-            (topic.slug, _columns_key(found), keys(latest), updated),
-            _topic_context(site, topic, found, latest, updated),
-        )
-
-
-def _topic_context(
-    site: Site, topic: Topic, columns: list[Column], latest: list[Listed], updated: datetime | None
-) -> Context:
-    return lambda: {
-        "topic": topic,
-        "columns": columns,
-        "latest": latest,
-        "feeds": [*feed_links(), topic_feed_link(site, topic.slug)],
-        "updated": updated,
-    }
+        feeds = (*feed_links(), topic_feed_link(site, topic.slug))
+        view = TopicView(topic, found, latest, updated, feeds)
+        yield Viewed(f"{topic_url(topic)}index.html", "topic.html", view)
 
 
 class Others:

@@ -77,6 +77,34 @@ class Listed:
 
 
 @dataclass(frozen=True)
+class Settings:
+    """What every page may show of the site beyond its own view: names, links, topics, credits.
+
+    The build keys the whole site by them: a page's own key need not cover them.
+    """
+
+    title: str
+    repo_url: str | None
+    base_url: str | None
+    topics: tuple[Topic, ...]
+    imported: bool
+    data_licence: str | None
+
+    @cached_property
+    def _topics(self) -> dict[str, Topic]:
+        return {topic.slug: topic for topic in self.topics}
+
+    def topic(self, slug: str) -> Topic | None:
+        """Return the topic with this slug, if the taxonomy has it."""
+        return self._topics.get(slug)
+
+    def topic_name(self, slug: str) -> str:
+        """Return a topic's display name."""
+        topic = self.topic(slug)
+        return topic.name if topic else slug.replace("-", " ")
+
+
+@dataclass(frozen=True)
 class Site:
     """Everything a page may show."""
 
@@ -118,17 +146,19 @@ class Site:
         return found
 
     @cached_property
-    def _topics(self) -> dict[str, Topic]:
-        return {topic.slug: topic for topic in self.topics}
+    def settings(self) -> Settings:
+        """Return what every page may show of the site beyond its own view."""
+        return Settings(
+            self.title, self.repo_url, self.base_url, self.topics, self.imported, self.data_licence
+        )
 
     def topic(self, slug: str) -> Topic | None:
         """Return the topic with this slug, if the taxonomy has it."""
-        return self._topics.get(slug)
+        return self.settings.topic(slug)
 
     def topic_name(self, slug: str) -> str:
         """Return a topic's display name."""
-        topic = self.topic(slug)
-        return topic.name if topic else slug.replace("-", " ")
+        return self.settings.topic_name(slug)
 
 
 Entry = tuple[Change, ProvisionEdit]
@@ -321,7 +351,7 @@ def history_rows(provision: Provision, shown: int = SHOWN_DIFFS) -> list[Row]:
     return rows
 
 
-def headline(change: Change, site: Site, topics: int | None = None) -> str:
+def headline(change: Change, site: Site | Settings, topics: int | None = None) -> str:
     """Return what a change did in words: its summary, clauses by heading (see ``meaning``).
 
     A change analysed before summaries existed says "2 provisions changed (children)":
@@ -335,7 +365,7 @@ def headline(change: Change, site: Site, topics: int | None = None) -> str:
     return text
 
 
-def topic_names(site: Site, slugs: Sequence[str], limit: int | None = None) -> str:
+def topic_names(site: Site | Settings, slugs: Sequence[str], limit: int | None = None) -> str:
     """Return the names of topics, the first ``limit`` of them: "Children and 2 more topics"."""
     names = [site.topic_name(slug) for slug in slugs[:limit]]
     more = len(slugs) - len(names)
@@ -606,6 +636,17 @@ def render_page(
     }
     try:
         return env.get_template(template).render(site=site, path=path, **values)
+    except jinja2.TemplateError as error:
+        raise template_error(error, template) from error
+
+
+def render_view(
+    env: jinja2.Environment, template: str, path: str, settings: Settings, view: dict[str, Any]
+) -> str:
+    """Render a page from its view and the site's settings, nothing else."""
+    values = {"root": "../" * path.count("/"), **view}
+    try:
+        return env.get_template(template).render(site=settings, path=path, **values)
     except jinja2.TemplateError as error:
         raise template_error(error, template) from error
 

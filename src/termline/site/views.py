@@ -1,0 +1,82 @@
+"""Views: frozen records of exactly what a page's template shows, and page keys derived from them.
+
+Takes what the pages stage gathers (changes, documents, platforms, topics); gives, for each page
+of a converted kind, a view whose fields are its template's variables (with what it derives
+from them, ``derived``), and the page's key: a digest of its template and of every field of its
+view. Templates receive the view and the site's settings, nothing else, so a key cannot leave
+out what a page shows. Records contribute digests computed once (a change its key, a document
+its key, names and notes), so a key stays cheap however much its page shows.
+"""
+
+import hashlib
+from collections.abc import Iterable, Mapping
+from dataclasses import fields, is_dataclass
+from datetime import datetime
+from functools import singledispatch
+from typing import Any, ClassVar, Protocol
+
+from termline.analysis.catalogue import Platform, Tracked
+from termline.analysis.changes import Provision
+from termline.cache import digest
+from termline.site.render import Listed
+
+SIMPLE = (str, int, float, bool, type(None), datetime)
+
+
+class View(Protocol):
+    """A frozen dataclass whose fields are what its page's template shows."""
+
+    __dataclass_fields__: ClassVar[dict[str, Any]]
+
+
+def view_key(template: str, view: View) -> str:
+    """Return the key of a page: a digest of its template and of every field of its view."""
+    return joined([template, *(part(getattr(view, f.name)) for f in fields(view))])
+
+
+def context(view: View) -> dict[str, Any]:
+    """Return a view's fields by name, and what it derives from them, for its template."""
+    values = {f.name: getattr(view, f.name) for f in fields(view)}
+    derived = getattr(view, "derived", None)
+    return (values | derived()) if derived else values
+
+
+def joined(parts: Iterable[str]) -> str:
+    """Return a digest of many parts, cheaply (no repr of nested structures)."""
+    return hashlib.sha256("\0".join(parts).encode("utf-8", "surrogatepass")).hexdigest()
+
+
+@singledispatch
+def part(value: object) -> str:
+    """Return what a value contributes to a key: a record its fields' parts, a value its repr."""
+    if is_dataclass(value) and not isinstance(value, type):
+        inner = ",".join(part(getattr(value, f.name)) for f in fields(value))
+        return f"{type(value).__name__}({inner})"
+    if isinstance(value, tuple | list):
+        return "[" + ",".join(map(part, value)) + "]"
+    if isinstance(value, Mapping):
+        return "{" + ",".join(f"{part(k)}:{part(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, SIMPLE):
+        return repr(value)
+    raise TypeError(f"a view holds a {type(value).__name__}, which gives no part of a key")
+
+
+@part.register(Listed)
+def _listed(item: Listed) -> str:
+    return f"L{item.key}"  # a change's key covers its versions up to it and its names
+
+
+@part.register(Tracked)
+def _tracked(document: Tracked) -> str:
+    notes = digest(document.notes) if document.notes else ""
+    return f"D{document.key}{document.display}{notes}"
+
+
+@part.register(Platform)
+def _platform(platform: Platform[Tracked]) -> str:
+    return f"P{platform.slug!r}{platform.name!r}" + "".join(map(_tracked, platform.documents))
+
+
+@part.register(Provision)
+def _provision(provision: Provision) -> str:
+    raise TypeError(f"provision {provision.id}: a view holds a provision with its key")
