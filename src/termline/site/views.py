@@ -53,12 +53,19 @@ def part(value: object) -> str:
         inner = ",".join(part(getattr(value, f.name)) for f in fields(value))
         return f"{type(value).__name__}({inner})"
     if isinstance(value, tuple | list):
-        return "[" + ",".join(map(part, value)) + "]"
+        return _sequence(value)
     if isinstance(value, Mapping):
         return "{" + ",".join(f"{part(k)}:{part(v)}" for k, v in value.items()) + "}"
     if isinstance(value, SIMPLE):
         return repr(value)
     raise TypeError(f"a view holds a {type(value).__name__}, which gives no part of a key")
+
+
+def _sequence(values: tuple[object, ...] | list[object]) -> str:
+    """Return the part of a sequence; a list of changes is read without dispatch, it is long."""
+    if values and all(type(value) is Listed for value in values):
+        return "[L" + ",L".join([value.key for value in values if isinstance(value, Listed)]) + "]"
+    return "[" + ",".join(map(part, values)) + "]"
 
 
 @part.register(Listed)
