@@ -385,25 +385,57 @@ def filters(site: Site) -> list[Filter]:
     ]
 
 
-def change_lists(site: Site) -> Iterator[Page]:
+@dataclass(frozen=True)
+class Named:
+    """A facet as the menu of /changes/ names it."""
+
+    name: str
+    label: str
+
+
+@dataclass(frozen=True)
+class Choice:
+    """A value of a facet in the menu of /changes/."""
+
+    facet: Named
+    slug: str
+    label: str
+
+
+@dataclass(frozen=True)
+class ChangeList:
+    """What a page of a list of changes shows: its changes, where it is, the menu on the first."""
+
+    title: str
+    current: tuple[str | None, str | None]  # the facet and value listed, if any
+    filters: tuple[Choice, ...]  # the menu of every facet's values, on /changes/ only
+    items: tuple[Listed, ...]
+    page: int | None  # the newest page has no number
+    total: int | None  # on the newest page, how many changes the list holds
+    previous: str | None
+    next: str | None
+    updated: datetime | None
+    feeds: tuple[FeedLink, ...]
+
+
+def change_lists(site: Site) -> Iterator[Viewed]:
     """Yield the pages of /changes/: all changes, then one list per facet value."""
     every = filters(site)
-    menu = [(f.facet.name, f.slug, f.label) for f in every]
-    yield from paginated(site.changes, None, None, title="All changes", every=every, menu=menu)
+    menu = tuple(Choice(Named(f.facet.name, f.facet.label), f.slug, f.label) for f in every)
+    yield from paginated(site.changes, None, None, title="All changes", menu=menu)
     for item in every:  # the menu is on /changes/ only: it would weigh more than the lists
         title = f"{item.facet.label}: {item.label}"
-        yield from paginated(item.items, item.facet.name, item.slug, title=title, every=[], menu=())
+        yield from paginated(item.items, item.facet.name, item.slug, title=title, menu=())
 
 
 def paginated(
-    items: Sequence[Listed],
+    items: tuple[Listed, ...],
     facet: str | None,
     value: str | None,
     *,
     title: str,
-    every: list[Filter],
-    menu: object,
-) -> Iterator[Page]:
+    menu: tuple[Choice, ...],
+) -> Iterator[Viewed]:
     """Yield a list's pages: the newest changes first, then fixed pages counted from the oldest.
 
     With ``n`` changes, pages 1 to ``n // PAGE_SIZE - 1`` each hold ``PAGE_SIZE`` changes from the
@@ -411,27 +443,25 @@ def paginated(
     """
     full = max(0, len(items) // PAGE_SIZE - 1)
     newest = len(items) - full * PAGE_SIZE
-    common: dict[str, Any] = {"title": title, "current": (facet, value)}
     url = partial(changes_url, facet, value)
-    codes = [item.key for item in items]  # read once: a list's pages slice it for their keys
+    feeds = tuple(feed_links())
     for page in range(full + 1):
         number = full + 1 - page if page else None  # the newest page has no number
         start = newest + (page - 1) * PAGE_SIZE if page else 0
         shown = items[start : start + (PAGE_SIZE if page else newest)]
-        context = {
-            **common,
-            "filters": [] if page else every,  # the menu is on the newest page only
-            "items": shown,
-            "page": number,
-            "total": None if number else len(items),
-            "previous": url(None if page == 1 else full + 2 - page) if page else None,
-            "next": url(full - page) if page < full else None,
-            "updated": shown[0].change.version.date if shown else None,
-        }
-        fixed = [context[k] for k in ("page", "total", "previous", "next", "updated")]
-        shown_keys = _joined(codes[start : start + len(shown)])
-        key = (title, facet, value, None if page else menu, shown_keys, fixed)
-        yield Page(f"{url(number)}index.html", "changes.html", key, _fixed(context))
+        view = ChangeList(
+            title=title,
+            current=(facet, value),
+            filters=() if page else menu,  # the menu is on the newest page only
+            items=shown,
+            page=number,
+            total=None if number else len(items),
+            previous=url(None if page == 1 else full + 2 - page) if page else None,
+            next=url(full - page) if page < full else None,
+            updated=shown[0].change.version.date if shown else None,
+            feeds=feeds,
+        )
+        yield Viewed(f"{url(number)}index.html", "changes.html", view)
 
 
 def _fixed(context: dict[str, Any]) -> Context:
