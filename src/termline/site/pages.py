@@ -509,8 +509,12 @@ def _strongest_first(columns: list[Column]) -> list[Column]:
 
 @part.register(Held)
 def _held_part(held: Held) -> str:
-    """Return what a held provision gives a key: its names, its own key, its excerpt."""
-    return f"H{held.document.display}{held.key}{held.excerpt!r}{part(held.match)}"
+    """Return what a held provision gives a key: its names, its own key, its excerpt, its score.
+
+    Its match's marks follow from its text (in its key) and its topic's words (in the settings).
+    """
+    score = held.match.score if held.match else None
+    return f"H{held.document.display}{held.key}{held.excerpt!r}{score!r}"
 
 
 @part.register(Column)

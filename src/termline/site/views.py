@@ -13,14 +13,16 @@ from collections.abc import Iterable, Mapping
 from dataclasses import fields, is_dataclass
 from datetime import datetime
 from functools import singledispatch
+from operator import attrgetter
 from typing import Any, ClassVar, Protocol
 
 from termline.analysis.catalogue import Platform, Tracked
 from termline.analysis.changes import Provision
 from termline.cache import digest
-from termline.site.render import Listed
+from termline.site.render import FeedLink, Listed
 
 SIMPLE = (str, int, float, bool, type(None), datetime)
+_KEY = attrgetter("key")
 
 
 class View(Protocol):
@@ -62,15 +64,24 @@ def part(value: object) -> str:
 
 
 def _sequence(values: tuple[object, ...] | list[object]) -> str:
-    """Return the part of a sequence; a list of changes is read without dispatch, it is long."""
-    if values and all(type(value) is Listed for value in values):
-        return "[L" + ",L".join([value.key for value in values if isinstance(value, Listed)]) + "]"
+    """Return the part of a sequence; a list of changes is read without dispatch, it is long.
+
+    Views hold changes in lists of changes only, so the first item tells (any other item
+    without a key fails loudly).
+    """
+    if values and type(values[0]) is Listed:
+        return "[L" + ",L".join(map(_KEY, values)) + "]"
     return "[" + ",".join(map(part, values)) + "]"
 
 
 @part.register(Listed)
 def _listed(item: Listed) -> str:
     return f"L{item.key}"  # a change's key covers its versions up to it and its names
+
+
+@part.register(FeedLink)
+def _feed_link(link: FeedLink) -> str:
+    return f"F{link.title!r}{link.path!r}"  # on every page: kept cheap
 
 
 @part.register(Tracked)
