@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from conftest import GitRepo, clone_bundle
 from termline.analysis.history import DocumentHistory, read_history
 from termline.archive import open_repo
-from termline.cache import Cache
+from termline.cache import Cache, decode, encode
 
 INCREMENTAL = "reading"  # the debug line read_history logs when it reads OLD..HEAD only
 
@@ -30,7 +30,7 @@ def read(repo: GitRepo | Path, store: Cache | None = None, archive: str = "archi
 def saved_log(folder: Path) -> object:
     """Return the one history log a cache folder holds."""
     [entry] = folder.rglob("history/*.pickle")
-    return pickle.loads(entry.read_bytes())
+    return decode(entry.read_bytes())
 
 
 def check(
@@ -172,7 +172,9 @@ def test_another_archive_folder_is_read_on_its_own(repo, store, caplog):
     check(repo, store, caplog, incremental=True)  # the archive's own entry is still there
 
 
-@pytest.mark.parametrize("garbage", [b"", b"\x80\x05garbled", pickle.dumps({"not": "a log"})])
+@pytest.mark.parametrize(
+    "garbage", [b"", b"\x80\x05garbled", encode({"not": "a log"}), pickle.dumps({"not": "a log"})]
+)
 def test_a_corrupt_cache_entry_reads_everything(repo, store, tmp_path, caplog, garbage):
     read(repo, store)
     [entry] = (tmp_path / "cache").rglob("history/*.pickle")
@@ -292,3 +294,12 @@ def test_a_replace_ref_under_an_old_commit_reads_everything(repo, store, caplog)
     repo.git("replace", first, replacement)
     [terms, _] = check(repo, store, caplog, incremental=False)
     assert terms.versions[0].message.strip() == "Replaced start"
+
+
+def test_cached_values_are_stored_compressed(tmp_path):
+    store = Cache(tmp_path / "cache", "salt")
+    texts = [f"The same long clause of a policy, version {n}. " * 200 for n in range(50)]
+    store.save("walk", "key", texts)  # analyses repeat their texts version after version
+    [entry] = (tmp_path / "cache").rglob("walk/*.pickle")
+    assert entry.stat().st_size * 5 < len(pickle.dumps(texts))  # compressed, not a raw pickle
+    assert store.load("walk", "key") == texts

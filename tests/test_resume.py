@@ -5,7 +5,6 @@ resume from the walk of the history as it was before the new commits; the proper
 random histories with ``git fast-import`` and resumes from every point of them.
 """
 
-import pickle
 import subprocess
 from collections.abc import Callable
 from dataclasses import replace
@@ -21,6 +20,7 @@ from termline.analysis.history import BlobReader, DocumentHistory, read_history
 from termline.analysis.topics import Tagger, load_topics
 from termline.archive import open_repo
 from termline.build import BuildOptions, build
+from termline.cache import decode
 from test_changes import BASE, PATH, ROOT  # one policy text for the analysis tests
 
 LONGER = BASE.replace("90 days", "two years")
@@ -232,7 +232,7 @@ def test_a_rebuild_resumes_the_walk_of_the_changed_document_only(make_repo, tmp_
     after = {p: p.stat().st_mtime_ns for p in cache.rglob("walk/*.pickle")}
     assert len(before) == 2 and sorted(after) == sorted(before)
     (changed,) = [path for path in after if after[path] != before[path]]
-    walked = pickle.loads(changed.read_bytes())
+    walked = decode(changed.read_bytes())
     assert isinstance(walked, Walk) and walked.history.path == PATH
     assert [c.kind for c in walked.analysis.changes] == ["first", "substantive"]
 
