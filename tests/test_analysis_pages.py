@@ -5,13 +5,14 @@ the same text, a clause added and one removed; each must get its kind and show o
 """
 
 import json
+import os
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
 from termline.build import BuildOptions, build
-from termline.site.render import SHOWN_DIFFS
+from termline.site.render import LISTED_QUIET, SHOWN_DIFFS
 
 
 class Ids(HTMLParser):
@@ -283,3 +284,48 @@ def test_revert_pages_link_what_they_undo_instead_of_its_diff_reversed(make_repo
     assert "kind-revert" in undo_two and '<div class="diff">' not in undo_two
     assert f"compare/index.html?from={ids[2]}&amp;to={ids[4]}" in undo_two  # a, back from c, d
     assert '<div class="diff">' in (versions / ids[1] / "index.html").read_text()  # the undone
+
+
+def test_a_whole_document_revert_links_the_provisions_of_what_it_undoes(make_repo, tmp_path):
+    repo = make_repo()
+    clauses = [f"## Clause {n}\n\nWe keep record {n} for a year." for n in range(6)]
+    before = "# Terms\n\n" + "\n\n".join(clauses) + "\n"
+    after = before.replace("for a year", "forever")  # every clause modified at once
+    for day, text in enumerate([before, after, before], start=1):
+        repo.commit({"archive/acme/terms.md": text}, "Update", f"2024-01-{day:02d}T00:00:00Z")
+    site = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=site, search=False))
+    folder = site / "platforms/acme/terms/versions"
+    undone, revert = [
+        (folder / i / "index.html").read_text() for i in sorted(os.listdir(folder))[1:]
+    ]
+    provisions = [f"../../provisions/clause-{n}/index.html" for n in range(6)]
+    assert all(link in undone for link in provisions)  # the undone change lists them all
+    assert "6 provisions touched: those the <a href=" in revert  # the revert says where they are
+    assert not any(link in revert for link in provisions)  # and does not list them again
+
+
+def test_a_long_quiet_run_is_counted_on_provision_pages_and_listed_on_the_document(
+    make_repo, tmp_path
+):
+    repo = make_repo()
+    quiet = LISTED_QUIET + 4
+    for day in range(quiet + 1):  # then whitespace-only changes, one a day
+        text = (
+            "# Terms\n\n## Data retention\n\nWe keep your data" + " " * (day + 1) + "for a year.\n"
+        )
+        stamp = f"2024-01-{day + 1:02d}T00:00:00Z"
+        repo.commit({"archive/a/terms.md": text}, "Update", stamp)
+    site = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=site, search=False))
+    ids = sorted(os.listdir(site / "platforms/a/terms/versions"))
+    page = (site / "platforms/a/terms/provisions/data-retention/index.html").read_text()
+    listed = page.split("Every change to it, newest first")[1].split("How other platforms")[0]
+    assert f"{quiet} cosmetic changes" in listed
+    assert f"{quiet - 2} more between them" in listed
+    assert '<a href="../../index.html#versions">' in listed
+    linked = set(Links.of(listed))
+    assert {f"../../versions/{i}/index.html" for i in (ids[1], ids[-1])} <= linked  # its ends
+    assert f"../../versions/{ids[2]}/index.html" not in linked
+    document = set(Links.of((site / "platforms/a/terms/index.html").read_text()))
+    assert {f"versions/{i}/index.html" for i in ids} <= document  # where every one is linked

@@ -47,6 +47,9 @@ EXCERPT_WORDS = 40  # words of a provision's text a topic page shows
 LISTED_TOPICS = 1  # topics a change's line in a list names; its version page names them all
 TOPIC_PROVISIONS = 3  # provisions a topic page shows per platform; the rest on the platform's
 SHOWN_DIFFS = 3  # newest news edits a provision page shows with their word diff
+# Dates a provision page lists inside a folded run of quiet changes; a longer run (a flip-flop of
+# a whole document, repeated on each of its provision pages) is counted and its versions linked.
+LISTED_QUIET = 8
 # Characters of diff HTML the version page of a cosmetic, technical or date-only change shows;
 # the rest is one click away on the compare page (reformatted pages diffed whole weighed ~80 MB).
 NOISE_DIFF = 2_000
@@ -240,6 +243,7 @@ def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environ
         plural=plural,
         topic_names=topic_names,
         shown_diffs=SHOWN_DIFFS,
+        listed_quiet=LISTED_QUIET,
         shown_platforms=SHOWN_PLATFORMS,
         compared_platforms=COMPARED_PLATFORMS,
         shown_provisions=SHOWN_PROVISIONS,
