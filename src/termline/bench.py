@@ -362,6 +362,7 @@ def run(repo: Path, archive: str, work: Path) -> dict[str, str]:
     add_one_commit(copy, archive)
     os.sync()
     searched = timed(build_command(copy, archive, site, cache, search=True))
+    published = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())  # with the index
     versions = subprocess.run(
         ["git", "rev-list", "--count", "HEAD", "--", archive],
         cwd=repo,
@@ -387,6 +388,7 @@ def run(repo: Path, archive: str, work: Path) -> dict[str, str]:
         "cache files": str(len(cached)),
         "pagefind s": f"{pagefind:.1f}",
         "rebuild+search s": f"{searched:.2f}",
+        "site+search MB": f"{published / 1e6:.0f}",
     }
 
 
