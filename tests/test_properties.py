@@ -12,8 +12,9 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from termline.analysis.diff import (
+from termline.analysis.diff import (  # _chunk_units: a whole text parsed at once
     CELL,
+    _chunk_units,
     opcodes_of,
     text_of,
     units,
@@ -149,3 +150,23 @@ def test_long_texts_of_repeated_sentences_mark_only_the_changed_words():
     new[50_001] = "might"
     changed = [op for op in word_opcodes(old, new) if op[0] != "equal"]
     assert changed == [("replace", 50_001, 50_002, 50_001, 50_002)]
+
+
+LINES = st.sampled_from(
+    [
+        "*   Item one", "-   Item two", "+ Item three", "* Item *four*", "    *   Nested",
+        "  continued", "lazy continuation", "* * *", "***", "---", "- - -", "*", "* ", "-",
+        "*emphasis* starts", "**Bold** starts", "Plain words here.", "", "", "# Heading",
+        "Setext", "===", "1. One", "1. Again", "2. Two", "> * quoted item", "> quote",
+        "| a | b |", "|---|---|", "```", "~~~", "    indented code", "\t* tabbed",
+        "[ref]: http://example.com", "See [ref].", "* cell | cell", "| a", "*\tTabbed item",
+        "-   Item\\", "* _", "- ---", "+ +", "*   Item  ", "Term", ": definition",
+    ]
+)  # fmt: skip
+DOCUMENTS = st.lists(LINES, max_size=40).map("\n".join)
+
+
+@settings(max_examples=1000, deadline=None)  # lines are few: more cases to combine them
+@given(DOCUMENTS)
+def test_a_text_parsed_in_chunks_has_the_units_of_the_whole_text_parsed_at_once(text):
+    assert units(text) == _chunk_units(text)  # chunks are cut only where no block goes on

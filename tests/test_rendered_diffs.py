@@ -84,3 +84,11 @@ def test_table_cells_are_parted_in_the_html():
     html = str(diff_html(diff.blocks))
     assert CELL not in html
     assert "<td>c</td> <td><del>d</del> <ins>e</ins></td>" in html
+
+
+def test_the_same_paragraphs_parsed_another_way_are_unchanged():
+    # Lines of spaces between them made the old text's chunks go through the Markdown parser and
+    # the new one's through the plain-paragraph path: the same words differed by style identity.
+    old = "  \n\nFirst paragraph here.\n\n  \n\n  \n\nSecond paragraph of words.\n\n  \n\nThird."
+    new = "First paragraph here.\n\nSecond paragraph of words.\n\nThird."
+    assert [block.kind for block in word_diff(old, new).blocks] == ["skip"]

@@ -38,6 +38,9 @@ from markdown_it.token import Token
 WORD = re.compile(r"\S+")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:", re.MULTILINE)
+BULLET = re.compile(r"[*+-][ \t]+\S")  # an unindented bullet item with words: a new block
+ORDERED = re.compile(r"\d{1,9}[.)](?:[ \t]|$)")  # an ordered item: its number depends on the list
+THEMATIC_BREAK = re.compile(r"([*_-])(?:[ \t]*\1){2,}[ \t]*$")  # not an item, though it may look so
 # What may make a chunk more than one plain paragraph: markup, escapes, entities, a list or
 # code line, a blank line; a chunk without any is one paragraph of plain words.
 MARKDOWN = re.compile(r"[\\`*_\[\]<>&|#=~!]|^\s*(?:[-+]|\d+[.)])|^ {4}|\t|\n\s*\n", re.MULTILINE)
@@ -99,7 +102,7 @@ class Unit:
     @cached_property
     def key(self) -> str:
         """Return what must be equal for two units to be the same: shape, words and styles."""
-        styled = [w for w in self.words if len(w) > 1 or w[0][1] is not PLAIN]
+        styled = [w for w in self.words if len(w) > 1 or w[0][1] != PLAIN]  # equal, not the same
         return "\x1f".join([self.marker, *self.texts, repr(styled) if styled else ""])
 
     @cached_property
@@ -202,8 +205,9 @@ def _parser() -> MarkdownIt:
 def units(text: str) -> tuple[Unit, ...]:
     """Return the units a reader sees in a Markdown text, in order.
 
-    The text is parsed in chunks, cut at blank lines before an unindented line outside fences
-    (where no block of Markdown can go on), each chunk once: versions share most of them.
+    The text is parsed in chunks, cut outside fences where no block of Markdown can go on (at
+    blank lines before an unindented line, and before an unindented bullet item, so that a long
+    list is parsed item by item), each chunk once: versions share most of them.
     """
     if REFERENCE.search(text):  # a link defined elsewhere in the text: parse it whole
         return _chunk_units(text)
@@ -215,7 +219,7 @@ def _chunks(text: str) -> Iterator[str]:
     fence: str | None = None
     blank = False
     for line in text.split("\n"):
-        if fence is None and blank and current and line[:1] not in ("", " ", "\t"):
+        if fence is None and current and _starts_block(line, blank):
             yield "\n".join(current)
             current = []
         current.append(line)
@@ -226,13 +230,21 @@ def _chunks(text: str) -> Iterator[str]:
     yield "\n".join(current)
 
 
+def _starts_block(line: str, blank: bool) -> bool:
+    """Tell whether a line (outside fences) starts a block that no earlier block goes on into."""
+    if line[:1] in ("", " ", "\t") or ORDERED.match(line):  # "1." after "1." is item 2
+        return False
+    item = BULLET.match(line) and not THEMATIC_BREAK.match(line)
+    return blank or bool(item and "|" not in line)  # parsed alone, "* a | b" may head a table
+
+
 @lru_cache(maxsize=65536)
 def _chunk_units(text: str) -> tuple[Unit, ...]:
     """Return a chunk's units; a paragraph without any Markdown needs no parser."""
     stripped = text.strip()
     if not stripped:
         return ()
-    if not MARKDOWN.search(stripped):
+    if not MARKDOWN.search(text.strip("\n")):  # indentation kept: it may make a code block
         found = tuple(((w, PLAIN),) for w in words(CONTROL.sub("", stripped)))
         return (Unit("p", found, stripped.count("\n") + 1),) if found else ()
     return tuple(_Units().read(_parser().parse(text)))
