@@ -116,3 +116,11 @@ def test_normalising_real_policies_is_idempotent_and_keeps_every_word(tmp_path):
         once = normalise(text)
         assert normalise(once) == once, path
         assert len(once.split()) >= len(text.split()) * 0.95, path  # markers merge, words stay
+
+
+def test_an_indented_fence_marker_stays_text_when_normalised_again():
+    # Found by the property test: "    ```" is text (indented), but normalised to "```" it opened
+    # a fence the next time, and a blank line appeared.
+    once = normalise("    ```\r```\r0")
+    assert normalise(once) == once
+    assert once.startswith("    ```\n")

@@ -174,6 +174,8 @@ class _Blocks:
             if _keeps_kind(joined, self.kinds[-1]):
                 self.current[-1] = joined
                 return
+        if kind == "paragraph" and FENCE.match(line):  # came indented, so opened no fence: kept
+            line = "    " + line  # indented, or normalising the result again would open one
         self.current.append(line)
         self.kinds.append(kind)
 
