@@ -11,7 +11,6 @@ Lists of changes are paginated from the oldest change: page N always holds the s
 changes, so a new change rewrites the first page of each list it is in, not every page.
 """
 
-import hashlib
 from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -56,7 +55,7 @@ from termline.site.render import (
     topic_url,
 )
 from termline.site.timeline import Months, Timeline, month_counts, months_chart, timeline
-from termline.site.views import View, context, part, view_key
+from termline.site.views import View, context, joined, part, view_key
 from termline.slugs import slugify
 
 Context = Callable[[], dict[str, Any]]
@@ -239,11 +238,6 @@ def write_sitemaps(site: Site, env: jinja2.Environment, out: Output) -> None:
 
 def _sitemap(template: jinja2.Template, base: str, paths: list[str]) -> Callable[[], str]:
     return lambda: template.render(base=base, paths=paths)
-
-
-def _joined(parts: Iterable[str]) -> str:
-    """Return a digest of many keys, cheaply (no repr of nested structures)."""
-    return hashlib.sha256("".join(parts).encode()).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -597,7 +591,7 @@ class Others:
 
     def document_key(self, platform: Platform[Tracked], document: Tracked) -> str:
         """Return the key of what a document's provision pages show of other platforms."""
-        return _joined("".join(self.key(platform, p)) for p in document.provisions)
+        return joined("".join(self.key(platform, p)) for p in document.provisions)
 
     def _digest(self, slug: str, shown: int, platform: str) -> str:
         """Return the key of what a provision page shows of the other platforms on a topic."""
