@@ -92,6 +92,8 @@ def test_revert_names_the_latest_earlier_version_with_that_text(make_repo, tagge
     assert kinds(analysis) == ["first", "substantive", "substantive", "revert", "revert"]
     assert analysis.changes[3].reverts_to == ids[1]
     assert analysis.changes[4].reverts_to == ids[0]
+    back_to = analysis.changes[1].version.date.strftime("%Y-%m-%d")
+    assert analysis.changes[3].summary == f"Back to the text of {back_to}"  # a date, not an id
 
 
 def test_a_revert_to_a_cosmetic_variant_is_a_revert(make_repo, tagger):

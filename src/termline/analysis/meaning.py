@@ -286,10 +286,19 @@ def summary(kind: str, named: Sequence[Named], reverts_to: str | None = None) ->
     if kind == "deleted":
         return "No longer tracked"
     if kind == "revert":
-        return f"Back to the text of {reverts_to}" if reverts_to else "Back to an earlier text"
+        return _capital(back_to(reverts_to)) if reverts_to else "Back to an earlier text"
     if kind in NOISE:
         return _noise(NOISE[kind], named)
     return _clauses(named) or "Words changed outside any clause"
+
+
+def back_to(version: str) -> str:
+    """Return where a revert went in words: the date of the version it brought back."""
+    return f"back to the text of {version[:10]}"  # a version's id starts with its date
+
+
+def _capital(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def _noise(what: str, named: Sequence[Named]) -> str:
@@ -311,7 +320,7 @@ def _clauses(named: Sequence[Named]) -> str:
     parts = [f"{VERBS[status]} {_and(items)}" for status, items in groups.items()]
     more = len(ranked) - len(shown)
     text = "; ".join(parts) + (f"; and {_count(more, 'more clause')}" if more else "")
-    return text[:1].upper() + text[1:]
+    return _capital(text)
 
 
 def _clause(clause: Named) -> str:
