@@ -138,10 +138,35 @@ def test_provision_and_topic_feeds_carry_the_changes_that_name_them(
     out.commit()
     feed = _parse(tmp_path / "site/platforms/chirpy/terms-of-service/provisions/disputes/feed.xml")
     entry = feed.entries[0]  # the newest: the change made to name the provision
-    assert entry.title == "Chirpy — Terms of Service: Changed “Disputes” (+3)"
+    disputes = next(p for p in terms.provisions if p.id == "disputes")
+    edit = disputes.history[-1][1]  # the provision's own part of that change
+    words = f"+{edit.diff.words_added} \u2212{edit.diff.words_removed}"
+    assert entry.title == f"Chirpy — Terms of Service: Changed “Disputes” ({words})"
     topic = _parse(tmp_path / "site/topics/arbitration/feed.xml")
     assert [e.id for e in topic.entries] == [entry.id]
     assert topic.feed.title == "t: Arbitration and class-action waiver"
+
+
+def test_a_provision_feed_tells_what_each_change_did_to_that_provision(make_repo, tmp_path: Path):
+    # Its entries carried the whole change's summary: a provision's feed named the biggest
+    # other clauses ("Added “12. Arbitration…” (+2103) and 32 more clauses") and their words.
+    repo = make_repo()
+    start = "# Terms\n\n## Fees\n\nWe charge ten euros.\n\n## Privacy policy\n\nWe keep logs.\n"
+    changed = start.replace("ten euros", "twenty euros a month").replace("logs", "no logs")
+    changed += "\n## Arbitration\n\n" + "You waive class actions and agree to arbitrate. " * 20
+    repo.commit({"archive/acme/terms.md": start}, "Start", "2024-01-01T00:00:00Z")
+    repo.commit({"archive/acme/terms.md": changed}, "Update", "2024-02-01T00:00:00Z")
+    site = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=site, search=False))
+    feed = _parse(site / "platforms/acme/terms/provisions/fees/feed.xml")
+    assert feed.feed.title == "acme — terms — Fees"  # its heading, not its id
+    entry = feed.entries[0]
+    assert entry.title == "acme — terms: Changed “Fees” (+4 \u22122)"
+    content = entry.content[0].value
+    assert content.startswith("<p>Changed “Fees” (+4 \u22122).</p>")
+    assert "Arbitration" not in content and "logs" not in content
+    whole = _parse(site / "platforms/acme/terms/feed.xml").entries[0]
+    assert "Arbitration" in whole.title  # the document's feed still names the biggest clause
 
 
 def test_table_cells_holding_paragraphs_leave_pages_and_feeds_well_formed(

@@ -1,5 +1,7 @@
 """Site size: what pages and feeds leave out so 40,000 versions fit GitHub Pages (issue 7)."""
 
+import json
+import posixpath
 from pathlib import Path
 
 import feedparser
@@ -9,7 +11,7 @@ from hypothesis import strategies as st
 from termline.analysis.diff import CONTEXT_WORDS, ELISION, word_diff
 from termline.build import BuildOptions, build
 from termline.site.feeds import DOCUMENT_ENTRIES, PROVISION_ENTRIES
-from termline.site.render import TOPIC_PROVISIONS
+from termline.site.render import TOPIC_PROVISIONS, relative
 
 TOPICS = """\
 [topics.kindness]
@@ -84,6 +86,9 @@ def test_feeds_keep_their_newest_entries_only(make_repo, tmp_path: Path):
     assert len(provision.entries) == PROVISION_ENTRIES
     newest = f"2024-01-{count:02d}"
     assert document.entries[0].link.endswith(f"versions/{newest}-{_short(repo, 'HEAD')}/index.html")
+    data = site / "data/acme/terms.json"
+    assert len(data.read_text().splitlines()) == 1  # not indented: a third of the bytes
+    assert len(json.loads(data.read_text())["versions"]) == count
 
 
 def _short(repo, ref: str) -> str:
@@ -124,3 +129,17 @@ def test_noise_version_pages_cut_their_diff_and_link_the_rest(make_repo, tmp_pat
     assert "The rest of this diff" in cosmetic
     assert "Clause 199:" in changed and "The rest of this diff" not in changed  # news: whole
     assert len(cosmetic) < len(changed) / 3
+
+
+FOLDERS = st.lists(st.sampled_from(["a", "b", "ab", "x"]), max_size=5)
+
+
+@given(FOLDERS, FOLDERS, st.sampled_from(["index.html", "feed.xml"]))
+def test_a_link_from_a_page_reaches_its_target_and_is_never_longer_than_from_the_root(
+    page_folders: list[str], target_folders: list[str], name: str
+):
+    page = "/".join([*page_folders, "index.html"])
+    target = "/".join([*target_folders, name])
+    link = relative(page, target)
+    assert posixpath.normpath(posixpath.join(posixpath.dirname(page), link)) == target
+    assert len(link) <= len("../" * page.count("/") + target)

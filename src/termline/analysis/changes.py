@@ -26,6 +26,7 @@ from termline.analysis.history import DocumentHistory, Version
 from termline.analysis.meaning import (
     MeaningDiff,
     Named,
+    back_to,
     meaning_diff,
     only_dates_differ,
     recording_changed,
@@ -410,17 +411,22 @@ def _touched(kind: str, edit: ProvisionEdit) -> tuple[str, ...]:
 def _named(kind: str, edits: list[ProvisionEdit]) -> list[Named]:
     """Return the clauses a summary names, biggest first: those whose meaning changed, if any."""
     meant = [e for e in edits if e.significance] if kind == "substantive" else []
-    named = [
-        Named(
-            e.status,
-            plain(e.heading) or PREAMBLE,
-            *(e.meaning if meant else (e.diff.words_added, e.diff.words_removed)),
-            old_heading=plain(e.old_heading) if e.renamed_to and e.old_heading else None,
-        )
-        for e in (meant or edits)
-    ]
+    named = [_named_edit(e, e.meaning if meant else None) for e in (meant or edits)]
     unique = dict.fromkeys(named)  # a document holding a text twice changes it twice
     return sorted(unique, key=lambda n: -n.size)
+
+
+def _named_edit(edit: ProvisionEdit, words: tuple[int, int] | None = None) -> Named:
+    """Return a clause as a summary names it, with its diff's words ± unless given others."""
+    added, removed = words or (edit.diff.words_added, edit.diff.words_removed)
+    old = plain(edit.old_heading) if edit.renamed_to and edit.old_heading else None
+    return Named(edit.status, plain(edit.heading) or PREAMBLE, added, removed, old_heading=old)
+
+
+def edit_summary(change: Change, edit: ProvisionEdit) -> str:
+    """Return what a change did to one provision, e.g. "Changed “Your rights” (+3 \u22121)"."""
+    said = summary("substantive", [_named_edit(edit)])
+    return f"{said}, {back_to(change.reverts_to)}" if change.reverts_to else said
 
 
 def _edits(before: Placed, after: Placed, tag: Tagger) -> list[ProvisionEdit]:

@@ -22,7 +22,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from termline.analysis.catalogue import Document, Platform, Tracked
-from termline.analysis.changes import ProvisionEdit
+from termline.analysis.changes import ProvisionEdit, edit_summary
 from termline.analysis.diff import WordDiff
 from termline.analysis.history import UNSHOWABLE
 from termline.analysis.notes import Judged
@@ -145,7 +145,7 @@ def provision_feeds(
     news = {item.change.id: item for item in items}
     group = document_url(platform, document)
     for provision in document.provisions:
-        link = provision_feed_link(platform, document, provision.id)
+        link = provision_feed_link(platform, document, provision)
         mine = [(news[c.id], edit) for c, edit in reversed(provision.history) if c.id in news]
         yield Feed(
             link.path,
@@ -181,7 +181,8 @@ def feed_xml(feed: Feed, site: Site, content: Content, rss: bool = False) -> byt
     generator.updated(newest)
     edits: Sequence[ProvisionEdit | None] = feed.edits or [None] * len(items)
     for item, edit in reversed(list(zip(items, edits, strict=False))):  # feedgen prepends
-        _add_entry(generator, item, site, feed.path, content(item, edit), rss=rss)
+        title = entry_title(item, site, edit)
+        _add_entry(generator, item, site, feed.path, (title, content(item, edit)), rss=rss)
     xml: bytes = generator.rss_str() if rss else generator.atom_str()
     return _without_links(xml) if rss and not site_base(site) else xml
 
@@ -196,14 +197,21 @@ def _without_links(xml: bytes) -> bytes:
 
 
 def _add_entry(
-    generator: FeedGenerator, item: Listed, site: Site, feed_path: str, content: str, *, rss: bool
+    generator: FeedGenerator,
+    item: Listed,
+    site: Site,
+    feed_path: str,
+    shown: tuple[str, str],
+    *,
+    rss: bool,
 ) -> None:
-    """Add a change; Atom entries carry no summary, their content opens with it."""
+    """Add a change with its title and content (Atom: no summary, the content opens with it)."""
     change = item.change
+    title, content = shown
     entry = generator.add_entry()
     entry.id(entry_id(item))
     entry.guid(entry_id(item), permalink=False)
-    entry.title(_showable(entry_title(item, site)))
+    entry.title(_showable(title))
     entry.link(href=_url(site, feed_path, version_url(item.platform, item.document, change)))
     entry.published(change.version.date)
     entry.updated(change.version.date)
@@ -217,11 +225,14 @@ def _showable(text: str) -> str:
     return UNSHOWABLE.sub("\ufffd", text)
 
 
-def entry_title(item: Listed, site: Site) -> str:
+def entry_title(item: Listed, site: Site, edit: ProvisionEdit | None = None) -> str:
     """Return an entry's title: the document and what changed, up to its first clause named.
 
-    E.g. "ChatGPT — Privacy Policy: Changed “How we use data” (+48 \u221212) …".
+    E.g. "ChatGPT — Privacy Policy: Changed “How we use data” (+48 \u221212) …"; a provision's
+    feed names what the change did to that provision alone.
     """
+    if edit is not None:
+        return f"{item.platform.name} — {item.document.name}: {edit_summary(item.change, edit)}"
     what = headline(item.change, site, TITLE_TOPICS)
     if item.change.lead:
         cut = what.find(")", what.find(item.change.lead))
@@ -275,7 +286,8 @@ def plain_text(html: str) -> str:
 def content_html(item: Listed, edit: ProvisionEdit | None = None) -> str:
     """Return the entry content: the summary and the word diff (or one provision's) as HTML."""
     change = item.change
-    head = f"<p>{escape(summary(item))}</p>"
+    said = summary(item) if edit is None else edit_summary(change, edit) + "."
+    head = f"<p>{escape(said)}</p>"
     if change.kind in ("first", "deleted") or change.diff is None:
         return head
     return head + diff_html(edit.diff if edit else change.diff)

@@ -665,7 +665,7 @@ def _provision_context(
         "feeds": [
             *feed_links(platform, document),
             *([notes_feed_link()] if document.note(provision.id) else []),
-            provision_feed_link(platform, document, provision.id),
+            provision_feed_link(platform, document, provision),
         ],
     }
 
