@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from termline.analysis.changes import KINDS, Analysis, analyse, fingerprint, normalise
+from termline.analysis.changes import KINDS, NAMED_CHARS, Analysis, analyse, fingerprint, normalise
 from termline.analysis.history import BlobReader, read_history
 from termline.analysis.topics import Tagger, load_topics
 from termline.archive import open_repo
@@ -94,6 +94,21 @@ def test_revert_names_the_latest_earlier_version_with_that_text(make_repo, tagge
     assert analysis.changes[4].reverts_to == ids[0]
     back_to = analysis.changes[1].version.date.strftime("%Y-%m-%d")
     assert analysis.changes[3].summary == f"Back to the text of {back_to}"  # a date, not an id
+
+
+def test_a_summary_names_headings_without_invisible_characters_and_cut_short(make_repo, tagger):
+    # Stack Exchange's headings carry thousands of zero-width characters (a watermark), and a
+    # scraped menu bar can be a heading of 150 characters: summaries quoted them whole.
+    watermark = "\u200b\u200c\u200d\ufeff\u00ad" * 400
+    menu = " ".join(f"Menu{i}" for i in range(24))
+    start = BASE.replace("## Data retention", f"## Data retention{watermark}")
+    start = start.replace("## Disputes", f"## {menu}")
+    changed = start.replace("90 days", "three years").replace("home town", "capital city")
+    analysis = history_of(make_repo, [start, changed], tagger)
+    summary = analysis.changes[1].summary
+    assert "“Data retention” (+2 \u22122)" in summary
+    shown = summary[summary.index("“Menu0") + 1 : summary.index("\u2026”")]
+    assert menu.startswith(shown) and len(shown) <= NAMED_CHARS < len(menu)
 
 
 def test_a_revert_to_a_cosmetic_variant_is_a_revert(make_repo, tagger):

@@ -51,6 +51,7 @@ KINDS = ("first", "substantive", "cosmetic", "technical", "dates", "revert", "de
 STATUSES = ("added", "removed", "modified", "renamed")
 # Kinds that change no rule (noise): shown, but folded and marked; left out of news and feeds.
 QUIET_KINDS = ("cosmetic", "technical", "dates", "revert")
+NAMED_CHARS = 100  # a summary cuts a longer heading (a scraped menu bar) at a word, with "…"
 
 LINK_TARGET = re.compile(r"\]\((?:[^()]|\([^()]*\))*\)")
 LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:.*$")
@@ -420,7 +421,15 @@ def _named_edit(edit: ProvisionEdit, words: tuple[int, int] | None = None) -> Na
     """Return a clause as a summary names it, with its diff's words ± unless given others."""
     added, removed = words or (edit.diff.words_added, edit.diff.words_removed)
     old = plain(edit.old_heading) if edit.renamed_to and edit.old_heading else None
-    return Named(edit.status, plain(edit.heading) or PREAMBLE, added, removed, old_heading=old)
+    heading = _shortened(plain(edit.heading)) or PREAMBLE
+    return Named(edit.status, heading, added, removed, old_heading=old and _shortened(old))
+
+
+def _shortened(heading: str) -> str:
+    """Return a heading as a summary names it: cut at a word after ``NAMED_CHARS`` characters."""
+    if len(heading) <= NAMED_CHARS:
+        return heading
+    return heading[:NAMED_CHARS].rsplit(" ", 1)[0] + "…"
 
 
 def edit_summary(change: Change, edit: ProvisionEdit) -> str:

@@ -37,7 +37,9 @@ CLAUSE = re.compile(
     r"^ {0,3}(?:\d{1,3}(?:\.\d{1,3})*\\?\.|\d{1,3}(?:\.\d{1,3})+|\([a-z0-9]{1,4}\))[ \t]+\S"
 )
 LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)")
-MARKUP = re.compile(r"[*_`]+|\\(?=[^\w\s])")
+# Emphasis, escapes, and invisible characters: zero-width spaces and joiners, word joiners,
+# byte-order marks and soft hyphens (Stack Exchange's headings carry thousands as a watermark).
+MARKUP = re.compile(r"[*_`]+|\\(?=[^\w\s])|[\u200b-\u200d\u2060\ufeff\u00ad]")
 KEYWORD = r"(?i:section|article|clause|part|chapter|schedule|annex|appendix|exhibit)"
 NUMBERING = re.compile(
     rf"^(?:{KEYWORD}\s+(?:\d{{1,3}}(?:\.\d{{1,3}})*|[IVXLCivxlc]{{1,6}}|[A-Za-z])\.?"
