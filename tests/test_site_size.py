@@ -2,6 +2,7 @@
 
 import json
 import posixpath
+import re
 from pathlib import Path
 
 import feedparser
@@ -86,6 +87,12 @@ def test_feeds_keep_their_newest_entries_only(make_repo, tmp_path: Path):
     assert len(provision.entries) == PROVISION_ENTRIES
     newest = f"2024-01-{count:02d}"
     assert document.entries[0].link.endswith(f"versions/{newest}-{_short(repo, 'HEAD')}/index.html")
+    page = (site / "platforms/acme/terms/provisions/manners/index.html").read_text()
+    heads = re.findall(r'<link rel="alternate"[^>]* href="([^"]+)"', page)
+    assert heads == [
+        "../../../../../feed.xml",
+        "feed.xml",
+    ]  # the site's and its own, by the shortest way
     data = site / "data/acme/terms.json"
     assert len(data.read_text().splitlines()) == 1  # not indented: a third of the bytes
     assert len(json.loads(data.read_text())["versions"]) == count

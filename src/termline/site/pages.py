@@ -663,7 +663,7 @@ def _provision_context(
         "topics": others.topics,
         "updated": provision_date(provision),
         "feeds": [
-            *feed_links(platform, document),
+            *feed_links(),
             *([notes_feed_link()] if document.note(provision.id) else []),
             provision_feed_link(platform, document, provision),
         ],

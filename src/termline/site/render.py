@@ -612,16 +612,17 @@ def changes_url(facet: str | None = None, value: str | None = None, page: int | 
 def feed_links(
     platform: Platform[Tracked] | None = None, document: Tracked | None = None
 ) -> list[FeedLink]:
-    """Return the feeds of a page: the site's, its platform's, its document's."""
+    """Return the feeds a page's head names: the site's and its own, not every feed above it.
+
+    Its own is its document's, else its platform's (on contrib-versions, naming every feed above
+    a page was 43 MB of links).
+    """
     links = [FeedLink("All substantive changes", "feed.xml")]
-    if platform is not None:
-        links.append(FeedLink(f"{platform.name}: all changes", f"{platform_url(platform)}feed.xml"))
     if platform is not None and document is not None:
-        links.append(
-            FeedLink(
-                f"{platform.name} — {document.name}", f"{document_url(platform, document)}feed.xml"
-            )
-        )
+        title, path = f"{platform.name} — {document.name}", document_url(platform, document)
+        links.append(FeedLink(title, f"{path}feed.xml"))
+    elif platform is not None:
+        links.append(FeedLink(f"{platform.name}: all changes", f"{platform_url(platform)}feed.xml"))
     return links
 
 
