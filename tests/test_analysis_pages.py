@@ -252,6 +252,9 @@ def test_provision_page_with_many_changes_stays_small_and_links_every_version(
     assert listed.count('class="changed"') == SHOWN_DIFFS  # the newest news, with their diff
     assert f"The newest {SHOWN_DIFFS} edits of its text show their word diff" in listed
     assert listed.count("2 cosmetic changes and 1 revert") == 40  # each quiet run, one line
+    changes = (out / "changes/index.html").read_text()
+    mixed = changes.split("<summary>2 cosmetic changes and 1 revert</summary>")[1]
+    assert 'class="kind kind-revert"' in mixed.split("</details>")[0]  # a mixed run names each
     linked = set(Links.of(listed))
     assert {f"../../versions/{v['id']}/index.html" for v in history} <= linked
     paragraph = len(_paragraph(40))
@@ -329,3 +332,7 @@ def test_a_long_quiet_run_is_counted_on_provision_pages_and_listed_on_the_docume
     assert f"../../versions/{ids[2]}/index.html" not in linked
     document = set(Links.of((site / "platforms/a/terms/index.html").read_text()))
     assert {f"versions/{i}/index.html" for i in ids} <= document  # where every one is linked
+    changes = (site / "changes/index.html").read_text()
+    run = changes.split(f"<summary>{quiet} cosmetic changes</summary>")[1].split("</details>")[0]
+    assert run.count("<li") == quiet and "kind-cosmetic" in run  # each row, styled as quiet
+    assert 'class="kind ' not in run  # the run's summary names its kind: no badge on each row
