@@ -5,6 +5,7 @@ import gzip
 import html
 import json
 import os
+import posixpath
 import subprocess
 import sys
 from html.parser import HTMLParser
@@ -145,11 +146,10 @@ def test_every_page_has_the_csp_and_links_its_feeds(demo_site: Path):
     html = (version / "index.html").read_text()
     assert "script-src 'self' 'wasm-unsafe-eval'" in html
     feeds = [line for line in html.splitlines() if 'type="application/atom+xml"' in line]
-    assert [f.split('href="')[1].split('"')[0].lstrip("./") for f in feeds] == [
-        "feed.xml",
-        "platforms/chirpy/feed.xml",
-        "platforms/chirpy/privacy-policy/feed.xml",
-    ]
+    folder = version.relative_to(demo_site).as_posix()  # the site's feed, and its document's
+    links = [f.split('href="')[1].split('"')[0] for f in feeds]
+    heads = [posixpath.normpath(posixpath.join(folder, link)) for link in links]
+    assert heads == ["feed.xml", "platforms/chirpy/privacy-policy/feed.xml"]
 
 
 def test_changes_are_paginated_and_filtered(demo_site: Path, pages: dict[Path, Page]):
@@ -177,8 +177,8 @@ def test_change_lists_are_paged_from_the_oldest_so_old_pages_never_change(
     newest, oldest = parse(out / "changes/index.html"), parse(out / "changes/1/index.html")
     assert sum("/versions/" in link for link in newest.links) == 150  # 100 to 199 on the first
     assert sum("/versions/" in link for link in oldest.links) == 100
-    assert "../changes/1/index.html" in newest.links
-    assert "../../changes/index.html" in oldest.links
+    assert "1/index.html" in newest.links
+    assert "../index.html" in oldest.links
     assert "2024-01-01" in (out / "changes/1/index.html").read_text()
     assert not (out / "changes/2").exists()
     page = out / "changes/1/index.html"
