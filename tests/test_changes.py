@@ -111,6 +111,20 @@ def test_a_summary_names_headings_without_invisible_characters_and_cut_short(mak
     assert menu.startswith(shown) and len(shown) <= NAMED_CHARS < len(menu)
 
 
+def test_unchanged_lines_between_changes_are_one_skip(make_repo, tagger):
+    # Veepee's terms showed "… 15 unchanged lines …" then "… 190 unchanged lines …": the end of
+    # one changed provision, then the provisions left unchanged after it.
+    long = "".join(f"Line {n} of the rules.\n\n" for n in range(12))
+    start = f"# Terms\n\n## Fees\n\nTen euros.\n\n{long}## Other\n\n{long}## Law\n\nFrench law.\n"
+    changed = start.replace("Ten euros", "Twenty euros").replace("French law", "Irish law")
+    analysis = history_of(make_repo, [start, changed], tagger)
+    blocks = analysis.changes[1].diff.blocks
+    kinds_ = [block.kind for block in blocks]
+    assert not any(a == b == "skip" for a, b in zip(kinds_, kinds_[1:], strict=False)), kinds_
+    skipped = sum(block.lines for block in blocks if block.kind == "skip")
+    assert skipped >= 1.5 * len(long.splitlines())  # both runs of unchanged lines counted
+
+
 def test_a_revert_to_a_cosmetic_variant_is_a_revert(make_repo, tagger):
     variant = BASE.replace("90 days", "90\u00a0days")
     changed = BASE.replace("90 days", "one year")

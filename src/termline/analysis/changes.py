@@ -501,25 +501,29 @@ def _document_diff(
 ) -> WordDiff:
     """Join the provisions' diffs in reading order, folding unchanged provisions into skips."""
     blocks: list[Block] = []
-    added = removed = skipped = 0
+    added = removed = 0
     for id_ in order:
         edit = edits.get(id_)
         if edit is None:
-            skipped += after[id_].lines
+            _join(blocks, [Block("skip", "", after[id_].lines)] if after[id_].lines else [])
             continue
-        if skipped:
-            blocks.append(Block("skip", "", skipped))
-            skipped = 0
         section = after.get(id_) or before[id_]
         if section.titled:
             blocks.append(Block("heading", edit.heading_html))
-        blocks.extend(edit.diff.blocks)
+        _join(blocks, edit.diff.blocks)
         heading_added, heading_removed = _heading_words(edit)
         added += edit.diff.words_added + heading_added
         removed += edit.diff.words_removed + heading_removed
-    if skipped:
-        blocks.append(Block("skip", "", skipped))
     return WordDiff(tuple(blocks), added, removed)
+
+
+def _join(blocks: list[Block], more: Iterable[Block]) -> None:
+    """Add blocks to a diff, a skip next to a skip made one ("… 205 unchanged lines …")."""
+    for block in more:
+        if block.kind == "skip" and blocks and blocks[-1].kind == "skip":
+            blocks[-1] = replace(blocks[-1], lines=blocks[-1].lines + block.lines)
+        else:
+            blocks.append(block)
 
 
 def _heading_words(edit: ProvisionEdit) -> tuple[int, int]:
