@@ -5,11 +5,12 @@ from pathlib import Path
 
 import pytest
 
+from termline.analysis.notes import Judged, Note
 from termline.build import read_platforms
 from termline.site.library import summarise
-from termline.site.pages import PlatformView
-from termline.site.render import Listed, feed_links
-from termline.site.views import view_key
+from termline.site.pages import PlatformView, version_pages
+from termline.site.render import Listed, StaleNote, feed_links, version_url
+from termline.site.views import PlatformName, view_key
 from termline.sources import load_config
 
 
@@ -56,3 +57,47 @@ def test_a_view_holding_what_gives_no_key_is_refused(platform):
         view_key("platform.html", dataclasses.replace(_view(listed), updated=provision))
     with pytest.raises(TypeError, match="object"):
         view_key("platform.html", dataclasses.replace(_view(listed), updated=object()))
+
+
+def _version_keys(platform, document) -> dict[str, str]:
+    pages = version_pages(platform, document)
+    return {page.path: view_key(page.template, page.view) for page in pages}
+
+
+def test_a_new_version_gives_a_new_key_to_the_version_page_before_it_only(platform):
+    full, _listed = platform
+    document = max(full.documents, key=lambda d: len(d.changes))
+    assert len(document.changes) >= 3
+    before = dataclasses.replace(
+        document, changes=document.changes[:-1], change_keys=document.change_keys[:-1]
+    )
+    old, new = _version_keys(full, before), _version_keys(full, document)
+    assert len(new) == len(old) + 1
+    changed = sorted(path for path in old if old[path] != new[path])
+    assert changed == [f"{_path(full, document, document.changes[-2])}"]  # its "next" link
+
+
+def test_a_version_page_key_changes_with_every_field_of_its_view(platform):
+    full, _listed = platform
+    document = max(full.documents, key=lambda d: len(d.changes))
+    page = list(version_pages(full, document))[1]
+    view, key = page.view, view_key("version.html", page.view)
+    judged = Judged(Note("n.md", "p", "d", "x", "S", "v", ()), "stale", changed_in="v")
+    changed = [
+        dataclasses.replace(view, platform=PlatformName(full.slug, "Chirpy Inc.")),
+        dataclasses.replace(view, document=dataclasses.replace(view.document, path="a.md")),
+        dataclasses.replace(view, version=dataclasses.replace(view.version, key="other")),
+        dataclasses.replace(view, older=None),
+        dataclasses.replace(view, newer=dataclasses.replace(view.newer, previous=None)),
+        dataclasses.replace(view, stale=(StaleNote(judged, "Heading"),)),
+        dataclasses.replace(view, updated=view.updated.replace(year=1999)),
+        dataclasses.replace(view, feeds=view.feeds[:1]),
+    ]
+    keys = [view_key("version.html", other) for other in changed]
+    assert key not in keys and len(set(keys)) == len(keys)
+    with pytest.raises(TypeError, match="change"):  # a change counts by its key only
+        view_key("version.html", dataclasses.replace(view, updated=view.version.change))
+
+
+def _path(platform, document, change) -> str:
+    return f"{version_url(platform, document, change)}index.html"

@@ -23,7 +23,7 @@ import jinja2
 
 from termline import parallel
 from termline.analysis.catalogue import Document, Platform, Summary, Tracked
-from termline.analysis.changes import Provision
+from termline.analysis.changes import Change, Provision
 from termline.analysis.topics import Match, Topic
 from termline.cache import digest
 from termline.site.output import Output
@@ -37,6 +37,7 @@ from termline.site.render import (
     FeedLink,
     Listed,
     Site,
+    StaleNote,
     build_date,
     changes_url,
     document_date,
@@ -51,11 +52,22 @@ from termline.site.render import (
     render_page,
     render_view,
     site_base,
+    stale_notes,
     topic_feed_link,
     topic_url,
 )
 from termline.site.timeline import Months, Timeline, month_counts, months_chart, timeline
-from termline.site.views import View, context, joined, part, view_key
+from termline.site.views import (
+    DocumentName,
+    KeyedChange,
+    Neighbour,
+    PlatformName,
+    View,
+    context,
+    joined,
+    part,
+    view_key,
+)
 from termline.slugs import slugify
 
 Context = Callable[[], dict[str, Any]]
@@ -609,9 +621,30 @@ def _column(column: Column) -> tuple[object, ...]:
     return column.platform.slug, column.platform.name, shown
 
 
+@dataclass(frozen=True)
+class VersionView:
+    """What a version page shows: its change, its neighbours' links, its document's names.
+
+    Not the whole document: a new version would then give every older version page a new key.
+    """
+
+    platform: PlatformName
+    document: DocumentName
+    version: KeyedChange
+    older: Neighbour | None
+    newer: Neighbour | None
+    stale: tuple[StaleNote, ...]  # the notes this change made stale
+    updated: datetime
+    feeds: tuple[FeedLink, ...]
+
+    def derived(self) -> dict[str, Change]:
+        """Return the change it shows."""
+        return {"change": self.version.change}
+
+
 def document_pages(
     site: Site, platform: Platform[Tracked], document: Document, others: Others
-) -> Iterator[Page]:
+) -> Iterator[AnyPage]:
     """Yield a document's pages (given in full): text, compare, versions, provisions."""
     base = document_url(platform, document)
     feeds = feed_links(platform, document)
@@ -625,20 +658,7 @@ def document_pages(
     text = {**common, "timeline": document_timeline(document)}
     yield Page(f"{base}index.html", "document.html", shown_notes, _fixed(text), base)
     yield Page(f"{base}compare/index.html", "compare.html", document.key, _fixed(common), base)
-    changes = document.changes
-    for index, change in enumerate(changes):
-        around = document.change_keys[max(0, index - 1) : index + 2]
-        context = {
-            **common,
-            "change": change,
-            "older": changes[index - 1] if index else None,
-            "newer": changes[index + 1] if index + 1 < len(changes) else None,
-            "updated": change.version.date,
-        }
-        first, last = index == 0, index + 1 == len(changes)
-        shown = (document.display, around, first, last, document.stale_notes(change.id))
-        path = f"{base}versions/{change.id}/index.html"
-        yield Page(path, "version.html", shown, _fixed(context), base)
+    yield from version_pages(platform, document)
     for provision, own in zip(document.provisions, document.provision_keys, strict=True):
         note = document.note(provision.id)
         held = (document.display, own, document.deleted, others.key(platform, provision), note)
@@ -650,6 +670,27 @@ def document_pages(
             _provision_context(platform, document, provision, others),
             base,
         )
+
+
+def version_pages(platform: Platform[Tracked], document: Document) -> Iterator[Viewed]:
+    """Yield the page of each version of a document, given in full."""
+    base = document_url(platform, document)
+    named = PlatformName(platform.slug, platform.name)
+    names = DocumentName(document.slug, document.name, document.path)
+    feeds = tuple(feed_links(platform, document))
+    changes = (None, *document.changes, None)
+    for index, (change, key) in enumerate(zip(document.changes, document.change_keys, strict=True)):
+        view = VersionView(
+            platform=named,
+            document=names,
+            version=KeyedChange(change, key),
+            older=Neighbour.of(changes[index]),
+            newer=Neighbour.of(changes[index + 2]),
+            stale=stale_notes(document, change.id),
+            updated=change.version.date,
+            feeds=feeds,
+        )
+        yield Viewed(f"{base}versions/{change.id}/index.html", "version.html", view, base)
 
 
 def _provision_context(

@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from functools import cached_property, lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import jinja2
@@ -26,6 +26,7 @@ from markupsafe import Markup
 from termline.analysis.catalogue import Platform, Summary, Tracked
 from termline.analysis.changes import QUIET_KINDS, Change, Provision, ProvisionEdit
 from termline.analysis.diff import Block
+from termline.analysis.notes import Judged
 from termline.analysis.provisions import heading_key
 from termline.analysis.topics import Topic
 from termline.errors import TermlineError
@@ -185,6 +186,37 @@ class Row:
         return quiet_label(change for change, _ in self.entries)
 
 
+class Slugged(Protocol):
+    """A platform or a document as links name it: its slug (a record, or its names alone)."""
+
+    @property
+    def slug(self) -> str: ...
+
+
+class Placed(Protocol):
+    """A document as git names it: its path in the archive."""
+
+    @property
+    def path(self) -> str: ...
+
+
+@dataclass(frozen=True)
+class StaleNote:
+    """A note whose clause changed after it was written, with the clause's heading."""
+
+    judged: Judged
+    heading: str
+
+
+def stale_notes(document: Tracked, change: str | None = None) -> tuple[StaleNote, ...]:
+    """Return a document's stale notes (those one change made stale, if named), with headings."""
+    headings = {provision.id: provision.heading for provision in document.provisions}
+    return tuple(
+        StaleNote(judged, headings[judged.note.provision])
+        for judged in document.stale_notes(change)
+    )
+
+
 @dataclass(frozen=True)
 class FeedLink:
     """A feed a page links to in its head."""
@@ -229,6 +261,7 @@ def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environ
         document_url=document_url,
         version_url=version_url,
         git_file_url=git_file_url,
+        stale_notes=stale_notes,
         git_history_url=git_history_url,
         headline=headline,
         history_rows=history_rows,
@@ -414,7 +447,7 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def git_file_url(site: Site, document: Tracked, change: Change) -> str | None:
+def git_file_url(site: Site | Settings, document: Placed, change: Change) -> str | None:
     """Return the URL of a document's text at a version in the archive's git host, if known."""
     if not site.repo_url:
         return None
@@ -453,7 +486,7 @@ def _parser() -> MarkdownIt:
     return parser
 
 
-def platform_url(platform: Platform[Tracked]) -> str:
+def platform_url(platform: Slugged) -> str:
     """Return the site path of a platform page."""
     return f"platforms/{platform.slug}/"
 
@@ -583,7 +616,7 @@ def _resolve(token: Token, source_url: str | None) -> None:
         token.attrs.pop("href", None)
 
 
-def document_url(platform: Platform[Tracked], document: Tracked) -> str:
+def document_url(platform: Slugged, document: Slugged) -> str:
     """Return the site path of a document page."""
     return f"platforms/{platform.slug}/{document.slug}/"
 

@@ -10,14 +10,14 @@ its key, names and notes), so a key stays cheap however much its page shows.
 
 import hashlib
 from collections.abc import Iterable, Mapping
-from dataclasses import fields, is_dataclass
+from dataclasses import dataclass, fields, is_dataclass
 from datetime import datetime
 from functools import singledispatch
 from operator import attrgetter
 from typing import Any, ClassVar, Protocol
 
 from termline.analysis.catalogue import Platform, Tracked
-from termline.analysis.changes import Provision
+from termline.analysis.changes import Change, Provision
 from termline.cache import digest
 from termline.site.render import FeedLink, Listed
 
@@ -29,6 +29,45 @@ class View(Protocol):
     """A frozen dataclass whose fields are what its page's template shows."""
 
     __dataclass_fields__: ClassVar[dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class PlatformName:
+    """A platform as the pages of one of its documents name it, without its documents."""
+
+    slug: str
+    name: str
+
+
+@dataclass(frozen=True)
+class DocumentName:
+    """A document as a page of one of its versions names it: not its changes or provisions."""
+
+    slug: str
+    name: str
+    path: str  # in the archive, for git
+
+
+@dataclass(frozen=True)
+class KeyedChange:
+    """A change with its key (see ``Tracked.change_keys``): its versions up to it, its names."""
+
+    change: Change
+    key: str
+
+
+@dataclass(frozen=True)
+class Neighbour:
+    """The version before or after the one a page shows, as its links name it."""
+
+    id: str
+    date: datetime
+    previous: str | None  # the version before it: a revert that undoes it names that one
+
+    @classmethod
+    def of(cls, change: Change | None) -> "Neighbour | None":
+        """Return a change's version as a neighbour's link names it, if there is one."""
+        return None if change is None else cls(change.id, change.version.date, change.previous)
 
 
 def view_key(template: str, view: View) -> str:
@@ -84,6 +123,16 @@ def _feed_link(link: FeedLink) -> str:
     return f"F{link.title!r}{link.path!r}"  # on every page: kept cheap
 
 
+@part.register(KeyedChange)
+def _keyed_change(item: KeyedChange) -> str:
+    return f"K{item.key}"  # it covers the change's whole analysis: its versions up to it
+
+
+@part.register(Neighbour)
+def _neighbour(item: Neighbour) -> str:
+    return f"N{item.id!r}{item.date!r}{item.previous!r}"
+
+
 @part.register(Tracked)
 def _tracked(document: Tracked) -> str:
     notes = digest(document.notes) if document.notes else ""
@@ -98,3 +147,8 @@ def _platform(platform: Platform[Tracked]) -> str:
 @part.register(Provision)
 def _provision(provision: Provision) -> str:
     raise TypeError(f"provision {provision.id}: a view holds a provision with its key")
+
+
+@part.register(Change)
+def _change(change: Change) -> str:
+    raise TypeError(f"change {change.id}: a view holds a change with its key")
