@@ -8,8 +8,15 @@ import pytest
 from termline.analysis.notes import Judged, Note
 from termline.build import read_platforms
 from termline.site.library import summarise
-from termline.site.pages import PlatformView, version_pages
-from termline.site.render import Listed, StaleNote, feed_links, version_url
+from termline.site.pages import Others, PlatformView, Viewed, document_pages, version_pages
+from termline.site.render import (
+    Listed,
+    Site,
+    StaleNote,
+    document_url,
+    feed_links,
+    version_url,
+)
 from termline.site.views import PlatformName, view_key
 from termline.sources import load_config
 
@@ -59,22 +66,28 @@ def test_a_view_holding_what_gives_no_key_is_refused(platform):
         view_key("platform.html", dataclasses.replace(_view(listed), updated=object()))
 
 
-def _version_keys(platform, document) -> dict[str, str]:
-    pages = version_pages(platform, document)
-    return {page.path: view_key(page.template, page.view) for page in pages}
+def _viewed_keys(platform, listed, document) -> dict[str, str]:
+    site = Site("t", (listed,), ())
+    pages = document_pages(site, platform, document, Others(site))
+    return {p.path: view_key(p.template, p.view) for p in pages if isinstance(p, Viewed)}
 
 
-def test_a_new_version_gives_a_new_key_to_the_version_page_before_it_only(platform):
-    full, _listed = platform
+def test_a_new_version_gives_new_keys_to_its_document_pages_and_the_version_before_it(
+    platform, monkeypatch
+):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    full, listed = platform
     document = max(full.documents, key=lambda d: len(d.changes))
     assert len(document.changes) >= 3
     before = dataclasses.replace(
         document, changes=document.changes[:-1], change_keys=document.change_keys[:-1]
     )
-    old, new = _version_keys(full, before), _version_keys(full, document)
+    old, new = _viewed_keys(full, listed, before), _viewed_keys(full, listed, document)
     assert len(new) == len(old) + 1
     changed = sorted(path for path in old if old[path] != new[path])
-    assert changed == [f"{_path(full, document, document.changes[-2])}"]  # its "next" link
+    folder = document_url(full, document)
+    older = f"{version_url(full, document, document.changes[-2])}index.html"  # its "next" link
+    assert changed == sorted([f"{folder}index.html", f"{folder}compare/index.html", older])
 
 
 def test_a_version_page_key_changes_with_every_field_of_its_view(platform):
@@ -97,7 +110,3 @@ def test_a_version_page_key_changes_with_every_field_of_its_view(platform):
     assert key not in keys and len(set(keys)) == len(keys)
     with pytest.raises(TypeError, match="change"):  # a change counts by its key only
         view_key("version.html", dataclasses.replace(view, updated=view.version.change))
-
-
-def _path(platform, document, change) -> str:
-    return f"{version_url(platform, document, change)}index.html"

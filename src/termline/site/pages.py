@@ -60,6 +60,7 @@ from termline.site.timeline import Months, Timeline, month_counts, months_chart,
 from termline.site.views import (
     DocumentName,
     KeyedChange,
+    KeyedChanges,
     Neighbour,
     PlatformName,
     View,
@@ -470,10 +471,6 @@ def paginated(
         yield Viewed(f"{url(number)}index.html", "changes.html", view)
 
 
-def _fixed(context: dict[str, Any]) -> Context:
-    return lambda: context
-
-
 @dataclass(frozen=True)
 class Column:
     """A platform's current provisions on a topic: how many, and the first few (``HELD``)."""
@@ -642,22 +639,48 @@ class VersionView:
         return {"change": self.version.change}
 
 
+@dataclass(frozen=True)
+class DocumentView:
+    """What a document's page shows: the document in full (its text, changes, provisions)."""
+
+    platform: PlatformName
+    document: Document
+    updated: datetime
+    feeds: tuple[FeedLink, ...]
+
+    def derived(self) -> dict[str, Timeline | None]:
+        """Return the picture of its versions."""
+        return {"timeline": document_timeline(self.document)}
+
+
+@dataclass(frozen=True)
+class CompareView:
+    """What a document's compare page shows: its names and every version to choose from."""
+
+    platform: PlatformName
+    document: DocumentName
+    versions: KeyedChanges
+    updated: datetime
+    feeds: tuple[FeedLink, ...]
+
+    def derived(self) -> dict[str, tuple[Change, ...]]:
+        """Return the changes to choose from."""
+        return {"changes": self.versions.changes}
+
+
 def document_pages(
     site: Site, platform: Platform[Tracked], document: Document, others: Others
 ) -> Iterator[AnyPage]:
     """Yield a document's pages (given in full): text, compare, versions, provisions."""
     base = document_url(platform, document)
-    feeds = feed_links(platform, document)
-    common = {
-        "platform": platform,
-        "document": document,
-        "feeds": feeds,
-        "updated": document_date(site, document),
-    }
-    shown_notes = (document.key, document.notes)  # it lists the stale ones
-    text = {**common, "timeline": document_timeline(document)}
-    yield Page(f"{base}index.html", "document.html", shown_notes, _fixed(text), base)
-    yield Page(f"{base}compare/index.html", "compare.html", document.key, _fixed(common), base)
+    named = PlatformName(platform.slug, platform.name)
+    names = DocumentName(document.slug, document.name, document.path)
+    feeds, updated = tuple(feed_links(platform, document)), document_date(site, document)
+    text = DocumentView(named, document, updated, feeds)
+    yield Viewed(f"{base}index.html", "document.html", text, base)
+    versions = KeyedChanges(document.changes, document.change_keys[-1])
+    compare = CompareView(named, names, versions, updated, feeds)
+    yield Viewed(f"{base}compare/index.html", "compare.html", compare, base)
     yield from version_pages(platform, document)
     for provision, own in zip(document.provisions, document.provision_keys, strict=True):
         note = document.note(provision.id)

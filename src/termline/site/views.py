@@ -57,6 +57,14 @@ class KeyedChange:
 
 
 @dataclass(frozen=True)
+class KeyedChanges:
+    """A document's changes with the key of its newest one, which covers them all."""
+
+    changes: tuple[Change, ...]
+    key: str
+
+
+@dataclass(frozen=True)
 class Neighbour:
     """The version before or after the one a page shows, as its links name it."""
 
@@ -126,6 +134,11 @@ def _feed_link(link: FeedLink) -> str:
 @part.register(KeyedChange)
 def _keyed_change(item: KeyedChange) -> str:
     return f"K{item.key}"  # it covers the change's whole analysis: its versions up to it
+
+
+@part.register(KeyedChanges)
+def _keyed_changes(item: KeyedChanges) -> str:
+    return f"KS{item.key}"  # the newest change's key covers its versions up to it: all of them
 
 
 @part.register(Neighbour)
