@@ -326,3 +326,18 @@ def test_a_rebuild_after_a_note_changes_matches_a_fresh_build(noted, tmp_path):
     others.pop(Path(".termline-site"), None)
     assert files.keys() == others.keys()
     assert [p for p in files if files[p] != others[p]] == []
+
+
+def test_a_stale_note_links_the_newest_text_after_a_rebuild(noted, tmp_path):
+    """A new version the clause did not see still moves the note's comparison link."""
+    repo, ids = noted
+    cache, out, fresh = tmp_path / "cache", tmp_path / "site", tmp_path / "fresh"
+    build(BuildOptions(repo=repo.path, out=out, search=False, cache=cache))
+    text = V3.replace("thirty days", "thirty-one days")  # Retention changes, Arbitration does not
+    sha = repo.commit({"archive/acme/terms.md": text}, "Update Acme Terms", "2024-06-01T00:00:00Z")
+    build(BuildOptions(repo=repo.path, out=out, search=False, cache=cache))
+    build(BuildOptions(repo=repo.path, out=fresh, search=False))
+    newest = f"../../compare/index.html?from={ids[0]}&to=2024-06-01-{sha[:7]}"
+    for site in (fresh, out):
+        link = _page(site, "arbitration").cssselect(".stale-warning a.compare-link")[0]
+        assert link.get("href") == newest

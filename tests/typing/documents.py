@@ -6,11 +6,11 @@ exactly the lines marked ``# refused``.
 
 from termline.analysis.catalogue import Document, Platform, Summary
 from termline.site.library import Library
-from termline.site.pages import Others, Page, document_pages
+from termline.site.pages import Others, Viewed, document_pages
 from termline.site.render import Site
 
 
-def pages_of_summary(site: Site, platform: Platform[Summary], summary: Summary) -> list[Page]:
+def pages_of_summary(site: Site, platform: Platform[Summary], summary: Summary) -> list[Viewed]:
     """Render a document's own pages from its summary."""
     return list(document_pages(site, platform, summary, Others(site)))  # refused
 
@@ -30,7 +30,7 @@ def site_of_documents(site: Site, platform: Platform[Document]) -> Site:
     return Site(title=site.title, platforms=(platform,), changes=())  # refused
 
 
-def pages_in_full(site: Site, platform: Platform[Summary], library: Library) -> list[Page]:
+def pages_in_full(site: Site, platform: Platform[Summary], library: Library) -> list[Viewed]:
     """Render a document's own pages from the document loaded in full, as the build does."""
     whole = library.full(platform.documents[0])
     return list(document_pages(site, platform, whole, Others(site)))

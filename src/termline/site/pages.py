@@ -1,9 +1,10 @@
 """Pages stage: which pages the site has, the key of what each shows, and how to render it.
 
 Takes the ``Site`` (documents as ``Summary`` records: no texts, no diffs) and, for a document whose
-pages must be rendered, the ``Document`` in full; gives ``Page`` records, each rendered and
-written only when its key differs from the one the site in place was built with (``Output``).
-Keys are made of small per-change and per-provision keys computed once per analysis, so a build
+pages must be rendered, the ``Document`` in full; gives ``Viewed`` pages, each with a view of
+exactly what its template shows (``termline.site.views``), rendered and written only when the key
+derived from its view differs from the one the site in place was built with (``Output``). Views
+hold records by small per-change and per-provision keys computed once per analysis, so a build
 computes every page's key cheaply and renders only the pages one new commit changed: its
 document's pages, the version page before it, the lists it enters.
 
@@ -15,7 +16,6 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, partial
-from itertools import islice
 from operator import attrgetter
 from typing import Any
 
@@ -24,6 +24,7 @@ import jinja2
 from termline import parallel
 from termline.analysis.catalogue import Document, Platform, Summary, Tracked
 from termline.analysis.changes import Change, Provision
+from termline.analysis.notes import Judged
 from termline.analysis.topics import Match, Topic
 from termline.cache import digest
 from termline.site.output import Output
@@ -49,7 +50,6 @@ from termline.site.render import (
     platform_url,
     provision_feed_link,
     provision_url,
-    render_page,
     render_view,
     site_base,
     stale_notes,
@@ -61,6 +61,7 @@ from termline.site.views import (
     DocumentName,
     KeyedChange,
     KeyedChanges,
+    KeyedProvision,
     Neighbour,
     PlatformName,
     View,
@@ -71,20 +72,8 @@ from termline.site.views import (
 )
 from termline.slugs import slugify
 
-Context = Callable[[], dict[str, Any]]
 HELD = max(TOPIC_PROVISIONS, SHOWN_PROVISIONS)  # provisions a column holds: those shown
 SHARES = 8  # shares of the pages to render per worker, so that no worker waits on another
-
-
-@dataclass(frozen=True)
-class Page:
-    """One page: where it goes, its template, the key of what it shows, its context (lazily)."""
-
-    path: str
-    template: str
-    key: object
-    context: Context
-    group: str = ""
 
 
 @dataclass(frozen=True)
@@ -100,8 +89,7 @@ class Viewed:
     group: str = ""
 
 
-AnyPage = Page | Viewed
-Keyed = tuple[AnyPage, str]  # a page and the key it is written with
+Keyed = tuple[Viewed, str]  # a page and the key it is written with
 
 
 @dataclass(frozen=True)
@@ -180,7 +168,7 @@ class Month:
 
 
 def write_pages(
-    site: Site, env: jinja2.Environment, out: Output, pages: Iterable[AnyPage], jobs: int = 1
+    site: Site, env: jinja2.Environment, out: Output, pages: Iterable[Viewed], jobs: int = 1
 ) -> None:
     """Render and write each page whose key changed since the site in place was built.
 
@@ -189,7 +177,7 @@ def write_pages(
     """
     todo = []
     for page in pages:
-        key = _key(page)
+        key = view_key(page.template, page.view)
         if not out.keeps(page.path, key, page.group):
             todo.append((page, key))
     jobs = jobs if len(todo) >= parallel.MIN_ITEMS * jobs else 1
@@ -205,16 +193,8 @@ def _write(site: Site, env: jinja2.Environment, out: Output, pages: list[Keyed])
         out.page(page.path, key, partial(_render, site, env, page), page.group)
 
 
-def _key(page: AnyPage) -> str:
-    if isinstance(page, Viewed):
-        return view_key(page.template, page.view)
-    return digest(page.template, page.key)
-
-
-def _render(site: Site, env: jinja2.Environment, page: AnyPage) -> str:
-    if isinstance(page, Viewed):
-        return render_view(env, page.template, page.path, site.settings, context(page.view))
-    return render_page(env, page.template, page.path, site, page.context())
+def _render(site: Site, env: jinja2.Environment, page: Viewed) -> str:
+    return render_view(env, page.template, page.path, site.settings, context(page.view))
 
 
 def write_site_pages(
@@ -300,7 +280,7 @@ class PlatformView:
         return {"months": months(self.changes), "timeline": platform_timeline(self.platform)}
 
 
-def site_pages(site: Site, others: "Others") -> Iterator[AnyPage]:
+def site_pages(site: Site, others: "Others") -> Iterator[Viewed]:
     """Yield the pages that span the site: home, search, lists, platforms, topics."""
     latest = site.notable
     shown = {id(item) for item in latest}
@@ -559,6 +539,39 @@ def _topic_pages(site: Site, columns: dict[str, list[Column]]) -> Iterator[Viewe
         yield Viewed(f"{topic_url(topic)}index.html", "topic.html", view)
 
 
+@dataclass(frozen=True)
+class Closest:
+    """Another platform's closest provision on a topic, as a provision page links it."""
+
+    platform: PlatformName
+    document: str  # its document's slug
+    id: str
+    heading: str
+    match: Match | None  # its sentence on the topic, the matches marked
+
+
+@dataclass(frozen=True)
+class Compared:
+    """One topic of a provision: how many other platforms are on it, and the closest shown."""
+
+    topic: Topic
+    count: int
+    closest: tuple[Closest, ...]
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """How other platforms handle a provision's topics, its strongest first, with its key."""
+
+    topics: tuple[Compared, ...]
+    key: str  # a digest of every part of ``topics``, computed once for all pages showing them
+
+
+@part.register(Comparison)
+def _comparison_part(comparison: Comparison) -> str:
+    return f"O{comparison.key}"
+
+
 class Others:
     """What provision pages show of the other platforms' current provisions on their topics."""
 
@@ -566,31 +579,24 @@ class Others:
         self.topics = {topic.slug: topic for topic in site.topics}
         self.columns = topic_columns(site)
         self._ranked = {slug: _strongest_first(found) for slug, found in self.columns.items()}
-        self._platforms = {
-            slug: {c.platform.slug for c in found} for slug, found in self.columns.items()
-        }
-        self._shown = cache(self._digest)
-        self._key = cache(self._topics_key)
+        self._compared = cache(self._topics)
 
-    def of(
-        self, platform: Platform[Tracked], provision: Provision
-    ) -> list[tuple[Topic, list[Column]]]:
-        """Return, for each topic of a provision, strongest first, the other platforms on it."""
-        return [
-            (self.topics[slug], [c for c in self._ranked[slug] if c.platform is not platform])
-            for slug in self._strongest_first(provision)
-        ]
+    def of(self, platform: Platform[Tracked], provision: Provision) -> Comparison:
+        """Return how the other platforms handle a provision's topics, its strongest first."""
+        return self._compared(platform.slug, self._strongest_first(provision))
 
-    def key(self, platform: Platform[Tracked], provision: Provision) -> tuple[str, ...]:
-        """Return the key of what a provision page shows of the other platforms."""
-        return self._key(platform.slug, self._strongest_first(provision))
-
-    def _topics_key(self, platform: str, topics: tuple[str, ...]) -> tuple[str, ...]:
-        """Return the keys of a provision's topics, strongest first: the first compares more."""
-        return tuple(
-            self._shown(slug, SHOWN_PLATFORMS if index else COMPARED_PLATFORMS, platform)
+    def _topics(self, platform: str, topics: tuple[str, ...]) -> Comparison:
+        """Return the comparison of a platform's provision on topics: the first compares more."""
+        found = tuple(
+            self._compare(slug, SHOWN_PLATFORMS if index else COMPARED_PLATFORMS, platform)
             for index, slug in enumerate(topics)
         )
+        return Comparison(found, joined(map(part, found)))
+
+    def _compare(self, slug: str, shown: int, platform: str) -> Compared:
+        """Return what a provision page shows of the other platforms on a topic."""
+        others = [c for c in self._ranked[slug] if c.platform.slug != platform]
+        return Compared(self.topics[slug], len(others), tuple(map(_closest, others[:shown])))
 
     def _strongest_first(self, provision: Provision) -> tuple[str, ...]:
         """Return a provision's topics of the site, the one it matches most strongly first."""
@@ -600,22 +606,15 @@ class Others:
 
     def document_key(self, platform: Platform[Tracked], document: Tracked) -> str:
         """Return the key of what a document's provision pages show of other platforms."""
-        return joined("".join(self.key(platform, p)) for p in document.provisions)
-
-    def _digest(self, slug: str, shown: int, platform: str) -> str:
-        """Return the key of what a provision page shows of the other platforms on a topic."""
-        others = (c for c in self._ranked[slug] if c.platform.slug != platform)
-        count = len(self.columns[slug]) - (platform in self._platforms[slug])
-        return digest(count, [_column(c) for c in islice(others, shown)])
+        return joined(self.of(platform, p).key for p in document.provisions)
 
 
-def _column(column: Column) -> tuple[object, ...]:
-    """Return what a provision page shows of another platform: its first provisions' links."""
-    shown = [
-        (h.document.slug, h.provision.id, h.provision.heading, h.match)
-        for h in column.held[:SHOWN_PROVISIONS]
-    ]
-    return column.platform.slug, column.platform.name, shown
+def _closest(column: Column) -> Closest:
+    """Return what a provision page shows of another platform: its closest provision's link."""
+    held = column.held[0]
+    named = PlatformName(column.platform.slug, column.platform.name)
+    provision = held.provision
+    return Closest(named, held.document.slug, provision.id, provision.heading, held.match)
 
 
 @dataclass(frozen=True)
@@ -668,9 +667,45 @@ class CompareView:
         return {"changes": self.versions.changes}
 
 
+@dataclass(frozen=True)
+class DocumentFacts:
+    """A document as a page of one of its provisions shows it: not its changes or provisions."""
+
+    name: str
+    type: str
+    url: str | None
+    deleted: bool
+
+
+@dataclass(frozen=True)
+class Newest:
+    """A document's newest version, as a stale note's comparison link names it."""
+
+    id: str
+    blob: str | None
+
+
+@dataclass(frozen=True)
+class ProvisionView:
+    """What a provision page shows: the provision with its history, its note, other platforms."""
+
+    platform: PlatformName
+    document: DocumentFacts
+    clause: KeyedProvision
+    judged: Judged | None
+    newest: Newest | None  # only when the note is stale: it links the current text
+    others: Comparison
+    updated: datetime
+    feeds: tuple[FeedLink, ...]
+
+    def derived(self) -> dict[str, Provision]:
+        """Return the provision it shows."""
+        return {"provision": self.clause.provision}
+
+
 def document_pages(
     site: Site, platform: Platform[Tracked], document: Document, others: Others
-) -> Iterator[AnyPage]:
+) -> Iterator[Viewed]:
     """Yield a document's pages (given in full): text, compare, versions, provisions."""
     base = document_url(platform, document)
     named = PlatformName(platform.slug, platform.name)
@@ -682,17 +717,35 @@ def document_pages(
     compare = CompareView(named, names, versions, updated, feeds)
     yield Viewed(f"{base}compare/index.html", "compare.html", compare, base)
     yield from version_pages(platform, document)
-    for provision, own in zip(document.provisions, document.provision_keys, strict=True):
-        note = document.note(provision.id)
-        held = (document.display, own, document.deleted, others.key(platform, provision), note)
-        path = f"{provision_url(platform, document, provision)}index.html"
-        yield Page(
-            path,
-            "provision.html",
-            held,
-            _provision_context(platform, document, provision, others),
-            base,
+    yield from provision_pages(platform, document, others)
+
+
+def provision_pages(
+    platform: Platform[Tracked], document: Document, others: Others
+) -> Iterator[Viewed]:
+    """Yield the page of each provision of a document, given in full."""
+    base = document_url(platform, document)
+    named = PlatformName(platform.slug, platform.name)
+    facts = DocumentFacts(document.name, document.type, document.url, document.deleted)
+    newest = Newest(document.latest.id, document.latest.version.blob)
+    for provision, key in zip(document.provisions, document.provision_keys, strict=True):
+        judged = document.note(provision.id)
+        view = ProvisionView(
+            platform=named,
+            document=facts,
+            clause=KeyedProvision(provision, key),
+            judged=judged,
+            newest=newest if judged and judged.stale else None,
+            others=others.of(platform, provision),
+            updated=provision_date(provision),
+            feeds=(
+                *feed_links(),
+                *([notes_feed_link()] if judged else []),
+                provision_feed_link(platform, document, provision),
+            ),
         )
+        path = f"{provision_url(platform, document, provision)}index.html"
+        yield Viewed(path, "provision.html", view, base)
 
 
 def version_pages(platform: Platform[Tracked], document: Document) -> Iterator[Viewed]:
@@ -714,24 +767,6 @@ def version_pages(platform: Platform[Tracked], document: Document) -> Iterator[V
             feeds=feeds,
         )
         yield Viewed(f"{base}versions/{change.id}/index.html", "version.html", view, base)
-
-
-def _provision_context(
-    platform: Platform[Tracked], document: Document, provision: Provision, others: Others
-) -> Context:
-    return lambda: {
-        "platform": platform,
-        "document": document,
-        "provision": provision,
-        "others": others.of(platform, provision),
-        "topics": others.topics,
-        "updated": provision_date(provision),
-        "feeds": [
-            *feed_links(),
-            *([notes_feed_link()] if document.note(provision.id) else []),
-            provision_feed_link(platform, document, provision),
-        ],
-    }
 
 
 def provision_date(provision: Provision) -> datetime:

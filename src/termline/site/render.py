@@ -684,21 +684,6 @@ def site_base(site: Site) -> str | None:
     return site.base_url.rstrip("/") + "/" if site.base_url else None
 
 
-def render_page(
-    env: jinja2.Environment, template: str, path: str, site: Site, context: dict[str, Any]
-) -> str:
-    values = {
-        "root": "../" * path.count("/"),
-        "feeds": feed_links(),
-        "updated": build_date(site),
-        **context,
-    }
-    try:
-        return env.get_template(template).render(site=site, path=path, **values)
-    except jinja2.TemplateError as error:
-        raise template_error(error, template) from error
-
-
 def render_view(
     env: jinja2.Environment, template: str, path: str, settings: Settings, view: dict[str, Any]
 ) -> str:

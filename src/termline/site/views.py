@@ -18,6 +18,7 @@ from typing import Any, ClassVar, Protocol
 
 from termline.analysis.catalogue import Platform, Tracked
 from termline.analysis.changes import Change, Provision
+from termline.analysis.topics import Topic
 from termline.cache import digest
 from termline.site.render import FeedLink, Listed
 
@@ -61,6 +62,14 @@ class KeyedChanges:
     """A document's changes with the key of its newest one, which covers them all."""
 
     changes: tuple[Change, ...]
+    key: str
+
+
+@dataclass(frozen=True)
+class KeyedProvision:
+    """A provision with its key (see ``Tracked.provision_keys``): its text and its history."""
+
+    provision: Provision
     key: str
 
 
@@ -141,9 +150,19 @@ def _keyed_changes(item: KeyedChanges) -> str:
     return f"KS{item.key}"  # the newest change's key covers its versions up to it: all of them
 
 
+@part.register(KeyedProvision)
+def _keyed_provision(item: KeyedProvision) -> str:
+    return f"KP{item.key}"  # it covers the provision's text and history (its changes' keys)
+
+
 @part.register(Neighbour)
 def _neighbour(item: Neighbour) -> str:
     return f"N{item.id!r}{item.date!r}{item.previous!r}"
+
+
+@part.register(Topic)
+def _topic(topic: Topic) -> str:
+    return f"T{topic.slug!r}"  # the site's settings hold the taxonomy, and key the whole site
 
 
 @part.register(Tracked)
