@@ -7,6 +7,7 @@ import pytest
 
 from termline.analysis.notes import Judged, Note
 from termline.build import read_platforms
+from termline.site.feeds import ATOM, RSS, Feed
 from termline.site.library import summarise
 from termline.site.pages import Others, PlatformView, document_pages, version_pages
 from termline.site.render import (
@@ -110,3 +111,25 @@ def test_a_version_page_key_changes_with_every_field_of_its_view(platform):
     assert key not in keys and len(set(keys)) == len(keys)
     with pytest.raises(TypeError, match="change"):  # a change counts by its key only
         view_key("version.html", dataclasses.replace(view, updated=view.version.change))
+
+
+def test_a_feed_key_changes_with_every_field_of_what_it_shows(platform):
+    _full, listed = platform
+    items = _view(listed).changes
+    site = Site("t", (listed,), items)
+    view = Feed("feed.xml", "All", "", items, limit=2).view(site)
+    assert view.items == items[:2]  # it shows its newest two, and its key holds those only
+    key = view_key(ATOM, view)
+    assert view_key(ATOM, Feed("feed.xml", "All", "", items[:2]).view(site)) == key
+    empty = Feed("feed.xml", "All", "", (), updated=items[0].change.version.date).view(site)
+    changed = [
+        dataclasses.replace(view, path="other.xml"),
+        dataclasses.replace(view, title="Other"),
+        dataclasses.replace(view, page="platforms/"),
+        dataclasses.replace(view, items=items[1:3]),
+        empty,
+        dataclasses.replace(empty, updated=None),  # an empty feed's date is what it shows
+    ]
+    keys = [view_key(ATOM, other) for other in changed]
+    assert key not in keys and len(set(keys)) == len(keys)
+    assert view_key(RSS, view) != key

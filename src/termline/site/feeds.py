@@ -26,7 +26,6 @@ from termline.analysis.changes import ProvisionEdit, edit_summary
 from termline.analysis.diff import WordDiff
 from termline.analysis.history import UNSHOWABLE
 from termline.analysis.notes import Judged
-from termline.cache import digest
 from termline.site.diffs import cut
 from termline.site.diffs import diff_html as render_diff
 from termline.site.output import Output
@@ -34,6 +33,7 @@ from termline.site.pages import group_by, provision_date
 from termline.site.render import (
     MAX_ENTRIES,
     Listed,
+    Settings,
     Site,
     build_date,
     document_date,
@@ -49,6 +49,7 @@ from termline.site.render import (
     topic_feed_link,
     version_url,
 )
+from termline.site.views import part, view_key
 
 DOCUMENT_ENTRIES = 20  # newest entries of a document's feed
 PROVISION_ENTRIES = 10  # newest entries of a provision's feed
@@ -56,9 +57,30 @@ MAX_CONTENT = 1_000  # characters of diff HTML per entry; the version page has t
 TITLE_TOPICS = 2  # topics an entry's title names; the rest are counted
 MAX_LISTED = 10  # provision ids named in a summary; a change to 10,000 provisions names 10
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+ATOM, RSS, NOTES = "feed:atom", "feed:rss", "feed:notes"  # what a feed's key names its format
 
 
 Content = Callable[[Listed, ProvisionEdit | None], str]
+
+
+@dataclass(frozen=True)
+class FeedView:
+    """What a feed shows: where it is, its title, its page, its entries, its date when empty.
+
+    Rendered with the site's settings and nothing else; its key is derived from it (``views``).
+    """
+
+    path: str
+    title: str
+    page: str
+    items: tuple[Listed, ...]  # its newest changes, newest first
+    edits: tuple[ProvisionEdit, ...]  # a provision feed's own part of each, if any
+    updated: datetime | None  # when it has no entries; else its newest entry's date
+
+
+@part.register(ProvisionEdit)
+def _edit(edit: ProvisionEdit) -> str:
+    return f"E{edit.id!r}"  # one provision's part of a change: that change's key covers it
 
 
 @dataclass(frozen=True)
@@ -74,12 +96,11 @@ class Feed:
     group: str = ""  # the document folder it lies in, if any
     limit: int = MAX_ENTRIES  # newest entries it shows
 
-    def key(self, site: Site) -> str:
-        """Return the key of what the feed shows."""
+    def view(self, site: Site) -> FeedView:
+        """Return what the feed shows: its newest ``limit`` entries."""
         items = self.items[: self.limit]
-        shown = [i.key for i in items]  # a change's key covers its document's names
-        empty = None if items else self.updated or build_date(site)
-        return digest(self.path, self.title, self.page, shown, empty)
+        updated = None if items else self.updated or build_date(site)
+        return FeedView(self.path, self.title, self.page, items, self.edits[: self.limit], updated)
 
 
 def write_site_feeds(
@@ -127,7 +148,9 @@ def write_document_feeds(
 
 
 def _write(out: Output, feed: Feed, site: Site, content: Content, rss: bool = False) -> None:
-    out.page(feed.path, feed.key(site), lambda: feed_xml(feed, site, content, rss), feed.group)
+    view, settings = feed.view(site), site.settings
+    key = view_key(RSS if rss else ATOM, view)
+    out.page(feed.path, key, lambda: feed_xml(view, settings, content, rss), feed.group)
 
 
 def topic_feeds(site: Site) -> Iterator[Feed]:
@@ -161,11 +184,11 @@ def provision_feeds(
 
 def write_feed(out: Output, feed: Feed, site: Site, rss: bool = False) -> None:
     """Write one feed as Atom, or as RSS 2.0, its changes given in full."""
-    out.write(feed.path, feed_xml(feed, site, content_html, rss), feed.group)
+    out.write(feed.path, feed_xml(feed.view(site), site.settings, content_html, rss), feed.group)
 
 
-def feed_xml(feed: Feed, site: Site, content: Content, rss: bool = False) -> bytes:
-    """Return one feed as Atom, or as RSS 2.0."""
+def feed_xml(feed: FeedView, site: Settings, content: Content, rss: bool = False) -> bytes:
+    """Return one feed as Atom, or as RSS 2.0, from what it shows and the site's settings."""
     generator = FeedGenerator()
     generator.id(_uuid(f"feed:{site.title}:{feed.path}"))
     generator.title(feed.title)
@@ -176,8 +199,8 @@ def feed_xml(feed: Feed, site: Site, content: Content, rss: bool = False) -> byt
     generator.link(href=_url(site, feed.path, feed.page), rel="alternate")
     if not rss:
         generator.link(href=_url(site, feed.path, feed.path), rel="self")
-    items = feed.items[: feed.limit]
-    newest = items[0].change.version.date if items else feed.updated or build_date(site) or EPOCH
+    items = feed.items
+    newest = items[0].change.version.date if items else feed.updated or EPOCH
     generator.updated(newest)
     edits: Sequence[ProvisionEdit | None] = feed.edits or [None] * len(items)
     for item, edit in reversed(list(zip(items, edits, strict=False))):  # feedgen prepends
@@ -199,7 +222,7 @@ def _without_links(xml: bytes) -> bytes:
 def _add_entry(
     generator: FeedGenerator,
     item: Listed,
-    site: Site,
+    site: Settings,
     feed_path: str,
     shown: tuple[str, str],
     *,
@@ -225,7 +248,7 @@ def _showable(text: str) -> str:
     return UNSHOWABLE.sub("\ufffd", text)
 
 
-def entry_title(item: Listed, site: Site, edit: ProvisionEdit | None = None) -> str:
+def entry_title(item: Listed, site: Site | Settings, edit: ProvisionEdit | None = None) -> str:
     """Return an entry's title: the document and what changed, up to its first clause named.
 
     E.g. "ChatGPT — Privacy Policy: Changed “How we use data” (+48 \u221212) …"; a provision's
@@ -305,7 +328,7 @@ def diff_html(diff: WordDiff, limit: int = MAX_CONTENT) -> str:
     return str(render_diff(kept))
 
 
-def _url(site: Site, feed_path: str, target: str) -> str:
+def _url(site: Site | Settings, feed_path: str, target: str) -> str:
     """Return target as an absolute URL with a base URL, else relative to the feed's folder."""
     base = site_base(site)
     if base:
@@ -362,16 +385,26 @@ def _events(judged: Judged, what: str, page: str) -> list[NoteEvent]:
     return found
 
 
+@dataclass(frozen=True)
+class NotesView:
+    """What the notes feed shows: the newest events, and its date when it has none."""
+
+    events: tuple[NoteEvent, ...]
+    updated: datetime | None
+
+
 def write_notes_feed(site: Site, out: Output) -> None:
     """Write the feed of notes added and made stale, if any document has notes."""
     if not any(d.notes for p in site.platforms for d in p.documents):
         return
-    events = note_events(site)[:MAX_ENTRIES]
-    out.page(NOTES_FEED, digest(site.title, site.base_url, events), lambda: notes_xml(site, events))
+    events = tuple(note_events(site)[:MAX_ENTRIES])
+    view, settings = NotesView(events, None if events else build_date(site)), site.settings
+    out.page(NOTES_FEED, view_key(NOTES, view), lambda: notes_xml(view, settings))
 
 
-def notes_xml(site: Site, events: list[NoteEvent]) -> bytes:
+def notes_xml(view: NotesView, site: Settings) -> bytes:
     """Return the Atom feed of notes added and made stale."""
+    events = view.events
     generator = FeedGenerator()
     generator.id(_uuid(f"feed:{site.title}:{NOTES_FEED}"))
     generator.title(f"{site.title}: notes added and out of date")
@@ -379,7 +412,7 @@ def notes_xml(site: Site, events: list[NoteEvent]) -> bytes:
     generator.language("en")
     generator.generator("termline")
     generator.link(href=_url(site, NOTES_FEED, NOTES_FEED), rel="self")
-    generator.updated(events[0].date if events else build_date(site) or EPOCH)
+    generator.updated(events[0].date if events else view.updated or EPOCH)
     for event in reversed(events):  # feedgen prepends
         entry = generator.add_entry()
         entry.id(_uuid(event.id))

@@ -26,7 +26,6 @@ from termline.analysis.catalogue import Document, Platform, Summary, Tracked
 from termline.analysis.changes import Change, Provision
 from termline.analysis.notes import Judged
 from termline.analysis.topics import Match, Topic
-from termline.cache import digest
 from termline.site.output import Output
 from termline.site.render import (
     COMPARED_PLATFORMS,
@@ -224,13 +223,21 @@ def write_sitemaps(site: Site, env: jinja2.Environment, out: Output) -> None:
         ]
     template = env.get_template("sitemap.xml")
     for path, paths in maps.items():
-        out.page(path, digest(base, paths), _sitemap(template, base, paths))
+        view = Sitemap(tuple(paths))
+        out.page(path, view_key("sitemap.xml", view), _sitemap(template, base, view))
     index = env.get_template("sitemap-index.xml")
     out.write("sitemap.xml", index.render(base=base, sitemaps=list(maps)))
 
 
-def _sitemap(template: jinja2.Template, base: str, paths: list[str]) -> Callable[[], str]:
-    return lambda: template.render(base=base, paths=paths)
+@dataclass(frozen=True)
+class Sitemap:
+    """What a sitemap lists: its pages' site paths (the site's base URL is in its settings)."""
+
+    paths: tuple[str, ...]
+
+
+def _sitemap(template: jinja2.Template, base: str, view: Sitemap) -> Callable[[], str]:
+    return lambda: template.render(base=base, paths=view.paths)
 
 
 @dataclass(frozen=True)

@@ -679,7 +679,7 @@ def notes_feed_link() -> FeedLink:
     return FeedLink("Notes added and out of date", "notes/feed.xml")
 
 
-def site_base(site: Site) -> str | None:
+def site_base(site: Site | Settings) -> str | None:
     """Return the public URL of the site, ending in a slash, if known."""
     return site.base_url.rstrip("/") + "/" if site.base_url else None
 
