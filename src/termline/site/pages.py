@@ -579,6 +579,12 @@ def _comparison_part(comparison: Comparison) -> str:
     return f"O{comparison.key}"
 
 
+@part.register(Closest)
+def _closest_part(closest: Closest) -> str:
+    link = (closest.platform.slug, closest.platform.name, closest.document, closest.id)
+    return f"{link!r}{closest.heading!r}{closest.match!r}"  # a match's repr: its score and marks
+
+
 class Others:
     """What provision pages show of the other platforms' current provisions on their topics."""
 
@@ -587,6 +593,7 @@ class Others:
         self.columns = topic_columns(site)
         self._ranked = {slug: _strongest_first(found) for slug, found in self.columns.items()}
         self._compared = cache(self._topics)
+        self._topic = cache(self._compare)
 
     def of(self, platform: Platform[Tracked], provision: Provision) -> Comparison:
         """Return how the other platforms handle a provision's topics, its strongest first."""
@@ -594,16 +601,17 @@ class Others:
 
     def _topics(self, platform: str, topics: tuple[str, ...]) -> Comparison:
         """Return the comparison of a platform's provision on topics: the first compares more."""
-        found = tuple(
-            self._compare(slug, SHOWN_PLATFORMS if index else COMPARED_PLATFORMS, platform)
+        found = [
+            self._topic(slug, SHOWN_PLATFORMS if index else COMPARED_PLATFORMS, platform)
             for index, slug in enumerate(topics)
-        )
-        return Comparison(found, joined(map(part, found)))
+        ]
+        return Comparison(tuple(c for c, _ in found), joined(p for _, p in found))
 
-    def _compare(self, slug: str, shown: int, platform: str) -> Compared:
-        """Return what a provision page shows of the other platforms on a topic."""
+    def _compare(self, slug: str, shown: int, platform: str) -> tuple[Compared, str]:
+        """Return what a provision page shows of the other platforms on a topic, and its part."""
         others = [c for c in self._ranked[slug] if c.platform.slug != platform]
-        return Compared(self.topics[slug], len(others), tuple(map(_closest, others[:shown])))
+        compared = Compared(self.topics[slug], len(others), tuple(map(_closest, others[:shown])))
+        return compared, part(compared)
 
     def _strongest_first(self, provision: Provision) -> tuple[str, ...]:
         """Return a provision's topics of the site, the one it matches most strongly first."""
