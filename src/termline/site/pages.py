@@ -16,6 +16,7 @@ from collections.abc import Callable, Hashable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache, partial
+from itertools import islice
 from operator import attrgetter
 from typing import Any
 
@@ -571,7 +572,7 @@ class Comparison:
     """How other platforms handle a provision's topics, its strongest first, with its key."""
 
     topics: tuple[Compared, ...]
-    key: str  # a digest of every part of ``topics``, computed once for all pages showing them
+    key: str  # the digests of the parts of ``topics``, each made once for every page showing it
 
 
 @part.register(Comparison)
@@ -592,6 +593,9 @@ class Others:
         self.topics = {topic.slug: topic for topic in site.topics}
         self.columns = topic_columns(site)
         self._ranked = {slug: _strongest_first(found) for slug, found in self.columns.items()}
+        self._platforms = {
+            slug: {c.platform.slug for c in found} for slug, found in self.columns.items()
+        }
         self._compared = cache(self._topics)
         self._topic = cache(self._compare)
 
@@ -605,13 +609,17 @@ class Others:
             self._topic(slug, SHOWN_PLATFORMS if index else COMPARED_PLATFORMS, platform)
             for index, slug in enumerate(topics)
         ]
-        return Comparison(tuple(c for c, _ in found), joined(p for _, p in found))
+        return Comparison(tuple(c for c, _ in found), "".join(k for _, k in found))
 
     def _compare(self, slug: str, shown: int, platform: str) -> tuple[Compared, str]:
-        """Return what a provision page shows of the other platforms on a topic, and its part."""
-        others = [c for c in self._ranked[slug] if c.platform.slug != platform]
-        compared = Compared(self.topics[slug], len(others), tuple(map(_closest, others[:shown])))
-        return compared, part(compared)
+        """Return what a provision page shows of the other platforms on a topic, and its digest.
+
+        Only the first columns are read: a topic may have a column for each of 900 platforms.
+        """
+        others = (c for c in self._ranked[slug] if c.platform.slug != platform)
+        count = len(self.columns[slug]) - (platform in self._platforms[slug])
+        compared = Compared(self.topics[slug], count, tuple(map(_closest, islice(others, shown))))
+        return compared, joined([part(compared)])
 
     def _strongest_first(self, provision: Provision) -> tuple[str, ...]:
         """Return a provision's topics of the site, the one it matches most strongly first."""
