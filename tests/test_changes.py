@@ -3,6 +3,7 @@
 Every history here is a real git repository made in a temporary folder.
 """
 
+import itertools
 from pathlib import Path
 
 import pytest
@@ -120,7 +121,7 @@ def test_unchanged_lines_between_changes_are_one_skip(make_repo, tagger):
     analysis = history_of(make_repo, [start, changed], tagger)
     blocks = analysis.changes[1].diff.blocks
     kinds_ = [block.kind for block in blocks]
-    assert not any(a == b == "skip" for a, b in zip(kinds_, kinds_[1:], strict=False)), kinds_
+    assert not any(a == b == "skip" for a, b in itertools.pairwise(kinds_)), kinds_
     skipped = sum(block.lines for block in blocks if block.kind == "skip")
     assert skipped >= 1.5 * len(long.splitlines())  # both runs of unchanged lines counted
 
