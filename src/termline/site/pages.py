@@ -586,6 +586,13 @@ def _closest_part(closest: Closest) -> str:
     return f"{link!r}{closest.heading!r}{closest.match!r}"  # a match's repr: its score and marks
 
 
+@part.register(Compared)
+def _compared_part(compared: Compared) -> str:
+    """Return a topic's part of a comparison: its slug (settings hold its names), count, clauses."""
+    head = f"{compared.topic.slug!r}{compared.count}"
+    return head + "".join(map(_closest_part, compared.closest))
+
+
 class Others:
     """What provision pages show of the other platforms' current provisions on their topics."""
 
