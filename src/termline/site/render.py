@@ -670,7 +670,7 @@ def provision_feed_link(
     """Return the feed of a provision page, for its head: titled by the provision's heading."""
     return FeedLink(
         f"{platform.name} — {document.name} — {provision.heading or provision.id}",
-        f"{document_url(platform, document)}provisions/{provision.id}/feed.xml",
+        f"{provision_url(platform, document, provision)}feed.xml",
     )
 
 
