@@ -138,6 +138,31 @@ def test_noise_version_pages_cut_their_diff_and_link_the_rest(make_repo, tmp_pat
     assert len(cosmetic) < len(changed) / 3
 
 
+def test_long_diffs_are_cut_with_a_count_of_what_is_left_and_where(make_repo, tmp_path: Path):
+    repo = make_repo()
+    paragraphs = [f"Clause {n}: we keep your data for {n} days." for n in range(600)]
+    longer = [p.replace("days", "weeks") for p in paragraphs]  # 600 changed paragraphs: news
+    for day, body in enumerate((paragraphs, longer), start=1):
+        text = "# Terms\n\n## Use\n\n" + "\n\n".join(body) + "\n"
+        repo.commit({"archive/acme/terms.md": text}, f"v{day}", f"2024-01-0{day}T00:00:00Z")
+    site = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=site, search=False))
+    terms = site / "platforms/acme/terms"
+    first, changed = sorted(p.name for p in (terms / "versions").iterdir())
+    page = (terms / "versions" / changed / "index.html").read_text()
+    left = re.search(r"The rest of this diff, (\d+) more changed passages", page)
+    assert left and "Clause 1:" in page and "Clause 599:" not in page
+    assert int(left[1]) + page.count('<p class="changed">') == 600
+    assert f"compare/index.html?from={first}&amp;to={changed}" in page
+    assert "provision by provision on the pages listed above" in page
+    assert "unchanged words left out" not in page and "⇄" not in page  # no "[…]", no retarget
+    pages = [p.read_text() for p in (terms / "provisions").glob("*/index.html")]
+    [history] = [text for text in pages if "<h1>Use</h1>" in text]
+    more = re.search(r"… and (\d+) more changed passages: <a href=\"([^\"]+)\">", history)
+    assert more and more[2] == f"../../versions/{changed}/index.html"
+    assert int(more[1]) + history.count('<p class="changed">') == 600
+
+
 FOLDERS = st.lists(st.sampled_from(["a", "b", "ab", "x"]), max_size=5)
 
 

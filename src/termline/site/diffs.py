@@ -23,21 +23,22 @@ def diff_html(blocks: Sequence[Block], heading: int = 3) -> Markup:
     return Markup("\n".join(_groups(blocks, heading)))
 
 
-def cut(blocks: Sequence[Block], limit: int) -> tuple[list[Block], bool]:
-    """Return the first blocks of a diff, about ``limit`` characters of HTML, and if it was cut.
+def cut(blocks: Sequence[Block], limit: int) -> tuple[list[Block], int]:
+    """Return the first blocks of a diff, about ``limit`` characters of HTML, and how many changed
+    blocks were left out (0: none was cut).
 
     The cut keeps at least one changed block and drops the headings and skips that would end it.
     """
     kept: list[Block] = []
     size = 0
-    for block in blocks:
+    for at, block in enumerate(blocks):
         size += len(block.html)
         if size > limit and any(b.kind == "change" for b in kept):
             while kept and kept[-1].kind in ("heading", "skip"):
                 kept.pop()
-            return kept, True
+            return kept, sum(b.kind == "change" for b in blocks[at:])
         kept.append(block)
-    return kept, False
+    return kept, 0
 
 
 def _groups(blocks: Sequence[Block], heading: int) -> Iterator[str]:

@@ -54,6 +54,12 @@ LISTED_QUIET = 8
 # Characters of diff HTML the version page of a cosmetic, technical or date-only change shows;
 # the rest is one click away on the compare page (reformatted pages diffed whole weighed ~80 MB).
 NOISE_DIFF = 2_000
+# Characters of diff HTML the version page of any other change shows: a rewritten document's diff
+# (contrib-versions has diffs of 1 MB) goes on side by side on the compare page, and provision by
+# provision on the provision pages the version page lists.
+LONG_DIFF = 16_000
+# Characters of diff HTML each edit on a provision page shows; its version page shows the rest.
+EDIT_DIFF = 2_000
 # Edits whose diff a provision page shows: an added or removed text is a copy of one on the page.
 DIFF_STATUSES = ("modified", "renamed")
 KIND_LABELS = {
@@ -257,6 +263,7 @@ def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environ
         href=href,
         diff_html=diff_html,
         shown_diff=shown_diff,
+        edit_diff=edit_diff,
         platform_url=platform_url,
         document_url=document_url,
         version_url=version_url,
@@ -316,12 +323,18 @@ def kind_label(kind: str) -> str:
     return KIND_LABELS.get(kind, kind)
 
 
-def shown_diff(change: Change) -> tuple[list[Block], bool]:
-    """Return the diff blocks a version page shows, and whether some were left out (noise only)."""
+def shown_diff(change: Change) -> tuple[list[Block], int]:
+    """Return the diff blocks a version page shows, and how many changed blocks it leaves out."""
     blocks = change.diff.blocks if change.diff else ()
-    if change.kind in ("cosmetic", "technical", "dates"):
-        return cut(blocks, NOISE_DIFF)
-    return list(blocks), False
+    return cut(
+        blocks, NOISE_DIFF if change.kind in ("cosmetic", "technical", "dates") else LONG_DIFF
+    )
+
+
+def edit_diff(edit: ProvisionEdit) -> tuple[list[Block], int]:
+    """Return the diff blocks a provision page shows of an edit, and how many changed blocks it
+    leaves out (on the version page)."""
+    return cut(edit.diff.blocks, EDIT_DIFF)
 
 
 def kind_count(kind: str, count: int) -> str:
