@@ -96,3 +96,5 @@ def test_one_query_finds_pages_of_every_platform(archive: Path, tmp_path: Path, 
         page.close()
     found = {u.split("/platforms/")[1].split("/")[0] for u in urls if "/platforms/" in u}
     assert found == platforms
+    # a document's text is searched on its provisions' pages only, not a second time on its own
+    assert urls and all("/provisions/" in u for u in urls)
