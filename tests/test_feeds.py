@@ -163,7 +163,8 @@ def test_a_provision_feed_tells_what_each_change_did_to_that_provision(make_repo
     entry = feed.entries[0]
     assert entry.title == "acme — terms: Changed “Fees” (+4 \u22122)"
     content = entry.content[0].value
-    assert content.startswith("<p>Changed “Fees” (+4 \u22122).</p>")
+    changed = "We charge <del>ten euros.</del> <ins>twenty euros a month.</ins>"
+    assert content == f'<p class="changed">{changed}</p>'  # the title says what; the diff, how
     assert "Arbitration" not in content and "logs" not in content
     whole = _parse(site / "platforms/acme/terms/feed.xml").entries[0]
     assert "Arbitration" in whole.title  # the document's feed still names the biggest clause

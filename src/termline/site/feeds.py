@@ -307,13 +307,15 @@ def plain_text(html: str) -> str:
 
 
 def content_html(item: Listed, edit: ProvisionEdit | None = None) -> str:
-    """Return the entry content: the summary and the word diff (or one provision's) as HTML."""
+    """Return the entry content: the summary and the word diff as HTML; a provision's entry, whose
+    title already says what the change did to it, the provision's diff alone."""
     change = item.change
+    shows_diff = change.kind not in ("first", "deleted") and change.diff is not None
+    if edit is not None and shows_diff:
+        return diff_html(edit.diff)
     said = summary(item) if edit is None else edit_summary(change, edit) + "."
     head = f"<p>{escape(said)}</p>"
-    if change.kind in ("first", "deleted") or change.diff is None:
-        return head
-    return head + diff_html(edit.diff if edit else change.diff)
+    return head + diff_html(change.diff) if shows_diff and change.diff else head
 
 
 def diff_html(diff: WordDiff, limit: int = MAX_CONTENT) -> str:
