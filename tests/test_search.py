@@ -33,6 +33,11 @@ def _index_files(site: Path) -> dict[str, tuple[bytes, int]]:
     }
 
 
+def _index_on_disk(site: Path) -> tuple[int, int]:
+    files = [p for p in (site / search.FOLDER).rglob("*") if p.is_file()]
+    return sum(p.stat().st_size for p in files), len(files)
+
+
 @pytest.fixture(scope="module")
 def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     repo = tmp_path_factory.mktemp("archive")
@@ -76,7 +81,13 @@ def test_an_unchanged_site_reindexes_nothing_and_a_lost_share_is_rebuilt(
 ):
     site = tmp_path / "site"
     build(BuildOptions(repo=archive, out=site, cache=tmp_path / "cache"))
+    measured = search.index_size(site)
+    assert measured == _index_on_disk(site)
+    untouched = sorted(p for p in (site / search.FOLDER).iterdir() if p.is_dir())[-1]
+    (untouched / "stray").write_bytes(b"12345")  # a share not indexed again is not walked again
     assert search.index_site(site) == 0
+    assert search.index_size(site) == measured != _index_on_disk(site)
+    (untouched / "stray").unlink()
     lost = sorted(p for p in (site / search.FOLDER).iterdir() if p.is_dir())[0]
     shutil.rmtree(lost)
     assert search.index_site(site) == 1

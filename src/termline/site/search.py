@@ -9,8 +9,9 @@ The platforms are spread over ``SHARES`` indexes by a hash of their slug, each a
 in ``pagefind/<NN>/``, which the search page merges in the browser (``mergeIndex``). A share is
 indexed again only when the pages of its platforms changed (their paths, sizes and modification
 times: the site is written only where bytes changed), so a scrape that changes one document
-re-indexes one share, not the site. ``pagefind/shares.json`` lists the bundles and the state
-each was built from; the UI's script and style are copied to ``pagefind/``.
+re-indexes one share, not the site. ``pagefind/shares.json`` lists the bundles, the state
+each was built from and its bytes and files (measured when it is indexed, so ``index_size``
+never walks the shares); the UI's script and style are copied to ``pagefind/``.
 """
 
 import hashlib
@@ -24,6 +25,7 @@ from pathlib import Path
 
 from termline.errors import TermlineError
 
+KIND = "search index"  # its row in the report of the site's bytes by page kind
 SHARES = 16  # indexes the platforms are spread over; a rebuild re-indexes about 1/16 of them
 FOLDER = "pagefind"
 STATE = "shares.json"
@@ -41,8 +43,18 @@ def index_site(site: Path) -> int:
         _index(site, name, shares[name])
     for gone in set(before) - set(states):
         shutil.rmtree(root / gone, ignore_errors=True)
-    _finish(root, states)
+    known = _read_sizes(root)
+    sizes = {name: _measured(root / name, known.get(name), name in stale) for name in states}
+    _finish(root, states, sizes)
     return len(stale)
+
+
+def index_size(site: Path) -> tuple[int, int]:
+    """Return the search index's bytes and files, its shares' as recorded when indexed."""
+    root = site / FOLDER
+    shares = _read_sizes(root).values()
+    loose = [path.stat().st_size for path in root.glob("*") if path.is_file()]
+    return sum(s for s, _ in shares) + sum(loose), sum(n for _, n in shares) + len(loose)
 
 
 def share_of(platform: str) -> str:
@@ -95,7 +107,15 @@ def _index(site: Path, name: str, slugs: list[str]) -> None:
         raise TermlineError(f"pagefind failed on {site}: {message[-1] if message else 'no output'}")
 
 
-def _finish(root: Path, states: dict[str, str]) -> None:
+def _measured(folder: Path, known: tuple[int, int] | None, stale: bool) -> tuple[int, int]:
+    """Return a share's bytes and files: as recorded, unless just indexed or never measured."""
+    if known is not None and not stale:
+        return known
+    files = [Path(top, name) for top, _, names in os.walk(folder) for name in names]
+    return sum(path.stat().st_size for path in files), len(files)
+
+
+def _finish(root: Path, states: dict[str, str], sizes: dict[str, tuple[int, int]]) -> None:
     """Write the list of bundles and copy the UI's files next to it."""
     root.mkdir(parents=True, exist_ok=True)
     for stray in set(os.listdir(root)) - {*states, STATE, *UI_FILES}:  # an older layout's files
@@ -106,16 +126,29 @@ def _finish(root: Path, states: dict[str, str]) -> None:
         source = next((root / name / file for name in built), None)
         if source is not None:
             shutil.copyfile(source, root / file)
-    state = {"bundles": [f"{name}/" for name in built], "states": states}
+    state = {"bundles": [f"{name}/" for name in built], "states": states, "sizes": sizes}
     (root / STATE).write_text(json.dumps(state, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
 def _read_state(root: Path) -> dict[str, str]:
     """Return the state each share was last indexed from (empty when unknown or unreadable)."""
+    found = _recorded(root, "states")
+    return {str(k): str(v) for k, v in found.items() if (root / str(k) / "pagefind.js").is_file()}
+
+
+def _read_sizes(root: Path) -> dict[str, tuple[int, int]]:
+    """Return each share's bytes and files as last recorded (empty when unknown or unreadable)."""
+    sizes = {}
+    for name, value in _recorded(root, "sizes").items():
+        if isinstance(value, list) and len(value) == 2 and all(type(n) is int for n in value):
+            sizes[str(name)] = (value[0], value[1])
+    return sizes
+
+
+def _recorded(root: Path, key: str) -> dict[object, object]:
+    """Return one mapping of the shares' state file (empty when missing or unreadable)."""
     try:
-        found = json.loads((root / STATE).read_text(encoding="utf-8"))["states"]
+        found = json.loads((root / STATE).read_text(encoding="utf-8"))[key]
     except (OSError, ValueError, KeyError, TypeError):
         return {}
-    if not isinstance(found, dict):
-        return {}
-    return {str(k): str(v) for k, v in found.items() if (root / str(k) / "pagefind.js").is_file()}
+    return found if isinstance(found, dict) else {}
