@@ -45,11 +45,15 @@ def archive(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return repo
 
 
-def test_a_change_in_one_platform_reindexes_its_share_only(archive: Path, tmp_path: Path):
+def test_a_change_in_one_platform_reindexes_its_share_only(
+    archive: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+):
     repo = tmp_path / "repo"
     shutil.copytree(archive, repo)
     site, cache = tmp_path / "site", tmp_path / "cache"
-    build(BuildOptions(repo=repo, out=site, cache=cache))
+    first = build(BuildOptions(repo=repo, out=site, cache=cache))
+    assert first.sizes[search.KIND] == _index_on_disk(site)
+    assert f"{search.KIND} " in first.report() and "not counted" not in first.report()
     platforms = sorted(p.name for p in (site / "platforms").iterdir())
     shares = {search.share_of(p) for p in platforms}
     assert len(shares) > 1, "the demo's platforms should fall in several shares"
@@ -64,8 +68,9 @@ def test_a_change_in_one_platform_reindexes_its_share_only(archive: Path, tmp_pa
         check=True,
         env={"GIT_AUTHOR_DATE": "2031-01-01T00:00:00Z", "PATH": "/usr/bin:/bin"},
     )
-    build(BuildOptions(repo=repo, out=site, cache=cache))
+    again = build(BuildOptions(repo=repo, out=site, cache=cache))
     after = _index_files(site)
+    assert again.sizes[search.KIND] == _index_on_disk(site) != first.sizes[search.KIND]
     assert platform in platforms
     mine = search.share_of(platform)
 
@@ -74,6 +79,18 @@ def test_a_change_in_one_platform_reindexes_its_share_only(archive: Path, tmp_pa
 
     assert share(after, inside=False) == share(before, inside=False)
     assert share(after, inside=True) != share(before, inside=True)
+    pages = sum(size for kind, (size, _) in again.sizes.items() if kind != search.KIND)
+    assert "past GitHub Pages" not in caplog.text
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("termline.build.MAX_SITE_BYTES", pages)  # past it only with the index
+        build(BuildOptions(repo=repo, out=site, cache=cache))
+    assert "past GitHub Pages' 1 GB" in caplog.text and "not counted" not in caplog.text
+
+
+def test_without_search_the_report_says_the_index_is_not_counted(archive: Path, tmp_path: Path):
+    result = build(BuildOptions(repo=archive, out=tmp_path / "site", search=False))
+    assert search.KIND not in result.sizes
+    assert "(search index not counted)" in result.report()
 
 
 def test_an_unchanged_site_reindexes_nothing_and_a_lost_share_is_rebuilt(

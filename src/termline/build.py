@@ -34,7 +34,7 @@ from termline.site import feeds, search
 from termline.site.compare import TEXTS_KIND, write_document_texts
 from termline.site.data import write_document_data, write_index
 from termline.site.library import Library
-from termline.site.output import Manifest, Output, Sizes, Written
+from termline.site.output import Manifest, Output, Sizes, Written, totals
 from termline.site.pages import Others, document_pages, write_pages, write_site_pages
 from termline.site.render import Listed, Site, default_templates, document_url, environment
 from termline.sources import Config, load_config
@@ -74,15 +74,15 @@ class BuildResult:
     files_changed: int
     files_removed: int
     pages_rendered: int = 0
-    sizes: Sizes = field(default_factory=dict)  # the site's bytes and files by page kind
+    sizes: Sizes = field(default_factory=dict)  # bytes and files by page kind, search index too
 
     def report(self) -> str:
         """Return the site's size and its bytes and files by page kind, largest first."""
-        total = sum(size for size, _files in self.sizes.values())
-        files = sum(count for _size, count in self.sizes.values())
+        total, files = totals(self.sizes)
         kinds = sorted(self.sizes.items(), key=lambda item: -item[1][0])
         parts = [f"{kind} {size / 1e6:.1f} MB in {count}" for kind, (size, count) in kinds]
-        return f"site {total / 1e6:.1f} MB in {files} files (search aside): " + ", ".join(parts)
+        site = f"site {total / 1e6:.1f} MB in {files} files{_uncounted(self.sizes)}"
+        return f"{site}: " + ", ".join(parts)
 
 
 def build(options: BuildOptions) -> BuildResult:
@@ -156,18 +156,23 @@ def _build(options: BuildOptions, setup: _Setup, store: Cache) -> BuildResult:
         log.warning(NO_BASE_URL)
     manifest = out.manifest()
     manifests.save(place, manifest)
-    _warn_if_too_big(manifest.sizes, options.out)
     library.sweep(per_path=(TEXTS_KIND,))
-    if options.search:
-        search.index_site(out.root)
+    sizes = _searched(manifest.sizes, out.root) if options.search else manifest.sizes
+    _warn_if_too_big(sizes, options.out)
     return BuildResult(
         documents=sum(len(p.documents) for p in platforms),
         versions=len(site.changes),
         files_changed=out.changed,
         files_removed=removed,
         pages_rendered=out.rendered,
-        sizes=manifest.sizes,
+        sizes=sizes,
     )
+
+
+def _searched(sizes: Sizes, site: Path) -> Sizes:
+    """Index the site for search; return its sizes by page kind with the index's."""
+    search.index_site(site)
+    return {**sizes, search.KIND: search.index_size(site)}
 
 
 # GitHub Pages publishes at most 1 GB; more than 200,000 files is past what it is tested with.
@@ -176,15 +181,20 @@ MAX_SITE_FILES = 200_000
 
 
 def _warn_if_too_big(sizes: Sizes, out: Path) -> None:
-    """Warn when the site (the search index aside) is past what GitHub Pages publishes."""
-    total = sum(size for size, _files in sizes.values())
-    files = sum(count for _size, count in sizes.values())
+    """Warn when the site, its search index too if built, is past what GitHub Pages publishes."""
+    total, files = totals(sizes)
     past = [
         *(["GitHub Pages' 1 GB"] if total > MAX_SITE_BYTES else []),
         *([f"{MAX_SITE_FILES:,} files"] if files > MAX_SITE_FILES else []),
     ]
     if past:
-        log.warning("%s: %.2f GB in %d files, past %s", out, total / 1e9, files, " and ".join(past))
+        size = f"{total / 1e9:.2f} GB in {files} files{_uncounted(sizes)}"
+        log.warning("%s: %s, past %s", out, size, " and ".join(past))
+
+
+def _uncounted(sizes: Sizes) -> str:
+    """Return what a size leaves out: the search index, when it was not built."""
+    return "" if search.KIND in sizes else " (search index not counted)"
 
 
 def _judged(

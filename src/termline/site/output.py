@@ -357,6 +357,11 @@ def _size(path: Path) -> int | None:
         return None
 
 
+def totals(sizes: Sizes) -> tuple[int, int]:
+    """Return the bytes and files of every kind together."""
+    return sum(size for size, _ in sizes.values()), sum(files for _, files in sizes.values())
+
+
 def _add_size(sizes: Sizes, kind: str, size: int, files: int) -> None:
     """Add bytes and files to a page kind's count."""
     before = sizes.get(kind, (0, 0))
