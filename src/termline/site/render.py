@@ -8,6 +8,7 @@ scraped text is never trusted.
 
 import itertools
 import os
+import re
 import traceback
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -74,6 +75,10 @@ KIND_LABELS = {
 }
 LINK_SCHEMES = frozenset({"http", "https", "mailto"})  # what a scraped link may point at
 TEMPLATE_SUFFIXES = (".html", ".xml", ".txt")
+CODE_INDENT = 4  # spaces that make a line of Markdown indented code
+# A list item's marker, and the 1 to 4 spaces before its text (more would make it indented code).
+ITEM = re.compile(r" *(?:[*+-]|(?P<number>\d{1,9})(?P<delimiter>[.)])) {1,4}(?=\S)")
+LISTS = ("bullet_list_open", "ordered_list_open")
 
 
 @dataclass(frozen=True)
@@ -256,6 +261,7 @@ def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environ
     )
     env.filters["policy"] = policy
     env.filters["excerpt"] = excerpt
+    env.filters["clause"] = clause_text
     env.filters["note"] = note_html
     env.filters["date"] = lambda moment: f"{moment:%Y-%m-%d}"
     env.tests["news"] = is_news
@@ -577,10 +583,64 @@ def _not_closing(token: Token) -> bool:
 
 
 @lru_cache(maxsize=4096)
+def clause_text(text: str) -> str:
+    """Return a provision's text as Markdown that reads alone, out of the list it was cut from.
+
+    A clause cut from a list item keeps the item's indentation, which alone reads as indented
+    code: it loses the indentation of its first line. A clause that is one list item reads as
+    a paragraph: a bullet is dropped, a number kept as text. Text that is indented code from
+    its first line on, with no list in sight, stays code, and fenced code stays fenced.
+    """
+    lines = _outdented(text.split("\n"))
+    return "\n".join(_unlisted(lines)).strip("\n")
+
+
+def _outdented(lines: list[str]) -> list[str]:
+    """Take the indentation of the first line with text off every line, unless it is code.
+
+    Open Terms Archive's Markdown indents a list item's blank lines too: a clause cut from an
+    item opens with such a line, or with a nested list.
+    """
+    first = next((index for index, line in enumerate(lines) if line.strip()), None)
+    if first is None:
+        return lines
+    depth = _indent(lines[first])
+    if depth >= CODE_INDENT and first == 0 and not ITEM.match(lines[first]):
+        return lines  # indented code under its heading, e.g. a style sheet
+    return [line[min(depth, _indent(line)) :] for line in lines]
+
+
+def _unlisted(lines: list[str]) -> list[str]:
+    """Turn a clause that is one list item into a paragraph, the item's lines outdented, and
+    so on down an item that only holds one item; a number stays as text
+    ("2\\. …"), so the clause keeps its number."""
+    tokens = _parser().parse("\n".join(lines))
+    outer = [token for token in tokens if token.level == 0]
+    items = [token for token in tokens if token.type == "list_item_open" and token.level == 1]
+    if len(outer) != 2 or outer[0].type not in LISTS or not outer[0].map or len(items) != 1:
+        return lines  # not one list of one item
+    start, end = outer[0].map
+    marker = ITEM.match(lines[start])
+    if not marker:
+        return lines
+    width, number = marker.end(), marker.group("number")
+    body = [line[min(width, _indent(line)) :] for line in lines[start + 1 : end]]
+    first, *rest = _unlisted([lines[start][width:], *body])  # "9.  *   3\\. …": an item in one
+    if ITEM.match(first):
+        return lines  # an item that opens with a list of several: it stays a list
+    kept = f"{number}\\{marker.group('delimiter')} " if number else ""
+    return [*lines[:start], kept + first, *rest, *lines[end:]]
+
+
+def _indent(line: str) -> int:
+    return len(line) - len(line.lstrip(" "))
+
+
+@lru_cache(maxsize=4096)
 def excerpt(text: str, count: int = EXCERPT_WORDS) -> str:
-    """Return the first words of a policy's Markdown as plain text (escaped by the template)."""
+    """Return the first words of a provision's Markdown as plain text (escaped by the template)."""
     found: list[str] = []
-    for token in _parser().parse(text):
+    for token in _parser().parse(clause_text(text)):
         found.extend("".join(map(_plain, token.children or ())).split())
         if len(found) > count:
             return " ".join(found[:count]) + " …"
