@@ -336,3 +336,28 @@ def test_a_long_quiet_run_is_counted_on_provision_pages_and_listed_on_the_docume
     run = changes.split(f"<summary>{quiet} cosmetic changes</summary>")[1].split("</details>")[0]
     assert run.count("<li") == quiet and "kind-cosmetic" in run  # each row, styled as quiet
     assert 'class="kind ' not in run  # the run's summary names its kind: no badge on each row
+
+
+def test_provision_pages_read_clauses_cut_from_list_items_as_prose(make_repo, tmp_path):
+    """Clauses under bulleted bold headings, shaped as Meta AI's terms are on Open Terms Archive:
+    each keeps its item's indentation, which markdown-it alone reads as indented code."""
+    repo = make_repo()
+    text = (
+        "# Terms\n\n*   **Severability**\n    \n"
+        "    If any portion of these Terms is found to be unenforceable, it will be severed.\n"
+        "    \n*   **Your Commitments**\n    \n"
+        "    You may not use the AIs in any manner that would:\n    \n"
+        "    *   Be unlawful; or\n    *   Harm other people.\n    \n"
+    )
+    repo.commit({"archive/acme/terms.md": text}, "Start", "2024-01-01T00:00:00Z")
+    site = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=site, search=False))
+    folder = site / "platforms/acme/terms/provisions"
+    shown = {
+        path.parent.name: path.read_text().split('<div class="policy">')[1].split("</div>")[0]
+        for path in folder.glob("*/index.html")
+    }
+    assert set(shown) == {"severability", "your-commitments"}
+    assert not any("<pre" in html for html in shown.values()), shown
+    assert "<p>If any portion of these Terms is found" in shown["severability"]
+    assert "<li>Be unlawful; or</li>" in shown["your-commitments"]

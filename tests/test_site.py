@@ -25,6 +25,7 @@ from termline.site.render import (
     EXCERPT_WORDS,
     Listed,
     Site,
+    clause_text,
     default_templates,
     environment,
     excerpt,
@@ -276,6 +277,66 @@ def test_excerpt_is_the_first_words_as_plain_text_escaped_by_the_template():
     assert excerpt(linked) == "Opt out (in your settings). Or write."
     rendered = environment(default_templates()).from_string("{{ t|excerpt }}").render(t=text)
     assert "&lt;b&gt;raw&lt;/b&gt;" in rendered and "<b>" not in rendered
+
+
+# Clauses as Open Terms Archive's Markdown cuts them from list items: the item's indentation
+# kept, its blank lines indented too (Meta AI's terms, Llama API's acceptable use policy).
+ITEM_CLAUSE = (
+    "    \n    If any portion of these Terms is found to be unenforceable, it will be severed.\n"
+    "    \n    Any amendment must be made in writing.\n    "
+)
+NESTED_LIST = "        *   •Violence or terrorism\n        *   •Sexual solicitation\n        "
+NUMBERED_ITEM = (
+    "2.  **Limitation of Liability**. EACH PARTY'S TOTAL LIABILITY WILL NOT EXCEED THE FEES:\n"
+    "    \n    (a) EXCEPT FOR INDEMNIFICATION;\n    \n    (b) OR CONFIDENTIALITY.\n    "
+)
+
+
+def test_a_clause_cut_from_a_list_item_reads_as_prose_not_code():
+    html = policy(clause_text(ITEM_CLAUSE))
+    assert "<pre" not in html and "<code" not in html
+    assert html.startswith("<p>If any portion") and "<p>Any amendment must" in html
+    assert "<pre" in policy(ITEM_CLAUSE)  # what markdown-it makes of the text as stored
+    listed = policy(clause_text(NESTED_LIST))
+    assert "<pre" not in listed and listed.count("<li>") == 2 and "<li>•Violence" in listed
+
+
+def test_a_clause_that_is_one_list_item_reads_as_a_paragraph_keeping_its_number():
+    html = policy(clause_text(NUMBERED_ITEM))
+    assert "<ol" not in html and "<pre" not in html
+    assert html.startswith("<p>2. <strong>Limitation of Liability</strong>")
+    assert "<p>(a) EXCEPT FOR INDEMNIFICATION;</p>" in html
+    bullet = "*   •Violate the law, including to:\n    \n    *   •Infringe\n    *   •Engage"
+    html = policy(clause_text(bullet))
+    assert html.startswith("<p>•Violate the law, including to:</p>\n<ul>")
+    assert html.count("<li>") == 2
+    # An item holding one item holding a list of several: the outer number alone is dropped.
+    nested = "9.  *   3\\. YOU AGREE:\n        \n        *   (a) ONE;\n*   6\\. SIX."
+    assert policy(clause_text(nested)) == policy(nested)
+
+
+def test_a_clause_keeps_its_real_code():
+    fenced = (
+        "    \n    Send the header:\n    \n    ```\n    Authorization: KEY\n        x: 1\n    ```\n"
+    )
+    html = policy(clause_text(fenced))
+    assert "<p>Send the header:</p>" in html
+    assert "<pre><code>Authorization: KEY\n    x: 1\n</code></pre>" in html
+    style = "    font-family: Inter, sans-serif;\n    font-size: 80px;\n    "  # under a heading
+    assert clause_text(style).startswith("    font-family")
+    assert "<pre><code>font-family: Inter" in policy(clause_text(style))
+
+
+def test_an_outdented_clause_still_renders_no_raw_html():
+    html = policy(clause_text("    \n    <script>alert(1)</script>\n    \n    <b>bold</b> words\n"))
+    assert "<script" not in html and "<b>" not in html
+    assert "&lt;script&gt;" in html and "&lt;b&gt;bold&lt;/b&gt; words" in html
+
+
+def test_the_excerpt_of_a_list_item_clause_has_its_words():
+    assert excerpt(ITEM_CLAUSE).startswith("If any portion of these Terms")
+    assert excerpt(NESTED_LIST) == "•Violence or terrorism •Sexual solicitation"
+    assert excerpt(NUMBERED_ITEM).startswith("2. Limitation of Liability. EACH PARTY'S")
 
 
 def test_missing_chromium_fails_with_the_install_command(tmp_path: Path):
