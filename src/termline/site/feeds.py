@@ -10,7 +10,6 @@ description with its deletions and insertions marked ``[-…-]`` and ``{+…+}``
 links are relative, which Atom allows and RSS 2.0 does not: the RSS feed then has no links.
 """
 
-import posixpath
 import re
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -45,6 +44,7 @@ from termline.site.render import (
     plural,
     provision_feed_link,
     provision_url,
+    relative,
     site_base,
     topic_feed_link,
     version_url,
@@ -336,7 +336,7 @@ def _url(site: Site | Settings, feed_path: str, target: str) -> str:
     if base:
         return base + target
     page = target + "index.html" if not target or target.endswith("/") else target
-    return posixpath.relpath(page, posixpath.dirname(feed_path) or ".")
+    return relative(feed_path, page)
 
 
 def _uuid(name: str) -> str:
