@@ -51,6 +51,28 @@ def test_one_commit_rebuild_with_cache_matches_a_fresh_build(tmp_path: Path):
     assert any(cache.rglob("*.pickle"))
 
 
+def test_a_clause_added_elsewhere_reaches_the_comparison_of_a_document_that_did_not_change(
+    make_repo, tmp_path: Path
+):
+    # A provision page shows the closest clauses of other platforms on its topics: a new one at
+    # another platform must re-render it, though its own document did not change.
+    topics = tmp_path / "topics.toml"
+    topics.write_text(TOPICS)
+    repo = make_repo()
+    acme = "# Terms\n\n## Use\n\nBe nice to others.\n"
+    repo.commit({"archive/acme/terms.md": acme}, "Start", "2024-02-01T00:00:00Z")
+    cache, site, fresh = tmp_path / "cache", tmp_path / "site", tmp_path / "fresh"
+    options = {"search": False, "topics": topics}
+    build(BuildOptions(repo=repo.path, out=site, cache=cache, **options))
+    globex = "# Rules\n\n## Manners\n\nBe nice to the staff.\n"
+    repo.commit({"archive/globex/rules.md": globex}, "Globex", "2024-03-01T00:00:00Z")
+    build(BuildOptions(repo=repo.path, out=site, cache=cache, **options))
+    build(BuildOptions(repo=repo.path, out=fresh, **options))
+    page = (site / "platforms/acme/terms/provisions/use/index.html").read_text()
+    assert "Manners" in page  # globex's clause on kindness, compared
+    _assert_same_site(site, fresh)
+
+
 def test_cache_is_invalidated_when_topics_change(make_repo, tmp_path: Path):
     repo = make_repo()
     repo.commit(

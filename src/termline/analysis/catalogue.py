@@ -91,6 +91,9 @@ class Summary(Tracked):
     excerpts: tuple[str, ...]
     # Each topic of the current provisions with the indexes of those on it, strongest first.
     on_topics: tuple[tuple[str, tuple[int, ...]], ...]
+    # Each distinct ``strongest_topics`` of its provisions: what their pages compare with other
+    # platforms (a rebuild keys 39,000 provision pages by 877 documents' few of these).
+    topic_orders: tuple[tuple[str, ...], ...]
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -151,6 +151,12 @@ class Provision:
         """Tell whether the provision is in the document's latest version."""
         return self.removed_in is None
 
+    @property
+    def strongest_topics(self) -> tuple[str, ...]:
+        """Return its topics, the one it matches most strongly first (reading order on ties)."""
+        scores = {m.topic: m.score for m in self.matches}
+        return tuple(sorted(self.topics, key=lambda slug: -scores.get(slug, 0.0)))
+
 
 @dataclass(frozen=True)
 class Analysis:

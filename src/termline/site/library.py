@@ -210,6 +210,7 @@ def summarise(document: Document) -> Summary:
         notes=document.notes,
         excerpts=tuple(excerpt(p.text) if p.current else "" for p in document.provisions),
         on_topics=document.provisions_by_topic(),
+        topic_orders=tuple(dict.fromkeys(p.strongest_topics for p in document.provisions)),
     )
 
 

@@ -630,13 +630,16 @@ class Others:
 
     def _strongest_first(self, provision: Provision) -> tuple[str, ...]:
         """Return a provision's topics of the site, the one it matches most strongly first."""
-        scores = {m.topic: m.score for m in provision.matches}
-        known = [slug for slug in provision.topics if slug in self.topics]
-        return tuple(sorted(known, key=lambda slug: -scores.get(slug, 0.0)))
+        return self._known(provision.strongest_topics)
 
-    def document_key(self, platform: Platform[Tracked], document: Tracked) -> str:
-        """Return the key of what a document's provision pages show of other platforms."""
-        return joined(self.of(platform, p).key for p in document.provisions)
+    def _known(self, topics: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(slug for slug in topics if slug in self.topics)
+
+    def document_key(self, platform: Platform[Tracked], document: Summary) -> str:
+        """Return the key of what a document's provision pages show of other platforms: the
+        comparison of each distinct order of topics its provisions have."""
+        compared = (self._compared(platform.slug, self._known(t)) for t in document.topic_orders)
+        return joined(comparison.key for comparison in compared)
 
 
 def _closest(column: Column) -> Closest:
