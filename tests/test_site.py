@@ -8,6 +8,7 @@ import os
 import posixpath
 import subprocess
 import sys
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -15,6 +16,8 @@ from urllib.parse import unquote, urlsplit
 import git
 import pytest
 
+from termline.analysis.changes import Change
+from termline.analysis.history import Version
 from termline.analysis.topics import Topic
 from termline.build import BuildOptions, build, read_platforms
 from termline.site.compare import Texts, texts_file
@@ -31,6 +34,7 @@ from termline.site.render import (
     excerpt,
     policy,
 )
+from termline.site.timeline import month_counts
 from termline.sources import load_config
 
 BASE = "https://example.org/policies/"
@@ -399,3 +403,19 @@ def test_compare_texts_extended_with_new_versions_equal_a_fresh_file():
     extended = texts_file(["a", "b", "c", "d"], text, earlier)
     assert read == ["c", "d"]  # the texts the earlier file held are not read again
     assert extended == texts_file(["a", "b", "c", "d"], texts.__getitem__)
+
+
+def test_month_counts_run_over_year_ends_and_empty_months():
+    def change(day: str, kind: str) -> Change:
+        date = datetime.fromisoformat(day).replace(tzinfo=UTC)
+        return Change(Version("a" * 40, date, "b", ""), None, kind)
+
+    changes = [change("2024-02-29", "substantive"), change("2023-11-30", "cosmetic")]
+    changes += [change("2024-02-01", "revert"), change("2023-11-01", "change")]
+    assert month_counts(changes) == (
+        ("2023-11", 1, 1),
+        ("2023-12", 0, 0),
+        ("2024-01", 0, 0),
+        ("2024-02", 1, 1),
+    )
+    assert month_counts([]) == ()

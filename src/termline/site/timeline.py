@@ -158,18 +158,17 @@ class Months:
 
 def month_counts(changes: Sequence[Change]) -> tuple[tuple[str, int, int], ...]:
     """Return each month from the first change to the last with its news and quiet changes."""
-    counts: dict[str, list[int]] = {}  # each month's [news, quiet]
-    for change in changes:
-        counted = counts.setdefault(f"{change.version.date:%Y-%m}", [0, 0])
-        counted[change.kind in QUIET] += 1
+    counts: dict[tuple[int, int], list[int]] = {}  # each (year, month)'s [news, quiet]
+    for change in changes:  # 40,000 of them: no strftime per change
+        date = change.version.date
+        counts.setdefault((date.year, date.month), [0, 0])[change.kind in QUIET] += 1
     if not counts:
         return ()
-    last = max(counts)
-    year, month = map(int, min(counts).split("-"))
+    (year, month), last = min(counts), max(counts)
     months: list[tuple[str, int, int]] = []
-    while (key := f"{year:04d}-{month:02d}") <= last:
-        news, quiet = counts.get(key, (0, 0))
-        months.append((key, news, quiet))
+    while (year, month) <= last:
+        news, quiet = counts.get((year, month), (0, 0))
+        months.append((f"{year:04d}-{month:02d}", news, quiet))
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
     return tuple(months)
 
