@@ -104,6 +104,9 @@ def test_an_unchanged_site_reindexes_nothing_and_a_lost_share_is_rebuilt(
     (untouched / "stray").write_bytes(b"12345")  # a share not indexed again is not walked again
     assert search.index_site(site) == 0
     assert search.index_size(site) == measured != _index_on_disk(site)
+    version = next((site / "platforms").glob("*/*/versions/*/index.html"))
+    version.write_text(version.read_text() + "<!-- changed -->")  # a page that is not searched
+    assert search.index_site(site) == 0  # its share is not indexed again
     (untouched / "stray").unlink()
     lost = sorted(p for p in (site / search.FOLDER).iterdir() if p.is_dir())[0]
     shutil.rmtree(lost)

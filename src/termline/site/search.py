@@ -1,9 +1,10 @@
 """Search stage: index the built site with the Pagefind binary, a share of the platforms at a time.
 
 Takes the output folder; gives ``pagefind/`` inside it. Only pages marked
-``data-pagefind-body`` (current documents and provisions) are indexed; version pages are
-near-duplicates and would bloat the index. The binary ships in the ``pagefind[extended]`` wheel
-and runs as ``python -m pagefind`` on a whole folder (one process, not one call per file).
+``data-pagefind-body`` (current documents and provisions) are indexed, and Pagefind is given only
+those (``SEARCHED``); version pages are near-duplicates and would bloat the index. The binary
+ships in the ``pagefind[extended]`` wheel and runs as ``python -m pagefind`` on a whole folder
+(one process, not one call per file).
 
 The platforms are spread over ``SHARES`` indexes by a hash of their slug, each a Pagefind bundle
 in ``pagefind/<NN>/``, which the search page merges in the browser (``mergeIndex``). A share is
@@ -20,7 +21,6 @@ import os
 import shutil
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 from termline.errors import TermlineError
@@ -30,6 +30,10 @@ SHARES = 16  # indexes the platforms are spread over; a rebuild re-indexes about
 FOLDER = "pagefind"
 STATE = "shares.json"
 UI_FILES = ("pagefind-ui.js", "pagefind-ui.css")
+# The pages of a platform that are searched, the only ones marked ``data-pagefind-body``: its
+# documents' and their provisions'. Pagefind reads no others (version pages, a third of the
+# site's bytes, were read and parsed only to be left out), and the state stats no others.
+SEARCHED = ("*/index.html", "*/provisions/*/index.html")
 
 
 def index_site(site: Path) -> int:
@@ -77,19 +81,15 @@ def _state(site: Path, slugs: list[str]) -> str:
     """Return a digest of the pages a share indexes: each one's path, size and mtime."""
     hasher = hashlib.sha256()
     for slug in slugs:
-        for path, stat in _pages(site / "platforms" / slug):
+        for path in _searched(site / "platforms" / slug):
+            stat = path.stat()
             hasher.update(f"{path}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return hasher.hexdigest()
 
 
-def _pages(folder: Path) -> Iterator[tuple[str, os.stat_result]]:
-    """Yield every HTML file under a folder with its stat, in a stable order."""
-    entries = sorted(os.scandir(folder), key=lambda e: e.name)
-    for entry in entries:
-        if entry.is_dir(follow_symlinks=False):
-            yield from _pages(Path(entry.path))
-        elif entry.name.endswith(".html"):
-            yield entry.path, entry.stat(follow_symlinks=False)
+def _searched(folder: Path) -> list[Path]:
+    """Return the pages of a platform's folder that are searched, in a stable order."""
+    return sorted(path for pattern in SEARCHED for path in folder.glob(pattern))
 
 
 def _index(site: Path, name: str, slugs: list[str]) -> None:
@@ -99,7 +99,8 @@ def _index(site: Path, name: str, slugs: list[str]) -> None:
     platforms = slugs[0] if len(slugs) == 1 else "{" + ",".join(slugs) + "}"
     command = [
         *(sys.executable, "-m", "pagefind", "--site", str(site), "--silent"),
-        *("--glob", f"platforms/{platforms}/**/*.html", "--output-subdir", f"{FOLDER}/{name}"),
+        *("--glob", f"platforms/{platforms}/{{{','.join(SEARCHED)}}}"),
+        *("--output-subdir", f"{FOLDER}/{name}"),
     ]
     result = subprocess.run(command, capture_output=True, text=True, check=False)
     if result.returncode != 0:
