@@ -612,19 +612,30 @@ class Others:
 
     def _topics(self, platform: str, topics: tuple[str, ...]) -> Comparison:
         """Return the comparison of a platform's provision on topics: the first compares more."""
+        shown = (COMPARED_PLATFORMS, *(SHOWN_PLATFORMS,) * (len(topics) - 1))
         found = [
-            self._topic(slug, SHOWN_PLATFORMS if index else COMPARED_PLATFORMS, platform)
-            for index, slug in enumerate(topics)
+            self._topic(slug, n, self._seen_as(slug, n, platform))
+            for slug, n in zip(topics, shown, strict=False)
         ]
         return Comparison(tuple(c for c, _ in found), "".join(k for _, k in found))
 
-    def _compare(self, slug: str, shown: int, platform: str) -> tuple[Compared, str]:
+    def _seen_as(self, slug: str, shown: int, platform: str) -> str | bool:
+        """Return what a topic's comparison depends on of the platform it is made for: the
+        platform itself when it is among the first ``shown`` columns (it is left out of them),
+        else only whether it has a column (its count leaves it out). Hundreds of platforms then
+        share each topic's few comparisons, made and digested once."""
+        if any(column.platform.slug == platform for column in self._ranked[slug][:shown]):
+            return platform
+        return platform in self._platforms[slug]
+
+    def _compare(self, slug: str, shown: int, seen_as: str | bool) -> tuple[Compared, str]:
         """Return what a provision page shows of the other platforms on a topic, and its digest.
 
         Only the first columns are read: a topic may have a column for each of 900 platforms.
         """
-        others = (c for c in self._ranked[slug] if c.platform.slug != platform)
-        count = len(self.columns[slug]) - (platform in self._platforms[slug])
+        left_out = seen_as if isinstance(seen_as, str) else None
+        others = (c for c in self._ranked[slug] if c.platform.slug != left_out)
+        count = len(self.columns[slug]) - bool(seen_as)
         compared = Compared(self.topics[slug], count, tuple(map(_closest, islice(others, shown))))
         return compared, joined([part(compared)])
 
