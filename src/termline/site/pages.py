@@ -473,16 +473,22 @@ def topic_columns(site: Site) -> dict[str, list[Column]]:
     columns: dict[str, list[Column]] = {topic.slug: [] for topic in site.topics}
     for platform in site.platforms:
         counts: dict[str, int] = {}
-        held: dict[str, list[Held]] = {}
+        found: dict[str, list[tuple[float, Summary, int]]] = {}
         for document in platform.current:
             for slug, indexes in document.on_topics:
                 counts[slug] = counts.get(slug, 0) + len(indexes)
-                shown = held.setdefault(slug, [])
-                shown += (_held(platform, document, i, slug) for i in indexes[:HELD])
+                scored = found.setdefault(slug, [])
+                scored += ((_score(document, i, slug), document, i) for i in indexes[:HELD])
         for slug, count in counts.items():
-            strongest = sorted(held[slug], key=lambda h: -h.score)[:HELD]
-            columns.setdefault(slug, []).append(Column(platform, count, tuple(strongest)))
+            strongest = sorted(found[slug], key=lambda f: -f[0])[:HELD]  # Held made for these
+            held = tuple(_held(platform, document, i, slug) for _, document, i in strongest)
+            columns.setdefault(slug, []).append(Column(platform, count, held))
     return columns
+
+
+def _score(document: Summary, index: int, topic: str) -> float:
+    match = document.provisions[index].match(topic)
+    return match.score if match else 0.0
 
 
 def _held(platform: Platform[Summary], document: Summary, index: int, topic: str) -> Held:
