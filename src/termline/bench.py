@@ -1,26 +1,38 @@
 """Benchmark: build a synthetic archive the size of the largest public one, and time it.
 
-``python -m termline.bench`` (``make bench``) generates a deterministic archive (~900 documents,
-~40,000 versions, 5 to 80 KB each, most versions changing one or two sections, a third flipping back
-to an earlier text, some cosmetic-only) with ``git fast-import``, caches it under ``.bench/``, then
+``python -m termline.bench`` (``make bench``) generates a deterministic archive (900 documents,
+40,000 versions, 5 to 80 KB each) with ``git fast-import``, caches it under ``.bench/``, then
 times in one run: ``git log -p`` over it, a full build, a rebuild after one more commit (and checks
 its output is identical to a full build of the same history), and Pagefind on its own. It prints
 one table; ``--archive-repo`` runs the same on any other repository (e.g. a clone of an Open Terms
 Archive bundle, with ``--archive .``).
+
+The archive has the shapes of Open Terms Archive's contrib-versions (877 documents, 42,632
+commits) that make a real archive heavy: versions per document skewed (at full size two documents
+of 2,000+ versions, the median 11); a third of the changes go back to an earlier text, mostly the
+one before (a page served in two variants), some several versions back; two documents in three
+now and then are served as a whole other text (a cookie wall, or another rendering with every
+line changed) and then the exact text again; tables of dozens to hundreds of rows, some cells
+holding ``<br><br>``, edited now and then; headings of hundreds of characters (a menu bar run into
+one) and of thousands of zero-width characters (a watermark); one commit in a hundred dated before
+its parent. Most other versions change one or two sections; some are cosmetic only.
 """
 
 from __future__ import annotations
 
 import argparse
 import filecmp
+import itertools
 import os
 import random
+import re
 import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
 
 WORDS = [
@@ -93,6 +105,29 @@ TOPIC_HEADINGS = (
 )
 START = 1_500_000_000  # 2017-07-14, seconds since the epoch
 EPOCH_STEP = 3_600 * 5
+GENERATOR = 2  # in the cache marker: an archive an older generator made is not reused
+HISTORY = 32  # how many of a document's last texts a revert may go back to
+BACKDATED = 0.01  # commits dated before their parent (contrib-versions: 389 of 42,632)
+MENU = (
+    "Home",
+    "Products",
+    "Solutions",
+    "Pricing",
+    "Developers",
+    "Docs",
+    "Blog",
+    "Careers",
+    "Press",
+    "Help Center",
+    "Community",
+    "Contact us",
+    "Sign in",
+    "Get started",
+    "English (US)",
+)
+ZERO_WIDTH = "\u200b" * 5 + "\u200c\u200d\ufeff"  # a Stack Exchange watermark, mostly U+200B
+TABLE_HEADER = "| Category of personal data | Purpose | Retention |\n| --- | --- | --- |"
+WRAP = re.compile(r"(.{1,78})(?: |$)")
 
 
 @dataclass(frozen=True)
@@ -101,7 +136,20 @@ class Shape:
 
     documents: int = 900
     versions: int = 40_000
-    seed: int = 20261129
+    seed: int = 20261204
+
+
+@dataclass
+class Doc:
+    """One document while its history is generated (working state, changed at each version)."""
+
+    sections: list[tuple[str, str]]
+    variant: str  # "wall", "reformat" or "": the other whole text the page is sometimes served as
+    wall: bytes = b""  # the cookie wall's text, for a "wall" document
+    marks: list[int] = field(default_factory=list)  # its last texts' blob marks, oldest first
+    texts: dict[int, bytes] = field(default_factory=dict)  # bytes of the last two and of home
+    digests: dict[int, int] = field(default_factory=dict)  # checksums of the texts of its marks
+    home: int = 0  # while the variant is served, the mark of the text it comes back to
 
 
 def paragraph(rng: random.Random, words: int) -> str:
@@ -124,17 +172,76 @@ def initial_sections(rng: random.Random) -> list[tuple[str, str]]:
     return sections
 
 
+def table_row(rng: random.Random) -> str:
+    """Return one row of a data table; some cells hold paragraphs and a list, as ``<br><br>``."""
+    purpose = paragraph(rng, rng.randint(3, 20))
+    if rng.random() < 0.3:
+        items = "<br>".join(f"*   {paragraph(rng, rng.randint(2, 6))}" for _ in range(3))
+        purpose = f"{purpose}<br><br>{items}"
+    return f"| {paragraph(rng, 2)[:-1]} | {purpose} | {rng.randint(1, 36)} months |"
+
+
+def markdown_table(rng: random.Random, rows: int) -> str:
+    """Return a Markdown table of three columns and so many rows."""
+    return "\n".join([TABLE_HEADER, *(table_row(rng) for _ in range(rows))])
+
+
+def menu_heading(rng: random.Random) -> str:
+    """Return a heading with a scraped menu bar run into it: hundreds of characters."""
+    return " ".join(rng.choice(MENU) for _ in range(rng.randint(40, 120))) + " Terms of Service"
+
+
+def watermarked_heading(rng: random.Random) -> str:
+    """Return a heading carrying thousands of zero-width characters, a watermark."""
+    mark = "".join(rng.choice(ZERO_WIDTH) for _ in range(rng.randint(2_000, 5_000)))
+    return f"Guidelines for the use of our trademarks{mark}"
+
+
+def cookie_wall(rng: random.Random) -> bytes:
+    """Return the short page a cookie wall serves instead of the policy."""
+    lines = ["## We value your privacy", paragraph(rng, 40), paragraph(rng, 25), "Accept all"]
+    return ("\n\n".join(lines) + "\n").encode()
+
+
+def new_document(rng: random.Random, document: int) -> Doc:
+    """Return a new document; its number decides its shapes, so that small archives have each."""
+    sections = initial_sections(rng)
+    if document % 10 == 3:  # contrib-versions: 87 of 877 documents have a table of 10+ rows
+        rows = rng.randint(100, 250) if document % 40 == 3 else rng.randint(10, 28)
+        heading = f"{len(sections) + 1}. Categories of personal data"
+        sections.insert(rng.randrange(1, len(sections) + 1), (heading, markdown_table(rng, rows)))
+    if document % 25 == 5:
+        sections[0] = (menu_heading(rng), sections[0][1])
+    if document % 50 == 7:
+        sections[0] = (watermarked_heading(rng), sections[0][1])
+    variant = ("", "wall", "reformat", "", "reformat", "wall")[document % 6]
+    return Doc(sections, variant, cookie_wall(rng) if variant == "wall" else b"")
+
+
 def render(sections: list[tuple[str, str]]) -> bytes:
     """Return a document's Markdown."""
     return ("\n\n".join(f"## {h}\n\n{b}" for h, b in sections) + "\n").encode()
+
+
+def render_reformatted(sections: list[tuple[str, str]]) -> bytes:
+    """Return the document as another rendering serves it: setext headings, every line wrapped."""
+    parts = []
+    for heading, body in sections:
+        parts.append(f"{heading}\n{'-' * min(len(heading), 80)}")
+        if body.startswith("| "):
+            parts.append(body)
+        else:
+            parts += [WRAP.sub(r"\1\n", text).rstrip("\n") for text in body.split("\n\n")]
+    return ("\n\n".join(parts) + "\n").encode()
 
 
 def mutate(rng: random.Random, sections: list[tuple[str, str]]) -> list[tuple[str, str]]:
     """Return the sections with one or two of them edited, one added, or one removed."""
     sections = list(sections)
     roll = rng.random()
-    if roll < 0.08 and len(sections) > 3:
-        del sections[rng.randrange(len(sections))]
+    index = rng.randrange(1, len(sections)) if len(sections) > 1 else 0
+    if roll < 0.08 and len(sections) > 3 and not sections[index][1].startswith("| "):
+        del sections[index]  # neither the first (a long heading) nor a table
     elif roll < 0.16:
         heading = f"{len(sections) + 1}. {rng.choice(TOPIC_HEADINGS)}"
         sections.insert(rng.randrange(len(sections) + 1), (heading, paragraph(rng, 60)))
@@ -142,58 +249,158 @@ def mutate(rng: random.Random, sections: list[tuple[str, str]]) -> list[tuple[st
         for _ in range(rng.randint(1, 2)):
             index = rng.randrange(len(sections))
             heading, body = sections[index]
-            words = body.split(" ")
-            start = rng.randrange(len(words))
-            words[start : start + rng.randint(1, 6)] = paragraph(rng, rng.randint(1, 12))[
-                :-1
-            ].split()
-            sections[index] = (heading, " ".join(words))
+            edit = edit_table if body.startswith("| ") else edit_words
+            sections[index] = (heading, edit(rng, body))
     return sections
 
 
-def fast_import_stream(shape: Shape) -> Iterator[bytes]:
-    """Yield a ``git fast-import`` stream of the synthetic history."""
-    rng = random.Random(shape.seed)
-    texts: dict[int, list[bytes]] = {}
-    states: dict[int, list[tuple[str, str]]] = {}
-    for step in range(shape.versions):
-        document = step if step < shape.documents else rng.randrange(shape.documents)
-        content, kind = _next_content(rng, document, texts, states)
-        path = f"archive/platform-{document % 150:03d}/document-{document:04d}.md"
-        moment = START + step * EPOCH_STEP // max(1, shape.versions // 40_000)
-        message = f"{kind} platform-{document % 150:03d} document-{document:04d}\n".encode()
-        yield b"commit refs/heads/main\n"
-        yield f"committer bench <bench@termline.invalid> {moment} +0000\n".encode()
-        yield b"data %d\n%s\n" % (len(message), message)
-        yield b"M 100644 inline %s\ndata %d\n%s\n" % (path.encode(), len(content), content)
+def edit_words(rng: random.Random, body: str) -> str:
+    """Return the text with a few words replaced."""
+    words = body.split(" ")
+    start = rng.randrange(len(words))
+    words[start : start + rng.randint(1, 6)] = paragraph(rng, rng.randint(1, 12))[:-1].split()
+    return " ".join(words)
 
 
-def _next_content(
-    rng: random.Random,
-    document: int,
-    texts: dict[int, list[bytes]],
-    states: dict[int, list[tuple[str, str]]],
-) -> tuple[bytes, str]:
-    history = texts.setdefault(document, [])
+def edit_table(rng: random.Random, body: str) -> str:
+    """Return the table with one row rewritten, added or removed."""
+    rows = body.split("\n")
+    index = rng.randrange(2, len(rows) + 1)
     roll = rng.random()
-    if not history:
-        states[document] = initial_sections(rng)
-        kind, content = "Start tracking", render(states[document])
-    elif roll < 0.33 and len(history) >= 2:
-        kind, content = "Update", history[-2]  # a page served in two variants flips back
-    elif roll < 0.40:
-        kind, content = "Update", history[-1].replace(b". ", b".  ", 3)  # cosmetic only
+    if roll < 0.2 and len(rows) > 12 and index < len(rows):
+        del rows[index]
+    elif roll < 0.4 or index == len(rows):
+        rows.insert(index, table_row(rng))
     else:
-        states[document] = mutate(rng, states[document])
-        kind, content = "Update", render(states[document])
-    history.append(content)
-    del history[:-3]
-    return content, kind
+        rows[index] = table_row(rng)
+    return "\n".join(rows)
+
+
+def document_picker(rng: random.Random, shape: Shape) -> Callable[[], int]:
+    """Return a chooser of documents: a few far more often than most, as in contrib-versions.
+
+    Zipf-like weights, (rank + 4) ** -1.2 over a shuffled ranking: at 900 x 40,000 about two
+    documents get 2,000+ versions, 14 get 500+, the median document 11 (contrib-versions: 2, 19,
+    and 10).
+    """
+    ranking = list(range(shape.documents))
+    rng.shuffle(ranking)
+    weights = [0.0] * shape.documents
+    for rank, document in enumerate(ranking):
+        weights[document] = (rank + 4) ** -1.2
+    cumulative = list(itertools.accumulate(weights))
+    population = range(shape.documents)
+    return lambda: rng.choices(population, cum_weights=cumulative)[0]
+
+
+def fast_import_stream(shape: Shape) -> Iterator[bytes]:
+    """Yield a ``git fast-import`` stream of the synthetic history.
+
+    Each new text is a blob with a mark (its step + 1); a revert names the mark of the earlier
+    text, so a document's old texts are not kept in memory.
+    """
+    rng = random.Random(shape.seed)
+    pick = document_picker(rng, shape)
+    docs: dict[int, Doc] = {}
+    for step in range(shape.versions):
+        document = step if step < shape.documents else pick()
+        if document in docs:
+            verb, content = "Update", _changed_content(rng, docs[document])
+        else:
+            docs[document] = new_document(rng, document)
+            verb, content = "Start tracking", render(docs[document].sections)
+        if isinstance(content, bytes):
+            yield b"blob\nmark :%d\ndata %d\n%s\n" % (step + 1, len(content), content)
+            mark = _remember(docs[document], step + 1, content)
+        else:
+            mark = _remember(docs[document], content, docs[document].texts.get(content))
+        yield _commit(rng, shape, step, document, verb=verb, mark=mark)
+
+
+def _changed_content(rng: random.Random, doc: Doc) -> bytes | int:
+    """Return the next content, never the text the document holds: an empty commit is no version."""
+    content = _next_content(rng, doc)
+    while _digest(doc, content) == doc.digests[doc.marks[-1]]:
+        doc.sections, doc.home = mutate(rng, doc.sections), 0
+        content = render(doc.sections)
+    return content
+
+
+def _digest(doc: Doc, content: bytes | int) -> int:
+    """Return a checksum of a new text, or of the earlier text a mark names."""
+    return zlib.crc32(content) if isinstance(content, bytes) else doc.digests[content]
+
+
+def _next_content(rng: random.Random, doc: Doc) -> bytes | int:
+    """Return the document's next text, or the mark of the earlier text it goes back to.
+
+    Besides edits: a flip back to the text before (a page served in two variants), a revert to
+    a text several versions back, and, for some documents, a whole other text for a while (a
+    cookie wall, another rendering with every line changed) and then the exact text again.
+    """
+    home, doc.home = doc.home, 0
+    if home and rng.random() < 0.6:
+        return home
+    roll = rng.random()
+    if doc.variant and not home and roll < 0.15:
+        doc.home = doc.marks[-1]
+        return doc.wall if doc.variant == "wall" else render_reformatted(doc.sections)
+    if roll < 0.31 and len(doc.marks) >= 2:
+        return doc.marks[-2]
+    if roll < 0.37 and len(doc.marks) >= 3:  # 2 versions back or more
+        back = 1 + int(rng.paretovariate(0.6))  # 2: 34 %, 3: 14 %, 10+: 27 % (real 31, 17, 25)
+        return doc.marks[-min(back + 1, len(doc.marks))]
+    latest = doc.texts.get(doc.marks[-1])
+    if roll < 0.43 and latest is not None:
+        return latest.replace(b". ", b".  ", 3)  # cosmetic only
+    doc.sections = mutate(rng, doc.sections)
+    return render(doc.sections)
+
+
+def _remember(doc: Doc, mark: int, text: bytes | None) -> int:
+    """Note the document's new text; keep the bytes of only the last two and of its home."""
+    if mark not in doc.digests:  # a new text: an earlier one's mark has its checksum
+        doc.digests[mark] = zlib.crc32(text or b"")
+    doc.marks.append(mark)
+    del doc.marks[:-HISTORY]
+    if text is not None:
+        doc.texts[mark] = text
+    keep = {*doc.marks[-2:], doc.home}
+    for old in [m for m in doc.texts if m not in keep]:
+        del doc.texts[old]
+    if len(doc.digests) > 2 * HISTORY:
+        kept = {*doc.marks, doc.home}
+        doc.digests = {m: d for m, d in doc.digests.items() if m in kept}
+    return mark
+
+
+def _commit(
+    rng: random.Random, shape: Shape, step: int, document: int, *, verb: str, mark: int
+) -> bytes:
+    """Return the commit of one step: the document now holds the blob ``mark``.
+
+    One in a hundred is dated before its parent, by minutes to a year, as an upstream archive's
+    backdated technical upgrades are.
+    """
+    moment = START + step * EPOCH_STEP // max(1, shape.versions // 40_000)
+    if step >= shape.documents and rng.random() < BACKDATED:
+        moment -= EPOCH_STEP + int(10 ** rng.uniform(2, 7.5))
+        verb = "Apply technical or declaration upgrade on"
+    name = f"platform-{document % 150:03d}/document-{document:04d}"
+    message = f"{verb} {name.replace('/', ' ')}\n".encode()
+    return b"".join(
+        [
+            b"commit refs/heads/main\n",
+            f"committer bench <bench@termline.invalid> {moment} +0000\n".encode(),
+            b"data %d\n%s\n" % (len(message), message),
+            f"M 100644 :{mark} archive/{name}.md\n\n".encode(),
+        ]
+    )
 
 
 def make_archive(folder: Path, shape: Shape) -> Path:
     """Create the synthetic repository once; reuse it when it already exists."""
-    marker = folder / f".complete-{shape.documents}-{shape.versions}-{shape.seed}"
+    marker = folder / f".complete-{GENERATOR}-{shape.documents}-{shape.versions}-{shape.seed}"
     if marker.exists():
         return folder
     shutil.rmtree(folder, ignore_errors=True)
