@@ -1,8 +1,10 @@
 """Search stage: index the built site with the Pagefind binary, a share of the platforms at a time.
 
 Takes the output folder; gives ``pagefind/`` inside it. Only pages marked
-``data-pagefind-body`` (current documents and provisions) are indexed, and Pagefind is given only
-those (``SEARCHED``); version pages are near-duplicates and would bloat the index. The binary
+``data-pagefind-body`` are indexed: current provisions' pages, and a retired document's notice
+(a current document's text is searched on its provisions' pages, so nothing else of its page is);
+Pagefind is given only document and provision pages (``SEARCHED``); version pages are
+near-duplicates and would bloat the index. The binary
 ships in the ``pagefind[extended]`` wheel and runs as ``python -m pagefind`` on a whole folder
 (one process, not one call per file).
 
@@ -31,8 +33,8 @@ SHARES = 16  # indexes the platforms are spread over; a rebuild re-indexes about
 FOLDER = "pagefind"
 STATE = "shares.json"
 UI_FILES = ("pagefind-ui.js", "pagefind-ui.css")
-# The pages of a platform that are searched, the only ones marked ``data-pagefind-body``: its
-# documents' and their provisions'. Pagefind reads no others (version pages, a third of the
+# The pages of a platform that may be marked ``data-pagefind-body``: its documents' (a retired
+# one's notice) and their provisions'. Pagefind reads no others (version pages, a third of the
 # site's bytes, were read and parsed only to be left out), and the state stats no others.
 SEARCHED = ("*/index.html", "*/provisions/*/index.html")
 
