@@ -10,11 +10,13 @@ from __future__ import annotations
 import collections
 import statistics
 import subprocess
+from itertools import pairwise
 from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 
-from termline.bench import Shape, make_archive
+from termline.bench import Shape, make_archive, render_reformatted
 
 SHAPE = Shape(documents=40, versions=3_000)
 
@@ -128,3 +130,12 @@ def test_reverts_go_back_one_version_or_several(histories: dict[str, list[str]])
     assert 0.25 < reverts / (SHAPE.versions - SHAPE.documents) < 0.5  # contrib-versions: 37 %
     assert back[2] > reverts / 2  # mostly a flip back to the text before
     assert sum(n for k, n in back.items() if k >= 4) >= reverts / 50  # some 3+ versions back
+
+
+def test_a_reformatted_rendering_keeps_numbered_headings_as_headings():
+    # "3. Fees" underlined read as a list item and a rule: every provision was removed and added
+    sections = [("3. Fees", "We charge ten euros."), ("4. Law", "French law applies.")]
+    tokens = MarkdownIt().parse(render_reformatted(sections).decode())
+    headings = [after.content for t, after in pairwise(tokens) if t.type == "heading_open"]
+    assert headings == ["3\\. Fees", "4\\. Law"]
+    assert not {"ordered_list_open", "hr"} & {t.type for t in tokens}

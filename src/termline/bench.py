@@ -105,7 +105,7 @@ TOPIC_HEADINGS = (
 )
 START = 1_500_000_000  # 2017-07-14, seconds since the epoch
 EPOCH_STEP = 3_600 * 5
-GENERATOR = 2  # in the cache marker: an archive an older generator made is not reused
+GENERATOR = 3  # in the cache marker: an archive an older generator made is not reused
 HISTORY = 32  # how many of a document's last texts a revert may go back to
 BACKDATED = 0.01  # commits dated before their parent (contrib-versions: 389 of 42,632)
 MENU = (
@@ -128,6 +128,7 @@ MENU = (
 ZERO_WIDTH = "\u200b" * 5 + "\u200c\u200d\ufeff"  # a Stack Exchange watermark, mostly U+200B
 TABLE_HEADER = "| Category of personal data | Purpose | Retention |\n| --- | --- | --- |"
 WRAP = re.compile(r"(.{1,78})(?: |$)")
+NUMBERED = re.compile(r"^(\d+)\. ")  # "3. Fees" as a setext heading would read as a list item
 
 
 @dataclass(frozen=True)
@@ -227,7 +228,8 @@ def render_reformatted(sections: list[tuple[str, str]]) -> bytes:
     """Return the document as another rendering serves it: setext headings, every line wrapped."""
     parts = []
     for heading, body in sections:
-        parts.append(f"{heading}\n{'-' * min(len(heading), 80)}")
+        title = NUMBERED.sub(r"\1\\. ", heading)  # "3\. Fees": the same heading, not a list
+        parts.append(f"{title}\n{'-' * min(len(title), 80)}")
         if body.startswith("| "):
             parts.append(body)
         else:
