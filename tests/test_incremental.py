@@ -1,8 +1,10 @@
 """Incremental builds: a rebuild with the cache gives the same bytes as a build from scratch."""
 
 import json
+import re
 import shutil
 import subprocess
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -71,6 +73,32 @@ def test_a_clause_added_elsewhere_reaches_the_comparison_of_a_document_that_did_
     page = (site / "platforms/acme/terms/provisions/use/index.html").read_text()
     assert "Manners" in page  # globex's clause on kindness, compared
     _assert_same_site(site, fresh)
+
+
+def test_each_platform_is_compared_with_the_others_closest_never_with_itself(
+    make_repo, tmp_path: Path
+):
+    # Platforms outside a topic's first columns share one comparison; those inside get their own
+    # (they are left out of it): both must show the 3 closest others, out of 4.
+    topics = tmp_path / "topics.toml"
+    topics.write_text(TOPICS)
+    repo = make_repo()
+    for n in range(5):
+        text = f"# Terms\n\n## Manners\n\nBe nice{' and kind' * n} to others, p{n} says.\n"
+        repo.commit({f"archive/p{n}/terms.md": text}, f"p{n}", f"2024-02-0{n + 1}T00:00:00Z")
+    site = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=site, search=False, topics=topics))
+    shown = {}
+    for n in range(5):
+        page = (site / f"platforms/p{n}/terms/provisions/manners/index.html").read_text()
+        others = page.split("How other platforms handle this")[1]
+        assert "4 other platforms; the closest 3:" in others
+        shown[f"p{n}"] = re.findall(r'<li><a href="[^"]+">(p\d), Manners</a>', others)
+    common = Counter(tuple(names) for names in shown.values()).most_common(1)[0][0]
+    ranked = [*common, *({name for names in shown.values() for name in names} - set(common))]
+    assert len(ranked) == 4
+    for me, names in shown.items():
+        assert names == [name for name in ranked if name != me][:3], me
 
 
 def test_cache_is_invalidated_when_topics_change(make_repo, tmp_path: Path):
