@@ -329,6 +329,8 @@ def test_a_clause_keeps_its_real_code():
     style = "    font-family: Inter, sans-serif;\n    font-size: 80px;\n    "  # under a heading
     assert clause_text(style).startswith("    font-family")
     assert "<pre><code>font-family: Inter" in policy(clause_text(style))
+    after_a_blank = "\n" + style  # a truly empty line first: not a list item's residue
+    assert "<pre><code>font-family: Inter" in policy(clause_text(after_a_blank))
 
 
 def test_an_outdented_clause_still_renders_no_raw_html():

@@ -599,13 +599,14 @@ def _outdented(lines: list[str]) -> list[str]:
     """Take the indentation of the first line with text off every line, unless it is code.
 
     Open Terms Archive's Markdown indents a list item's blank lines too: a clause cut from an
-    item opens with such a line, or with a nested list.
+    item opens with such a line (spaces only), or with a nested list; truly empty lines before
+    indented code leave it code.
     """
     first = next((index for index, line in enumerate(lines) if line.strip()), None)
     if first is None:
         return lines
     depth = _indent(lines[first])
-    if depth >= CODE_INDENT and first == 0 and not ITEM.match(lines[first]):
+    if depth >= CODE_INDENT and not any(lines[:first]) and not ITEM.match(lines[first]):
         return lines  # indented code under its heading, e.g. a style sheet
     return [line[min(depth, _indent(line)) :] for line in lines]
 
