@@ -119,12 +119,7 @@ class Document(Tracked):
 
     def _strongest(self, topic: str, indexes: list[int]) -> tuple[int, ...]:
         """Order provisions on a topic by how strongly they match it, in reading order on ties."""
-
-        def score(index: int) -> float:
-            match = self.provisions[index].match(topic)
-            return match.score if match else 0.0
-
-        return tuple(sorted(indexes, key=lambda i: -score(i)))
+        return tuple(sorted(indexes, key=lambda i: -self.provisions[i].score(topic)))
 
 
 D_co = TypeVar("D_co", bound=Tracked, covariant=True)

@@ -146,6 +146,11 @@ class Provision:
         """Return how the provision matches a topic, if it is on it."""
         return next((m for m in self.matches if m.topic == topic), None)
 
+    def score(self, topic: str) -> float:
+        """Return how strongly the provision is on a topic (0 when it has no match on it)."""
+        match = self.match(topic)
+        return match.score if match else 0.0
+
     @property
     def current(self) -> bool:
         """Tell whether the provision is in the document's latest version."""
@@ -154,8 +159,7 @@ class Provision:
     @property
     def strongest_topics(self) -> tuple[str, ...]:
         """Return its topics, the one it matches most strongly first (reading order on ties)."""
-        scores = {m.topic: m.score for m in self.matches}
-        return tuple(sorted(self.topics, key=lambda slug: -scores.get(slug, 0.0)))
+        return tuple(sorted(self.topics, key=lambda slug: -self.score(slug)))
 
 
 @dataclass(frozen=True)

@@ -478,17 +478,14 @@ def topic_columns(site: Site) -> dict[str, list[Column]]:
             for slug, indexes in document.on_topics:
                 counts[slug] = counts.get(slug, 0) + len(indexes)
                 scored = found.setdefault(slug, [])
-                scored += ((_score(document, i, slug), document, i) for i in indexes[:HELD])
+                scored += (
+                    (document.provisions[i].score(slug), document, i) for i in indexes[:HELD]
+                )
         for slug, count in counts.items():
             strongest = sorted(found[slug], key=lambda f: -f[0])[:HELD]  # Held made for these
             held = tuple(_held(platform, document, i, slug) for _, document, i in strongest)
             columns.setdefault(slug, []).append(Column(platform, count, held))
     return columns
-
-
-def _score(document: Summary, index: int, topic: str) -> float:
-    match = document.provisions[index].match(topic)
-    return match.score if match else 0.0
 
 
 def _held(platform: Platform[Summary], document: Summary, index: int, topic: str) -> Held:
