@@ -310,12 +310,12 @@ def content_html(item: Listed, edit: ProvisionEdit | None = None) -> str:
     """Return the entry content: the summary and the word diff as HTML; a provision's entry, whose
     title already says what the change did to it, the provision's diff alone."""
     change = item.change
-    shows_diff = change.kind not in ("first", "deleted") and change.diff is not None
-    if edit is not None and shows_diff:
+    shown = None if change.kind in ("first", "deleted") else change.diff
+    if edit is not None and shown is not None:
         return diff_html(edit.diff)
     said = summary(item) if edit is None else edit_summary(change, edit) + "."
     head = f"<p>{escape(said)}</p>"
-    return head + diff_html(change.diff) if shows_diff and change.diff else head
+    return head if shown is None else head + diff_html(shown)
 
 
 def diff_html(diff: WordDiff, limit: int = MAX_CONTENT) -> str:

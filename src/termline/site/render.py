@@ -55,11 +55,10 @@ LISTED_QUIET = 8
 # Characters of diff HTML the version page of a cosmetic, technical or date-only change shows;
 # the rest is one click away on the compare page (reformatted pages diffed whole weighed ~80 MB).
 NOISE_DIFF = 2_000
-# Characters of diff HTML the version page of any other change shows: a rewritten document's diff
-# (contrib-versions has diffs of 1 MB) goes on side by side on the compare page, and provision by
-# provision on the provision pages the version page lists.
+# Characters of diff HTML the version page of any other change shows: the rest of a rewritten
+# document's diff (contrib-versions has diffs of 1 MB) is side by side on the compare page.
 LONG_DIFF = 16_000
-# Characters of diff HTML each edit on a provision page shows; its version page shows the rest.
+# Characters of diff HTML each edit on a provision page shows; the rest is on the compare page.
 EDIT_DIFF = 2_000
 # Edits whose diff a provision page shows: an added or removed text is a copy of one on the page.
 DIFF_STATUSES = ("modified", "renamed")
@@ -339,7 +338,7 @@ def shown_diff(change: Change) -> tuple[list[Block], int]:
 
 def edit_diff(edit: ProvisionEdit) -> tuple[list[Block], int]:
     """Return the diff blocks a provision page shows of an edit, and how many changed blocks it
-    leaves out (on the version page)."""
+    leaves out (to the compare page)."""
     return cut(edit.diff.blocks, EDIT_DIFF)
 
 

@@ -4,9 +4,8 @@ Takes the output folder; gives ``pagefind/`` inside it. Only pages marked
 ``data-pagefind-body`` are indexed: current provisions' pages, and a retired document's notice
 (a current document's text is searched on its provisions' pages, so nothing else of its page is);
 Pagefind is given only document and provision pages (``SEARCHED``); version pages are
-near-duplicates and would bloat the index. The binary
-ships in the ``pagefind[extended]`` wheel and runs as ``python -m pagefind`` on a whole folder
-(one process, not one call per file).
+near-duplicates and would bloat the index. The binary ships in the ``pagefind[extended]`` wheel
+and runs as ``python -m pagefind`` on a whole folder (one process, not one call per file).
 
 The platforms are spread over ``SHARES`` indexes by a hash of their slug, each a Pagefind bundle
 in ``pagefind/<NN>/``, which the search page merges in the browser (``mergeIndex``). A share is
