@@ -1,8 +1,12 @@
 """The parallel stage: forked workers, results in order, the costliest items handed out first."""
 
 import os
+import time
+
+import pytest
 
 from termline import parallel
+from termline.errors import TermlineError
 
 
 def test_costliest_items_are_handed_out_first_and_results_keep_their_order(tmp_path):
@@ -20,3 +24,34 @@ def test_costliest_items_are_handed_out_first_and_results_keep_their_order(tmp_p
     assert [square for square, _pid in results] == [index * index for index in range(10)]
     assert {pid for _square, pid in results} - {os.getpid()}  # computed by forked workers
     assert sorted(int(line) for line in log.read_text().split()) == list(range(10))  # each once
+
+
+def test_alongside_runs_one_step_in_a_fork_while_the_other_runs_here(tmp_path):
+    """The forked step may fork workers of its own (it is no pool's daemon); both results come."""
+    forked, here = parallel.alongside(
+        lambda: (os.getpid(), parallel.run(lambda i: os.getpid(), 8, 2)),
+        os.getpid,
+    )
+    child, workers = forked
+    assert here == os.getpid() != child
+    assert set(workers) - {child, os.getpid()}  # its own workers
+    assert parallel.alongside(lambda: 1, lambda: 2, fork=False) == (1, 2)
+
+
+def test_what_the_forked_step_raises_is_raised_here():
+    def fails() -> None:
+        raise TermlineError("archive/x.md: bad")
+
+    with pytest.raises(TermlineError, match=r"archive/x\.md: bad"):
+        parallel.alongside(fails, lambda: None)
+
+
+def test_a_forked_step_that_dies_is_reported_and_a_failing_step_here_stops_it():
+    with pytest.raises(RuntimeError, match="died"):
+        parallel.alongside(lambda: os._exit(3), lambda: None)
+    with pytest.raises(ValueError, match="here"):
+        parallel.alongside(lambda: time.sleep(60), _fail_here)
+
+
+def _fail_here() -> None:
+    raise ValueError("here")

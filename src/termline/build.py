@@ -226,24 +226,20 @@ def _settings(site: Site) -> str:
 def _write_site(
     site: Site, env: jinja2.Environment, out: Output, library: Library, jobs: int
 ) -> None:
-    """Write every changed document's files, then the pages, feeds and data that span the site."""
-    writer = _Writer(site, env, out, library, Others(site))
+    """Write every changed document's files, and the pages, feeds and data that span the site.
+
+    A rebuild writes a few folders here, in one process: the pages spanning the site, whose views
+    and keys read every change, are made meanwhile in a forked one (a full build writes the
+    folders on every core first).
+    """
+    writer = _Writer(site, env, out, library, Others(site), jobs)
     across = feeds.site_feeds(site)
     library.need(feeds.shown_in(across))
     todo = writer.changed()
-    for written, contents in parallel.run(
-        lambda i: writer.write(*todo[i]),
-        len(todo),
-        jobs,
-        library.reopen,
-        cost=lambda i: len(todo[i][1].changes),
-    ):
-        out.merge(written)
-        library.keep(*contents)  # kept in a worker: kept here too
-    write_site_pages(site, env, out, writer.others, jobs)
-    feeds.write_site_feeds(site, out, library.content, across)
-    feeds.write_notes_feed(site, out)
-    write_index(site.platforms, out)
+    site_wide = partial(out.part, partial(write_site_pages, site, env, out, writer.others, jobs))
+    few = jobs > 1 and len(todo) < parallel.MIN_ITEMS * jobs
+    written, _ = parallel.alongside(site_wide, partial(writer.write_all, todo, across), few)
+    out.merge(written)
 
 
 @dataclass(frozen=True)
@@ -255,6 +251,7 @@ class _Writer:
     out: Output
     library: Library
     others: Others
+    jobs: int
 
     def changed(self) -> list[tuple[Platform[Summary], Summary, str]]:
         """Keep the folders of documents that did not change; return the others with their keys."""
@@ -266,6 +263,25 @@ class _Writer:
                 if not self.out.folder(document_url(platform, document), key):
                     todo.append((platform, document, key))
         return todo
+
+    def write_all(
+        self, todo: list[tuple[Platform[Summary], Summary, str]], across: list[feeds.Feed]
+    ) -> None:
+        """Write the folders of changed documents (on every core when there are enough), then
+        the feeds and data that span the site."""
+        library, jobs = self.library, self.jobs
+        for written, contents in parallel.run(
+            lambda i: self.write(*todo[i]),
+            len(todo),
+            jobs,
+            library.reopen,
+            cost=lambda i: len(todo[i][1].changes),
+        ):
+            self.out.merge(written)
+            library.keep(*contents)  # kept in a worker: kept here too
+        feeds.write_site_feeds(self.site, self.out, library.content, across)
+        feeds.write_notes_feed(self.site, self.out)
+        write_index(self.site.platforms, self.out)
 
     def write(
         self, platform: Platform[Summary], document: Summary, key: str

@@ -4,14 +4,17 @@ Takes a function of an index and how many processes to use; gives its results in
 are forked, so they start with everything the build gathered (no pickling of the site), and each
 runs ``setup`` first (to open its own ``git cat-file`` process: a pipe must not be shared). With
 one process, or too few items to pay for the fork, the function runs here, in order.
+``alongside`` runs two steps at once: one in a forked process, the other here.
 """
 
 import multiprocessing
 import os
 from collections.abc import Callable
-from typing import TypeVar
+from multiprocessing.connection import Connection
+from typing import Any, TypeVar
 
 Result = TypeVar("Result")
+Other = TypeVar("Other")
 
 MIN_ITEMS = 8  # fewer items than this run in this process: forking would cost more than it saves
 
@@ -60,3 +63,49 @@ def handed_out(count: int, cost: Callable[[int], int] | None = None) -> list[int
 def _call(index: int) -> object:
     assert _task is not None
     return _task(index)
+
+
+def alongside(
+    forked: Callable[[], Result], here: Callable[[], Other], fork: bool = True
+) -> tuple[Result, Other]:
+    """Return ``(forked(), here())``, forked computed in a forked process while here runs here.
+
+    The forked process is not a pool's daemon, so it may fork workers of its own; what it raises
+    is raised here. Without ``fork``, both run here, ``here`` first.
+    """
+    if not fork:
+        other = here()
+        return forked(), other
+    receiving, sending = multiprocessing.Pipe(duplex=False)
+    process = multiprocessing.get_context("fork").Process(target=_send, args=(sending, forked))
+    process.start()
+    sending.close()
+    try:
+        other = here()
+        failed, result = _receive(receiving, process)
+    except BaseException:
+        process.terminate()  # here failed: the forked step's work is not wanted
+        raise
+    finally:
+        receiving.close()
+        process.join()
+    if failed:
+        raise result
+    return result, other
+
+
+def _receive(connection: Connection, process: multiprocessing.process.BaseProcess) -> Any:
+    try:
+        return connection.recv()
+    except EOFError:  # it died without a word: killed, or out of memory
+        process.join()
+        raise RuntimeError(f"a forked build step died (exit code {process.exitcode})") from None
+
+
+def _send(connection: Connection, step: Callable[[], object]) -> None:
+    try:
+        connection.send((False, step()))
+    except BaseException as error:  # raised again in the parent
+        connection.send((True, error))
+    finally:
+        connection.close()
