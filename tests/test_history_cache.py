@@ -5,6 +5,7 @@ import logging
 import pickle
 import subprocess
 import tempfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -12,7 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from conftest import GitRepo, clone_bundle
-from termline.analysis.history import DocumentHistory, read_history
+from termline.analysis import history
+from termline.analysis.history import DocumentHistory, joined, read_history
 from termline.archive import open_repo
 from termline.cache import Cache, decode, encode
 
@@ -28,9 +30,10 @@ def read(repo: GitRepo | Path, store: Cache | None = None, archive: str = "archi
 
 
 def saved_log(folder: Path) -> object:
-    """Return the one history log a cache folder holds."""
+    """Return the one history log a cache folder holds, joined with its saved tail if any."""
     [entry] = folder.rglob("history/*.pickle")
-    return decode(entry.read_bytes())
+    tails = list(folder.rglob("history-tail/*.pickle"))
+    return joined(decode(entry.read_bytes()), decode(tails[0].read_bytes()) if tails else None)
 
 
 def check(
@@ -72,6 +75,48 @@ def test_new_commits_are_read_alone_and_give_a_full_read(repo, store, tmp_path, 
     full = Cache(tmp_path / "full", "salt")
     read(repo, full)
     assert saved_log(tmp_path / "cache") == saved_log(tmp_path / "full")  # same log positions too
+
+
+def test_a_rebuild_saves_the_new_commits_alone_until_they_are_many(
+    repo, store, tmp_path, caplog, monkeypatch
+):
+    """The saved log stays as it was; its tail holds the new commits' touches only."""
+    monkeypatch.setattr(history, "TAIL_COMMITS", 2)
+    check(repo, store, caplog, incremental=False)
+    [entry] = (tmp_path / "cache").rglob("history/*.pickle")
+    whole = entry.read_bytes()
+    for n in (5, 6):
+        repo.commit({"archive/a/terms.md": f"text {n}"}, "Update", day(n))
+        check(repo, store, caplog, incremental=True)
+        assert entry.read_bytes() == whole
+    [tail] = (tmp_path / "cache").rglob("history-tail/*.pickle")
+    rows = decode(tail.read_bytes()).touches
+    assert list(rows) == ["archive/a/terms.md"]
+    assert [message for *_, message in rows["archive/a/terms.md"]] == ["Update\n", "Update\n"]
+    repo.commit({"archive/b/privacy.md": "p2"}, "Update", day(7))  # a third: saved whole again
+    check(repo, store, caplog, incremental=True)
+    assert entry.read_bytes() != whole
+    assert not tail.exists()
+    full = Cache(tmp_path / "full", "salt")
+    read(repo, full)
+    assert saved_log(tmp_path / "cache") == saved_log(tmp_path / "full")
+    repo.commit({"archive/a/terms.md": "eight"}, "Update", day(8))
+    check(repo, store, caplog, incremental=True)  # a tail again, read with the new whole log
+
+
+def test_a_tail_is_used_only_with_the_log_it_continues(repo, store, tmp_path, caplog):
+    read(repo, store)
+    [entry] = (tmp_path / "cache").rglob("history/*.pickle")
+    first = decode(entry.read_bytes())
+    repo.commit({"archive/a/terms.md": "three"}, "Update", day(5))
+    check(repo, store, caplog, incremental=True)
+    [saved] = (tmp_path / "cache").rglob("history-tail/*.pickle")
+    tail = decode(saved.read_bytes())
+    assert joined(first, tail).head == tail.head
+    another = replace(first, head="0" * 40)  # a log saved at another HEAD since
+    assert joined(another, tail) is another
+    entry.unlink()  # the log the tail continues is gone: the tail alone would miss commits
+    check(repo, store, caplog, incremental=False)
 
 
 def test_same_head_reads_no_log(repo, store, caplog):
@@ -203,7 +248,7 @@ def test_key_names_the_version_list(repo):
     [terms, privacy] = read(repo)
     assert terms.key == read(repo)[0].key
     assert len({terms.key, privacy.key}) == 2
-    renamed = DocumentHistory(terms.path, terms.platform, "other", terms.versions)
+    renamed = DocumentHistory(terms.path, terms.platform, "other", terms.touches)
     assert renamed.key != terms.key
 
 
@@ -303,3 +348,15 @@ def test_cached_values_are_stored_compressed(tmp_path):
     [entry] = (tmp_path / "cache").rglob("walk/*.pickle")
     assert entry.stat().st_size * 5 < len(pickle.dumps(texts))  # compressed, not a raw pickle
     assert store.load("walk", "key") == texts
+
+
+def test_versions_are_made_when_first_asked_for_and_never_pickled(repo):
+    """A rebuild asks for the versions of the documents that changed only."""
+    [terms, _] = read(repo)
+    assert "versions" not in vars(terms)
+    assert [v.message.strip() for v in terms.versions] == ["Start", "Update"]
+    assert "versions" in vars(terms)
+    copy = pickle.loads(pickle.dumps(terms))
+    assert "versions" not in vars(copy)
+    assert copy == terms
+    assert copy.versions == terms.versions

@@ -216,7 +216,7 @@ def test_resuming_from_any_version_equals_the_full_walk(tmp_path_factory, tagger
     (full_history,) = found
     full = walk(full_history, Reads(folder), tagger)
     for count in range(len(full_history.versions)):
-        prefix = replace(full_history, versions=full_history.versions[:count])
+        prefix = replace(full_history, touches=full_history.touches[:count])
         cached = walk(prefix, Reads(folder), tagger)
         assert_same(walk(full_history, Reads(folder), tagger, since=cached), full)
 

@@ -80,6 +80,10 @@ class Shelf(Generic[T]):
         """Save a value under key."""
         self.cache.save(self.kind, key, value)
 
+    def delete(self, key: str) -> None:
+        """Forget the value saved under key, if any."""
+        self.cache.delete(self.kind, key)
+
     def keep_only(self, keys: Collection[str]) -> int:
         """Delete every value saved under another key, and stray temporary files; say how many."""
         folder = self.cache.folder / self.kind if self.cache.folder else None

@@ -242,7 +242,7 @@ def extends(history: DocumentHistory, earlier: DocumentHistory) -> bool:
 
 
 def _nothing_walked(history: DocumentHistory) -> Walk:
-    return Walk(replace(history, versions=()), Analysis((), (), ()), Ids(), {}, {}, None)
+    return Walk(replace(history, touches=()), Analysis((), (), ()), Ids(), {}, {}, None)
 
 
 class _Walker:

@@ -9,6 +9,8 @@ With a build cache, the parsed log is saved with the HEAD it was read at; when t
 descends from it through a chain of one-parent commits, only ``OLD..HEAD`` is read and appended
 (``git log`` lists that chain before anything older, so log positions just continue). Anything
 else (a merge among the new commits, a rewritten history, a deepened shallow clone) reads it all.
+The commits appended are saved apart, as a tail of the saved log, until they are many: a
+rebuild after one commit saves that commit, not the whole log again.
 """
 
 import hashlib
@@ -17,6 +19,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path, PurePosixPath
 
 import git
@@ -29,6 +32,7 @@ log = logging.getLogger(__name__)
 REGULAR_MODES = {"100644", "100755"}
 DELTA_BASE_CACHE = "256m"  # git cat-file's cache of inflated delta bases (see BlobReader)
 LOG_FORMAT = "%x1e%H%x1f%P%x1f%at%x1f%B%x1f"
+TAIL_COMMITS = 2_000  # commits saved apart from the saved log before it is saved whole again
 # Characters no HTML page or XML feed may hold: C0 controls but tab and line breaks, noncharacters.
 UNSHOWABLE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
@@ -53,6 +57,11 @@ class Version:
         return self.message.strip().split("\n", 1)[0]
 
 
+# One file touched by one commit, as plain values (cheap to pickle):
+# (author timestamp, position in the log oldest first, commit sha, new blob or None, message).
+Touch = tuple[int, int, str, str | None, str]
+
+
 @dataclass(frozen=True)
 class DocumentHistory:
     """Every version of one document file, oldest first."""
@@ -60,7 +69,21 @@ class DocumentHistory:
     path: str
     platform: str
     document: str
-    versions: tuple[Version, ...]
+    # The commits that made its versions, oldest first, as plain values: the versions are made
+    # from them when first asked for (a rebuild asks only for the documents that changed).
+    touches: tuple[Touch, ...]
+
+    @cached_property
+    def versions(self) -> tuple[Version, ...]:
+        """Return its versions, oldest first."""
+        return tuple(
+            Version(sha, datetime.fromtimestamp(timestamp, UTC), blob, message)
+            for timestamp, _order, sha, blob, message in self.touches
+        )
+
+    def __getstate__(self) -> dict[str, object]:
+        """Return what a pickle of it keeps: the touches, not the versions made from them."""
+        return {name: value for name, value in vars(self).items() if name != "versions"}
 
     @property
     def key(self) -> str:
@@ -74,13 +97,8 @@ class DocumentHistory:
         """
         names = f"{self.path}\0{self.platform}\0{self.document}\0"
         hasher = hashlib.sha256(names.encode("utf-8", "surrogatepass"))
-        hasher.update("".join(v.sha for v in self.versions).encode())
+        hasher.update("".join(sha for _date, _order, sha, _blob, _message in self.touches).encode())
         return hasher.hexdigest()
-
-
-# One file touched by one commit, as plain values (cheap to pickle):
-# (author timestamp, position in the log oldest first, commit sha, new blob or None, message).
-Touch = tuple[int, int, str, str | None, str]
 
 
 @dataclass(frozen=True)
@@ -92,6 +110,26 @@ class _Log:
     boundary: str  # what can cut or rewrite history: shallow, grafts, replace refs
     count: int  # commits in the log, so the next ones continue its positions
     touches: dict[str, tuple[Touch, ...]] = field(default_factory=dict)
+    since: str = ""  # a tail's: the HEAD of the log whose commits it continues; "" when whole
+
+    def after(self, earlier: "_Log") -> "_Log":
+        """Return this log's tail past an earlier log it extends: its touches of newer commits."""
+        newer = {
+            path: tuple(t for t in rows if t[1] >= earlier.count)
+            for path, rows in self.touches.items()
+        }
+        touches = {path: rows for path, rows in newer.items() if rows}
+        return _Log(self.head, self.archive, self.boundary, self.count, touches, earlier.head)
+
+
+def joined(whole: _Log | None, tail: _Log | None) -> _Log | None:
+    """Return a saved log extended by its saved tail, if the tail continues it."""
+    if whole is None or tail is None or tail.since != whole.head:
+        return whole
+    touches = dict(whole.touches)
+    for path, rows in tail.touches.items():
+        touches[path] = touches.get(path, ()) + rows
+    return _Log(tail.head, tail.archive, tail.boundary, tail.count, touches)
 
 
 def decode(data: bytes) -> str:
@@ -110,13 +148,25 @@ def read_history(repo: git.Repo, archive: str, store: Cache | None = None) -> li
         return []
     store = store or Cache(None, "")
     key = digest(str(Path(repo.git_dir).resolve()), archive)
-    logs = Shelf(store, "history", _Log)
-    cached = logs.load(key)
-    current = _current_log(repo, archive, cached)
+    logs, tails = Shelf(store, "history", _Log), Shelf(store, "history-tail", _Log)
+    whole = logs.load(key)
+    cached = joined(whole, tails.load(key))
+    current, extended = _current_log(repo, archive, cached)
     if current is not cached:
-        logs.save(key, current)
+        _save(logs, tails, key, current, whole if extended else None)
     histories = (_document_history(path, rows, archive) for path, rows in current.touches.items())
-    return sorted((h for h in histories if h.versions), key=lambda h: h.path)
+    return sorted((h for h in histories if h.touches), key=lambda h: h.path)
+
+
+def _save(
+    logs: Shelf[_Log], tails: Shelf[_Log], key: str, current: _Log, whole: _Log | None
+) -> None:
+    """Save a log read anew: only its commits past the saved log it extends (whole), while few."""
+    if whole is not None and current.count - whole.count <= TAIL_COMMITS:
+        tails.save(key, current.after(whole))
+    else:
+        logs.save(key, current)
+        tails.delete(key)
 
 
 def skipped_files(repo: git.Repo, archive: str) -> list[tuple[str, str]]:
@@ -151,17 +201,19 @@ def _tree(repo: git.Repo, archive: str) -> Iterator[tuple[str, str]]:
             yield meta.split(b" ", 1)[0].decode(), decode(path)
 
 
-def _current_log(repo: git.Repo, archive: str, cached: _Log | None) -> _Log:
-    """Return the log at HEAD: the cached one, extended by the new commits when they allow it."""
+def _current_log(repo: git.Repo, archive: str, cached: _Log | None) -> tuple[_Log, bool]:
+    """Return the log at HEAD: the cached one, extended by the new commits when they allow it;
+    and whether it extends the cached one."""
     head = repo.head.commit.hexsha
     boundary = _boundary(repo)
     if cached is not None and (cached.archive, cached.boundary) == (archive, boundary):
         if cached.head == head:
-            return cached
+            return cached, False
         if _is_chain(repo, cached.head, head):
             log.debug("history: reading %s..%s only", cached.head[:7], head[:7])
-            return _extend(cached, _git_log(repo, archive, f"{cached.head}..{head}"), head)
-    return _extend(_Log("", archive, boundary, 0), _git_log(repo, archive, head), head)
+            output = _git_log(repo, archive, f"{cached.head}..{head}")
+            return _extend(cached, output, head), True
+    return _extend(_Log("", archive, boundary, 0), _git_log(repo, archive, head), head), False
 
 
 def _boundary(repo: git.Repo) -> str:
@@ -246,14 +298,14 @@ def _document_history(path: str, touches: tuple[Touch, ...], archive: str) -> Do
     """Order a file's touches by date, then log position, and drop those that kept its content."""
     where = parse_document_path(archive, path)
     assert where is not None
-    versions: list[Version] = []
+    kept: list[Touch] = []
     current: str | None = None
-    for timestamp, _order, sha, blob, message in sorted(touches):
-        if blob == current:
+    for touch in sorted(touches):
+        if touch[3] == current:
             continue  # a merge repeating its branch, or a deletion of what was never there
-        current = blob
-        versions.append(Version(sha, datetime.fromtimestamp(timestamp, UTC), blob, message))
-    return DocumentHistory(path, where.platform, where.document, tuple(versions))
+        current = touch[3]
+        kept.append(touch)
+    return DocumentHistory(path, where.platform, where.document, tuple(kept))
 
 
 class BlobReader:
