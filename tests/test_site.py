@@ -23,7 +23,7 @@ from termline.build import BuildOptions, build, read_platforms
 from termline.site.compare import Texts, texts_file
 from termline.site.library import summarise
 from termline.site.output import Output
-from termline.site.pages import write_site_pages
+from termline.site.pages import write_change_lists
 from termline.site.render import (
     EXCERPT_WORDS,
     Listed,
@@ -385,7 +385,7 @@ def test_topics_become_a_filter_of_the_change_list(demo_repo: Path, tmp_path: Pa
         topics=(Topic("arbitration", "Arbitration", "Disputes.", ()),),
     )
     out = Output(tmp_path / "site")
-    write_site_pages(site, environment(default_templates()), out)
+    write_change_lists(site, environment(default_templates()), out)
     out.commit()
     page = (tmp_path / "site/changes/topic/arbitration/index.html").read_text()
     assert "<h1>Topic: Arbitration</h1>" in page

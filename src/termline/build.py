@@ -35,7 +35,13 @@ from termline.site.compare import TEXTS_KIND, write_document_texts
 from termline.site.data import write_document_data, write_index
 from termline.site.library import Library
 from termline.site.output import Manifest, Output, Sizes, Written, totals
-from termline.site.pages import Others, document_pages, write_pages, write_site_pages
+from termline.site.pages import (
+    Others,
+    document_pages,
+    write_change_lists,
+    write_pages,
+    write_site_pages,
+)
 from termline.site.render import Listed, Site, default_templates, document_url, environment
 from termline.sources import Config, load_config
 
@@ -228,17 +234,17 @@ def _write_site(
 ) -> None:
     """Write every changed document's files, and the pages, feeds and data that span the site.
 
-    A rebuild writes a few folders here, in one process: the pages spanning the site, whose views
-    and keys read every change, are made meanwhile in a forked one (a full build writes the
-    folders on every core first).
+    A rebuild writes a few folders here, in one process, and the rest that spans the site: the
+    lists of changes, whose views and keys read every change, are made meanwhile in a forked one
+    (a full build writes the folders on every core first).
     """
     writer = _Writer(site, env, out, library, Others(site), jobs)
     across = feeds.site_feeds(site)
     library.need(feeds.shown_in(across))
     todo = writer.changed()
-    site_wide = partial(out.part, partial(write_site_pages, site, env, out, writer.others, jobs))
+    lists = partial(out.part, partial(write_change_lists, site, env, out, jobs))
     few = jobs > 1 and len(todo) < parallel.MIN_ITEMS * jobs
-    written, _ = parallel.alongside(site_wide, partial(writer.write_all, todo, across), few)
+    written, _ = parallel.alongside(lists, partial(writer.write_all, todo, across), few)
     out.merge(written)
 
 
@@ -268,7 +274,7 @@ class _Writer:
         self, todo: list[tuple[Platform[Summary], Summary, str]], across: list[feeds.Feed]
     ) -> None:
         """Write the folders of changed documents (on every core when there are enough), then
-        the feeds and data that span the site."""
+        the pages (but the lists of changes), feeds and data that span the site."""
         library, jobs = self.library, self.jobs
         for written, contents in parallel.run(
             lambda i: self.write(*todo[i]),
@@ -279,6 +285,7 @@ class _Writer:
         ):
             self.out.merge(written)
             library.keep(*contents)  # kept in a worker: kept here too
+        write_site_pages(self.site, self.env, self.out, self.others, jobs)
         feeds.write_site_feeds(self.site, self.out, library.content, across)
         feeds.write_notes_feed(self.site, self.out)
         write_index(self.site.platforms, self.out)

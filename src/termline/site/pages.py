@@ -200,10 +200,16 @@ def _render(site: Site, env: jinja2.Environment, page: Viewed) -> str:
 def write_site_pages(
     site: Site, env: jinja2.Environment, out: Output, others: "Others | None" = None, jobs: int = 1
 ) -> None:
-    """Write the pages that span the site (home, lists, platforms, topics), then its sitemaps."""
+    """Write the pages that span the site (home, platforms, topics), then its sitemaps; the lists
+    of changes apart (``write_change_lists``)."""
     write_pages(site, env, out, site_pages(site, others or Others(site)), jobs)
     write_sitemaps(site, env, out)
     out.write("robots.txt", env.get_template("robots.txt").render(base=site_base(site)))
+
+
+def write_change_lists(site: Site, env: jinja2.Environment, out: Output, jobs: int = 1) -> None:
+    """Write the lists of changes under /changes/: every change, and one list per facet value."""
+    write_pages(site, env, out, change_lists(site), jobs)
 
 
 def write_sitemaps(site: Site, env: jinja2.Environment, out: Output) -> None:
@@ -289,7 +295,7 @@ class PlatformView:
 
 
 def site_pages(site: Site, others: "Others") -> Iterator[Viewed]:
-    """Yield the pages that span the site: home, search, lists, platforms, topics."""
+    """Yield the pages that span the site but the lists of changes: home, search, platforms…"""
     latest = site.notable
     shown = {id(item) for item in latest}
     smaller = tuple(item for item in site.changes[:LATEST] if id(item) not in shown)
@@ -300,7 +306,6 @@ def site_pages(site: Site, others: "Others") -> Iterator[Viewed]:
     yield Viewed("search/index.html", "search.html", Plain(built, feeds))
     yield Viewed("about/index.html", "about.html", Plain(built, feeds))
     yield Viewed("404.html", "404.html", NotFound(site_base(site) or "", built, feeds))
-    yield from change_lists(site)
     by_platform = group_by(site.changes, lambda item: item.platform.slug)
     for platform in site.platforms:
         yield _platform_page(platform, by_platform.get(platform.slug, []))
