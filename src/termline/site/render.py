@@ -610,11 +610,13 @@ def _outdented(lines: list[str]) -> list[str]:
     return [line[min(depth, _indent(line)) :] for line in lines]
 
 
-def _unlisted(lines: list[str]) -> list[str]:
+def _unlisted(lines: list[str], tokens: list[Token] | None = None) -> list[str]:
     """Turn a clause that is one list item into a paragraph, the item's lines outdented, and
     so on down an item that only holds one item; a number stays as text
-    ("2\\. …"), so the clause keeps its number."""
-    tokens = _parser().parse("\n".join(lines))
+    ("2\\. …"), so the clause keeps its number. Any other clause: its lines themselves.
+
+    ``tokens``: the lines already parsed, if they were."""
+    tokens = _parser().parse("\n".join(lines)) if tokens is None else tokens
     outer = [token for token in tokens if token.level == 0]
     items = [token for token in tokens if token.type == "list_item_open" and token.level == 1]
     if len(outer) != 2 or outer[0].type not in LISTS or not outer[0].map or len(items) != 1:
@@ -640,11 +642,19 @@ def _indent(line: str) -> int:
 def excerpt(text: str, count: int = EXCERPT_WORDS) -> str:
     """Return the first words of a provision's Markdown as plain text (escaped by the template)."""
     found: list[str] = []
-    for token in _parser().parse(clause_text(text)):
+    for token in _clause_tokens(text):
         found.extend("".join(map(_plain, token.children or ())).split())
         if len(found) > count:
             return " ".join(found[:count]) + " …"
     return " ".join(found)
+
+
+def _clause_tokens(text: str) -> list[Token]:
+    """Return the tokens of ``clause_text(text)``, parsing the text once unless it is one item."""
+    lines = _outdented(text.split("\n"))
+    tokens = _parser().parse("\n".join(lines))
+    unlisted = _unlisted(lines, tokens)
+    return tokens if unlisted is lines else _parser().parse("\n".join(unlisted))
 
 
 def _plain(token: Token) -> str:
