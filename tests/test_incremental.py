@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from termline import parallel
 from termline.bench import Shape, add_one_commit, make_archive
 from termline.build import BuildOptions, build
 from termline.demo import create_demo_archive
@@ -51,6 +52,34 @@ def test_one_commit_rebuild_with_cache_matches_a_fresh_build(tmp_path: Path):
     assert result.files_changed > 0
     _assert_same_site(site, fresh)
     assert any(cache.rglob("*.pickle"))
+
+
+def test_a_rebuild_on_two_cores_makes_the_lists_in_a_fork_and_matches_a_fresh_build(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """Whatever this machine's cores: the forked path of a one-commit rebuild is taken here."""
+    forked: list[bool] = []
+    alongside = parallel.alongside
+
+    def spy(*args, **kwargs):  # type: ignore[no-untyped-def]
+        forked.append(args[2] if len(args) > 2 else kwargs.get("fork", True))
+        return alongside(*args, **kwargs)
+
+    monkeypatch.setattr(parallel, "alongside", spy)
+    repo = tmp_path / "archive"
+    create_demo_archive(repo)
+    cache, site, fresh = tmp_path / "cache", tmp_path / "site", tmp_path / "fresh"
+    build(BuildOptions(repo=repo, out=site, search=False, cache=cache, jobs=2))
+    terms = next((repo / "archive").rglob("*.md"))
+    terms.write_text(terms.read_text() + "\n## Added\n\nA clause added by one scrape.\n")
+    _commit(repo, "2031-05-01T00:00:00Z")
+    result = build(BuildOptions(repo=repo, out=site, search=False, cache=cache, jobs=2))
+    assert forked[-1] is True
+    assert result.pages_rendered > 0
+    assert "A clause added" not in (site / "changes/index.html").read_text()  # named: "Added"
+    assert "“Added”" in (site / "changes/index.html").read_text()  # made in the fork
+    build(BuildOptions(repo=repo, out=fresh, search=False, jobs=1))
+    _assert_same_site(site, fresh)
 
 
 def test_a_clause_added_elsewhere_reaches_the_comparison_of_a_document_that_did_not_change(

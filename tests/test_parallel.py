@@ -1,5 +1,6 @@
 """The parallel stage: forked workers, results in order, the costliest items handed out first."""
 
+import multiprocessing
 import os
 import time
 
@@ -55,3 +56,27 @@ def test_a_forked_step_that_dies_is_reported_and_a_failing_step_here_stops_it():
 
 def _fail_here() -> None:
     raise ValueError("here")
+
+
+def test_when_the_step_here_fails_the_forked_step_and_its_own_workers_are_stopped(tmp_path):
+    """A failing build must not leave workers writing into its staging folder afterwards."""
+    context = multiprocessing.get_context("fork")
+    started = context.Semaphore(0)
+    pids = tmp_path / "pids"
+
+    def worker(index: int) -> None:
+        with pids.open("a") as file:
+            file.write(f"{os.getpid()}\n")
+        started.release()
+        time.sleep(600)
+
+    def here() -> None:
+        for _ in range(2):
+            assert started.acquire(timeout=60)  # both workers of the forked step are running
+        raise ValueError("here")
+
+    with pytest.raises(ValueError, match="here"):
+        parallel.alongside(lambda: parallel.run(worker, 8, 2), here)
+    for pid in {int(line) for line in pids.read_text().split()}:
+        with pytest.raises(ProcessLookupError):
+            os.kill(pid, 0)  # gone, not left sleeping

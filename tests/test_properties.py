@@ -24,6 +24,7 @@ from termline.analysis.diff import (  # _chunk_units: a whole text parsed at onc
 )
 from termline.analysis.provisions import _headings, split
 from termline.scrape.normalise import normalise
+from termline.site import render
 
 BITS = st.sampled_from(
     [
@@ -171,3 +172,38 @@ DOCUMENTS = st.lists(LINES, max_size=40).map("\n".join)
 @given(DOCUMENTS)
 def test_a_text_parsed_in_chunks_has_the_units_of_the_whole_text_parsed_at_once(text):
     assert units(text) == _chunk_units(text)  # chunks are cut only where no block goes on
+
+
+# Clause texts as provisions hold them: list items (bulleted, numbered, nested, indented) and
+# paragraphs, code and tables, with blank lines that hold spaces.
+clause_line = st.sampled_from(
+    [
+        "*   Item one.",
+        "1.  First numbered.",
+        "2\\. Kept number.",
+        "    *   Nested item.",
+        "    Continued text.",
+        "        code or deeper",
+        "    ",
+        "",
+        "Plain words here.",
+        "| a | b |",
+        "|---|---|",
+        "```",
+        "> quoted",
+        "Heading\n-------",
+    ]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(clause_line, min_size=1, max_size=8))
+def test_an_excerpt_reads_the_words_of_the_clause_as_it_reads_alone(lines):
+    """Parsed once when the clause is not one list item: the same words as parsing clause_text."""
+    text = "\n".join(lines)
+    words: list[str] = []
+    for token in render._parser().parse(render.clause_text(text)):
+        words.extend("".join(map(render._plain, token.children or ())).split())
+    count = render.EXCERPT_WORDS
+    expected = " ".join(words[:count]) + " …" if len(words) > count else " ".join(words)
+    assert render.excerpt.__wrapped__(text) == expected

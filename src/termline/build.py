@@ -234,16 +234,17 @@ def _write_site(
 ) -> None:
     """Write every changed document's files, and the pages, feeds and data that span the site.
 
-    A rebuild writes a few folders here, in one process, and the rest that spans the site: the
-    lists of changes, whose views and keys read every change, are made meanwhile in a forked one
-    (a full build writes the folders on every core first).
+    When fewer folders changed than would pay for forking workers (a rebuild), they are written
+    here, with the rest that spans the site, while the lists of changes, whose views and keys
+    read every change, are made in a forked process; otherwise the folders are written on every
+    core, then the lists.
     """
     writer = _Writer(site, env, out, library, Others(site), jobs)
     across = feeds.site_feeds(site)
     library.need(feeds.shown_in(across))
     todo = writer.changed()
     lists = partial(out.part, partial(write_change_lists, site, env, out, jobs))
-    few = jobs > 1 and len(todo) < parallel.MIN_ITEMS * jobs
+    few = jobs > 1 and len(todo) < parallel.MIN_ITEMS
     written, _ = parallel.alongside(lists, partial(writer.write_all, todo, across), few)
     out.merge(written)
 

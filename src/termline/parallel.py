@@ -9,6 +9,8 @@ one process, or too few items to pay for the fork, the function runs here, in or
 
 import multiprocessing
 import os
+import signal
+import traceback
 from collections.abc import Callable
 from multiprocessing.connection import Connection
 from typing import Any, TypeVar
@@ -103,9 +105,23 @@ def _receive(connection: Connection, process: multiprocessing.process.BaseProces
 
 
 def _send(connection: Connection, step: Callable[[], object]) -> None:
+    """Run a step in the forked process and send back what it gave or raised (with its
+    traceback as a note); a SIGTERM from the parent ends the step's own workers with it."""
+    signal.signal(signal.SIGTERM, _stop)
     try:
-        connection.send((False, step()))
+        sent: tuple[bool, object] = (False, step())
     except BaseException as error:  # raised again in the parent
-        connection.send((True, error))
+        error.add_note(traceback.format_exc())
+        sent = (True, error)
+    try:
+        connection.send(sent)
+    except OSError:
+        pass  # the parent failed first and stopped listening
+    except Exception as error:  # what was sent cannot be pickled
+        connection.send((True, RuntimeError(f"a forked build step gave {sent[1]!r}: {error}")))
     finally:
         connection.close()
+
+
+def _stop(_signal: int, _frame: object) -> None:
+    raise SystemExit(1)  # leaves the step's ``with Pool``, which terminates its workers

@@ -9,8 +9,8 @@ With a build cache, the parsed log is saved with the HEAD it was read at; when t
 descends from it through a chain of one-parent commits, only ``OLD..HEAD`` is read and appended
 (``git log`` lists that chain before anything older, so log positions just continue). Anything
 else (a merge among the new commits, a rewritten history, a deepened shallow clone) reads it all.
-The commits appended are saved apart, as a tail of the saved log, until they are many: a
-rebuild after one commit saves that commit, not the whole log again.
+The commits read since the log was last saved whole are saved apart, as its tail, until there
+are more than ``TAIL_COMMITS``: a rebuild saves those commits again, not the whole log.
 """
 
 import hashlib
@@ -125,6 +125,8 @@ class _Log:
 def joined(whole: _Log | None, tail: _Log | None) -> _Log | None:
     """Return a saved log extended by its saved tail, if the tail continues it."""
     if whole is None or tail is None or tail.since != whole.head:
+        return whole
+    if (tail.archive, tail.boundary) != (whole.archive, whole.boundary):
         return whole
     touches = dict(whole.touches)
     for path, rows in tail.touches.items():
