@@ -121,6 +121,19 @@ def test_an_unchanged_history_reads_nothing(make_repo, tagger):
     assert reads.blobs == []
 
 
+def test_a_history_read_again_with_other_log_positions_reuses_the_walk(make_repo, tagger):
+    """A whole re-read of the log (after a merge) numbers commits anew: the same versions."""
+    repo = make_repo()
+    commit_all(repo, [BASE, LONGER])
+    cached = walk(history(repo.path), Reads(repo.path), tagger)
+    renumbered = history(repo.path)
+    renumbered = replace(
+        renumbered, touches=tuple((t[0], t[1] + 7, *t[2:]) for t in renumbered.touches)
+    )
+    assert renumbered != cached.history
+    assert walk(renumbered, Reads(repo.path), tagger, since=cached) is cached
+
+
 def test_a_rewritten_history_is_walked_from_the_start(make_repo, tagger):
     repo = make_repo()
     commit_all(repo, [BASE, LONGER])

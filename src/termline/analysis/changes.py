@@ -221,7 +221,7 @@ def walk(
     The result equals a walk from the first version: a history that does not start with every
     version ``since`` walked (rewritten, or a commit backdated among them) is walked from the start.
     """
-    if since is not None and since.history == history:
+    if since is not None and since.history.key == history.key:  # the same versions
         return since
     if since is None or not extends(history, since.history):
         since = _nothing_walked(history)
