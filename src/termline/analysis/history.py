@@ -97,7 +97,7 @@ class DocumentHistory:
         """
         names = f"{self.path}\0{self.platform}\0{self.document}\0"
         hasher = hashlib.sha256(names.encode("utf-8", "surrogatepass"))
-        hasher.update("".join(sha for _date, _order, sha, _blob, _message in self.touches).encode())
+        hasher.update("".join(sha for _time, _order, sha, _blob, _message in self.touches).encode())
         return hasher.hexdigest()
 
 

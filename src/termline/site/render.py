@@ -272,6 +272,7 @@ def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environ
         platform_url=platform_url,
         document_url=document_url,
         version_url=version_url,
+        compare_href=compare_href,
         git_file_url=git_file_url,
         stale_notes=stale_notes,
         git_history_url=git_history_url,
@@ -707,6 +708,12 @@ def document_url(platform: Slugged, document: Slugged) -> str:
 def version_url(platform: Platform[Tracked], document: Tracked, change: Change) -> str:
     """Return the site path of a version page."""
     return f"{document_url(platform, document)}versions/{change.id}/"
+
+
+def compare_href(older: str, newer: str) -> str:
+    """Return the link to two versions side by side on the compare page, from a version's or a
+    provision's page (two folders below its document's)."""
+    return f"../../compare/index.html?from={older}&to={newer}"
 
 
 def provision_url(platform: Platform[Tracked], document: Tracked, provision: Provision) -> str:
