@@ -207,3 +207,14 @@ def test_an_excerpt_reads_the_words_of_the_clause_as_it_reads_alone(lines):
     count = render.EXCERPT_WORDS
     expected = " ".join(words[:count]) + " …" if len(words) > count else " ".join(words)
     assert render.excerpt.__wrapped__(text) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(clause_line, min_size=1, max_size=8), st.sampled_from([None, "https://a.example/t"])
+)
+def test_a_clause_renders_as_its_text_read_alone_would(lines, source_url):
+    """Parsed once when the clause is not one list item: the HTML of ``policy(clause_text)``."""
+    text = "\n".join([*lines, "[in page](#x) [relative](p)"])
+    expected = render.policy.__wrapped__(render.clause_text(text), source_url)
+    assert render.clause_html.__wrapped__(text, source_url) == expected

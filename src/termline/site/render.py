@@ -260,7 +260,7 @@ def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environ
     )
     env.filters["policy"] = policy
     env.filters["excerpt"] = excerpt
-    env.filters["clause"] = clause_text
+    env.filters["clause"] = clause_html
     env.filters["note"] = note_html
     env.filters["date"] = lambda moment: f"{moment:%Y-%m-%d}"
     env.tests["news"] = is_news
@@ -519,8 +519,19 @@ def policy(
     ``anchors`` maps a source line to a provision id: the first top-level block that starts on
     that line gets the id, so every provision has a permalink.
     """
+    return _policy_html(_parser().parse(text), source_url, anchors)
+
+
+@lru_cache(maxsize=4096)
+def clause_html(text: str, source_url: str | None = None) -> Markup:
+    """Render a provision's Markdown as it reads alone (``clause_text``), as ``policy`` would."""
+    return _policy_html(_clause_tokens(text), source_url)
+
+
+def _policy_html(
+    tokens: list[Token], source_url: str | None, anchors: tuple[tuple[int, str], ...] = ()
+) -> Markup:
     parser = _parser()
-    tokens = parser.parse(text)
     _nest_headings(tokens)
     ids = _anchor(tokens, dict(anchors))
     for token in tokens:
