@@ -27,6 +27,22 @@ def test_costliest_items_are_handed_out_first_and_results_keep_their_order(tmp_p
     assert sorted(int(line) for line in log.read_text().split()) == list(range(10))  # each once
 
 
+def test_fresh_workers_take_one_item_each_and_start_from_what_was_forked():
+    grown: list[int] = []  # what an item leaves in its worker
+
+    def task(index: int) -> tuple[int, int, int]:
+        grown.append(index)
+        return index, os.getpid(), len(grown)
+
+    fresh = parallel.run(task, 10, 2, fresh=True)
+    assert [index for index, _pid, _grown in fresh] == list(range(10))
+    assert len({pid for _index, pid, _grown in fresh}) == 10  # a worker per item
+    assert {left for _index, _pid, left in fresh} == {1}  # none saw another item's leftovers
+    kept = parallel.run(task, 10, 2)
+    assert len({pid for _index, pid, _grown in kept}) <= 2
+    assert max(left for _index, _pid, left in kept) > 1  # the test can tell them apart
+
+
 def test_alongside_runs_one_step_in_a_fork_while_the_other_runs_here(tmp_path):
     """The forked step may fork workers of its own (it is no pool's daemon); both results come."""
     forked, here = parallel.alongside(

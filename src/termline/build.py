@@ -321,6 +321,7 @@ def _lights(library: Library, entries: list[Entry], jobs: int) -> list[Summary]:
         jobs,
         library.reopen,
         cost=lambda i: len(entries[missing[i]].history.versions),
+        fresh=True,  # a document of thousands of versions leaves its worker up to 1 GB
     )
     for index, document in zip(missing, made, strict=True):
         found[index] = document

@@ -34,11 +34,16 @@ def run(
     jobs: int,
     setup: Callable[[], None] | None = None,
     cost: Callable[[int], int] | None = None,
+    *,
+    fresh: bool = False,
 ) -> list[Result]:
     """Return ``[function(0), …, function(count - 1)]``, computed by ``jobs`` forked workers.
 
     With ``cost``, the costliest items are handed out first, so that no worker is left alone
     with a long one at the end (a document of thousands of versions); results keep their order.
+    With ``fresh``, each item gets a worker forked for it alone, which ends with it: what an item
+    took (a heap Python keeps once grown, the ``setup``'s git process and its cache) is given
+    back before the next, instead of adding up in every worker.
     """
     if jobs <= 1 or count < MIN_ITEMS:
         return [function(index) for index in range(count)]
@@ -47,7 +52,7 @@ def run(
     _task = function
     try:
         context = multiprocessing.get_context("fork")
-        with context.Pool(jobs, initializer=setup) as pool:
+        with context.Pool(jobs, setup, maxtasksperchild=1 if fresh else None) as pool:
             done: list[Result] = pool.map(_call, order, chunksize=1)  # type: ignore[arg-type]
     finally:
         _task = None
