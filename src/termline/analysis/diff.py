@@ -35,6 +35,8 @@ import cydifflib as difflib
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from termline.analysis.memo import text_memo
+
 WORD = re.compile(r"\S+")
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:", re.MULTILINE)
@@ -58,6 +60,7 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b-\u200d\u2060\
 CONTEXT_LINES = 2  # unchanged units kept on each side of a change
 CONTEXT_WORDS = 20  # unchanged words kept on each side of a change inside a unit; None keeps all
 ELISION = "[…]"
+CHUNK_MEMO = 2_000_000  # characters of chunks whose units are kept: ~25 bytes of units each
 AUTOJUNK_ITEMS = 20_000  # past this many units or words in a changed region, autojunk is on
 UNIT_START = "\x00"  # starts a unit's marker word in a changed region's word sequence
 CELL = "\x01"  # the word that parts two cells of a table row
@@ -238,7 +241,7 @@ def _starts_block(line: str, blank: bool) -> bool:
     return blank or bool(item and "|" not in line)  # parsed alone, "* a | b" may head a table
 
 
-@lru_cache(maxsize=65536)
+@text_memo(CHUNK_MEMO)
 def _chunk_units(text: str) -> tuple[Unit, ...]:
     """Return a chunk's units; a paragraph without any Markdown needs no parser."""
     stripped = text.strip()

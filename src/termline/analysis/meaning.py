@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from termline.analysis.diff import opcodes_of
 from termline.analysis.history import Version
+from termline.analysis.memo import text_memo
 from termline.archive import (
     EXTRACTED_BY,
     FOREIGN_TECHNICAL_PREFIXES,
@@ -58,6 +59,7 @@ DATE = re.compile(
 # whole paragraph), within REACH characters on either side.
 ANCHOR = re.compile(r"\d+|(?<![a-z])(?:ago|yesterday|just\s+now)(?![a-z])", re.IGNORECASE)
 REACH = 30
+CLAUSE_MEMO = 2_000_000  # characters of clause pairs whose meaning diffs are kept
 PLACEHOLDER = " \x00date\x00"  # what every date becomes: one word no policy contains
 SENTENCE_END = re.compile('[.!?;:][)\\]*_"\u201d\u2019]*$')
 LINK_TARGET = re.compile(r"\]\((?:[^()]|\([^()]*\))*\)")
@@ -190,7 +192,7 @@ def _line_key(line: str) -> str:
     return NOT_LETTERS_OR_DIGITS.sub("", dateless(line).casefold())
 
 
-@lru_cache(maxsize=16384)
+@text_memo(CLAUSE_MEMO)
 def meaning_diff(old: str, new: str) -> MeaningDiff:
     """Return the words new changed against old: lines matched first, then words inside."""
     old_lines, new_lines = _middles(old.split("\n"), new.split("\n"))
