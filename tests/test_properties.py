@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from termline.analysis.diff import (  # _chunk_units: a whole text parsed at once
     CELL,
     _chunk_units,
+    _chunks,
     opcodes_of,
     text_of,
     units,
@@ -163,6 +164,9 @@ LINES = st.sampled_from(
         "| a | b |", "|---|---|", "```", "~~~", "    indented code", "\t* tabbed",
         "[ref]: http://example.com", "See [ref].", "* cell | cell", "| a", "*\tTabbed item",
         "-   Item\\", "* _", "- ---", "+ +", "*   Item  ", "Term", ": definition",
+        "3. Three", "2) Two", "3) Three", "1.  Wide", "2.      Code", "2.", "3.\tTabbed",
+        "10. Ten", "   Three in", "    1.  Nested one", "    2.  Nested two", "     > quoted",
+        "  - bullet in", "   ---", "2.x", "   |a|b|",
     ]
 )  # fmt: skip
 DOCUMENTS = st.lists(LINES, max_size=40).map("\n".join)
@@ -172,6 +176,21 @@ DOCUMENTS = st.lists(LINES, max_size=40).map("\n".join)
 @given(DOCUMENTS)
 def test_a_text_parsed_in_chunks_has_the_units_of_the_whole_text_parsed_at_once(text):
     assert units(text) == _chunk_units(text)  # chunks are cut only where no block goes on
+
+
+def test_a_numbered_list_is_parsed_item_by_item_where_its_numbers_allow():
+    text = "\n".join(
+        f"{n}.  **Clause {n}.** Words of clause {n}.\n\n    1.  Nested in {n}.\n    2.  More."
+        for n in range(1, 6)
+    )
+    assert [chunk[:3] for chunk in _chunks(text)] == ["1. ", "2. ", "3. ", "4. ", "5. "]
+    assert units(text) == _chunk_units(text)
+    ones = text.replace("2.  **", "1.  **")  # its second item is number 2 all the same
+    assert [chunk[:3] for chunk in _chunks(ones)] == ["1. ", "3. ", "4. ", "5. "]
+    assert units(ones) == _chunk_units(ones)
+    lazy = text.replace("    2.  More.\n3.", "    2.  More.\nlazy\n3.")  # "3." may be text
+    assert [chunk[:3] for chunk in _chunks(lazy)] == ["1. ", "2. "]  # unsure of the rest
+    assert units(lazy) == _chunk_units(lazy)
 
 
 # Clause texts as provisions hold them: list items (bulleted, numbered, nested, indented) and

@@ -42,6 +42,7 @@ FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:", re.MULTILINE)
 BULLET = re.compile(r"[*+-][ \t]+\S")  # an unindented bullet item with words: a new block
 ORDERED = re.compile(r"\d{1,9}[.)](?:[ \t]|$)")  # an ordered item: its number depends on the list
+ORDERED_ITEM = re.compile(r"(\d{1,9})([.)])( *)(.?)")  # number, delimiter, spaces, what follows
 THEMATIC_BREAK = re.compile(r"([*_-])(?:[ \t]*\1){2,}[ \t]*$")  # not an item, though it may look so
 # What may make a chunk more than one plain paragraph: markup, escapes, entities, a list or
 # code line, a blank line; a chunk without any is one paragraph of plain words.
@@ -209,8 +210,9 @@ def units(text: str) -> tuple[Unit, ...]:
     """Return the units a reader sees in a Markdown text, in order.
 
     The text is parsed in chunks, cut outside fences where no block of Markdown can go on (at
-    blank lines before an unindented line, and before an unindented bullet item, so that a long
-    list is parsed item by item), each chunk once: versions share most of them.
+    blank lines before an unindented line, before an unindented bullet item, and before an ordered
+    item numbered as its list would number it, so that a long list is parsed item by item), each
+    chunk once: versions share most of them.
     """
     if REFERENCE.search(text):  # a link defined elsewhere in the text: parse it whole
         return _chunk_units(text)
@@ -221,16 +223,76 @@ def _chunks(text: str) -> Iterator[str]:
     current: list[str] = []
     fence: str | None = None
     blank = False
+    listed: _Item | None = CLOSED  # the last item of the list surely open at the top level
     for line in text.split("\n"):
-        if fence is None and current and _starts_block(line, blank):
+        if fence is None and current and (_starts_block(line, blank) or _numbered_on(line, listed)):
             yield "\n".join(current)
             current = []
+        listed = _listed(line, listed, blank or not current) if fence is None else None
         current.append(line)
         found = FENCE.match(line)
         if found and (fence is None or found.group(1)[0] == fence):
             fence = found.group(1)[0] if fence is None else None
+            listed = None
         blank = not line.strip()
     yield "\n".join(current)
+
+
+class _Item(NamedTuple):
+    """An unindented ordered list item: its number in its list, its delimiter, its text's column."""
+
+    number: int
+    delimiter: str
+    offset: int
+
+
+CLOSED = _Item(0, "", 0)  # no ordered list open: what an item's delimiter never is
+
+
+def _item(line: str) -> _Item | None:
+    """Return the ordered item a line starts, by its own number; None if not one, or tabbed."""
+    found = ORDERED_ITEM.match(line)
+    if found is None or found.group(4) == "\t" or not (found.group(3) or not found.group(4)):
+        return None
+    marker, spaces = len(found.group(1)) + 1, len(found.group(3))
+    wide = not found.group(4) or spaces > 4  # no text, or indented code: the text starts at +1
+    return _Item(int(found.group(1)), found.group(2), marker + (1 if wide else spaces))
+
+
+def _listed(line: str, listed: _Item | None, fresh: bool) -> _Item | None:
+    """Return the ordered list surely open after a line (``CLOSED``: surely none), else None.
+
+    ``fresh``: the line follows a blank line or starts a chunk. An item of the open list's
+    delimiter is its next, numbered on; one that starts a list where what was open is known keeps
+    its own number; blank lines and lines indented into the item keep it; an unindented line
+    after a blank one closes any list. Anything else may have closed it, nested another list, or
+    may take an item's number as text: nothing is sure.
+    """
+    item = _item(line)
+    if item is not None:
+        if listed is not None and item.delimiter == listed.delimiter:
+            return item._replace(number=listed.number + 1)
+        return item if fresh and listed is not None else None
+    if not line.strip():
+        return listed
+    indent = len(line) - len(line.lstrip(" "))
+    nested = line[indent] in "\t>" or FENCE.match(line[indent:])  # a quote, code: may go on
+    if listed is not None and listed.delimiter and indent >= listed.offset and not nested:
+        return listed
+    return CLOSED if fresh and indent == 0 else None
+
+
+def _numbered_on(line: str, listed: _Item | None) -> bool:
+    """Tell whether a line is the open list's next item with the number it has in that list.
+
+    Parsed alone it starts a list at its own number: the same item, numbered the same.
+    """
+    item = _item(line)
+    return (
+        item is not None
+        and listed is not None
+        and (item.number, item.delimiter) == (listed.number + 1, listed.delimiter)
+    )
 
 
 def _starts_block(line: str, blank: bool) -> bool:
