@@ -1,14 +1,20 @@
-"""Topics: the shipped taxonomy, tagging, and one-line errors for a bad topics.toml."""
+"""Topics: the shipped taxonomy, tagging, the strings patterns require, one-line errors."""
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
-from termline.analysis.topics import Tagger, default_topics, load_topics
+from termline.analysis.topics import FLAGS, Tagger, default_topics, load_topics, required
 from termline.cli import main
 from termline.errors import TermlineError
 
 ROOT = Path(__file__).resolve().parents[1]
+# The words of the shipped patterns, some capitalised, and words on no topic: lines of them.
+_WORDS = sorted(set(re.findall(r"[A-Za-z][A-Za-z-]*", (ROOT / "topics.toml").read_text())))
+SHIPPED_WORDS = [*_WORDS, *(w.upper() for w in _WORDS[::7]), "the", "of", "a", ".", "stuff"]
 
 
 def test_the_shipped_taxonomy_has_the_topics_people_care_about():
@@ -181,3 +187,51 @@ def test_an_excerpt_marks_its_matches_and_keeps_scraped_text_as_text():
     )
     assert [text for text, marked in match.excerpt if marked] == ["train our models"]
     assert match.text == "<b>Note</b>: we train our models on your chats;"
+
+
+# Patterns built from what topics.toml uses (literals, groups, choices, repeats, word boundaries,
+# classes, lookarounds, flag groups) over a few letters, and texts over the same letters, so
+# that patterns often match and the strings a pattern requires are tried on texts that hold
+# them in either case.
+LETTERS = st.sampled_from(["a", "b", "B", "ab", "ß", " ", "."])
+PATTERNS = st.recursive(
+    LETTERS.map(re.escape) | st.sampled_from([r"\b", "[ab]", "[^.]", r"\w", "."]),
+    lambda inner: st.one_of(
+        st.lists(inner, min_size=2, max_size=4).map("".join),
+        st.lists(inner, min_size=2, max_size=3).map(lambda c: "(?:" + "|".join(c) + ")"),
+        st.tuples(inner, st.sampled_from(["?", "*", "+", "{2}", "{0,2}", "+?"])).map("".join),
+        st.tuples(st.sampled_from(["(", "(?>", "(?=", "(?!", "(?-i:", "(?s:"]), inner).map(
+            lambda t: t[0] + t[1] + ")"
+        ),
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=2000, deadline=None)
+@given(PATTERNS, st.lists(LETTERS, max_size=12).map("".join))
+def test_a_text_a_pattern_matches_holds_a_string_the_pattern_requires(pattern, text):
+    needed = required(pattern)
+    if needed is not None and re.search(pattern, text, re.IGNORECASE | re.ASCII):
+        assert any(string in text.casefold() for string in needed), (pattern, text, needed)
+
+
+def test_every_shipped_pattern_requires_a_string_and_a_pattern_requiring_none_is_searched(tmp_path):
+    taxonomy = load_topics(ROOT / "topics.toml")
+    assert all(required(p) for topic in taxonomy.topics for p in topic.patterns)
+    assert required(r"\btrain(?:s|ed)?\b[^.]{0,120}\b(?:models?|AI)\b") == {"train"}
+    assert required(r"\b(?:models?|AI)\b.{0,80}\b(?:train|fine-tun\w*)") == {"train", "fine-tun"}
+    assert required(r"(?:opt(?:s|ed)?[- ]?out|\w+)") is None
+    path = tmp_path / "topics.toml"
+    path.write_text("[topics.a]\nname = 'A'\ndescription = 'a'\npatterns = ['\\w{12}']\n")
+    assert Tagger(load_topics(path))("nothing here\ninternational") == ("a",)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(SHIPPED_WORDS), max_size=30).map(" ".join))
+def test_the_shipped_topics_are_found_as_a_search_of_every_pattern_finds_them(line):
+    taxonomy = load_topics(ROOT / "topics.toml")
+    searched = [
+        t.slug for t in taxonomy.topics if any(re.search(p, line, FLAGS) for p in t.patterns)
+    ]
+    assert Tagger(taxonomy)(line) == tuple(searched)
