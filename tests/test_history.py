@@ -1,8 +1,12 @@
 """The history stage on real temporary git repositories."""
 
-import pytest
+from datetime import UTC, datetime
 
-from termline.analysis.history import BlobReader, read_history
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from termline.analysis.history import UNSHOWABLE, BlobReader, day, decode, read_history
 from termline.archive import open_repo
 from termline.errors import TermlineError
 
@@ -115,3 +119,39 @@ def test_not_a_repository_is_a_clear_error(tmp_path):
         open_repo(tmp_path)
     with pytest.raises(TermlineError, match="no such folder"):
         open_repo(tmp_path / "missing")
+
+
+# Bytes near what makes a text unshowable or badly encoded: controls, line breaks, the UTF-8 of
+# U+FFFE, U+FFFF and U+FFFD, their parts alone, and plain and accented letters.
+NEAR_UNSHOWABLE = st.lists(
+    st.sampled_from(
+        [
+            b"\x00",
+            b"\x08",
+            b"\x09",
+            b"\x0a",
+            b"\x0b",
+            b"\x1f",
+            b"\x7f",
+            b"\xef",
+            b"\xbf",
+            b"\xef\xbf\xbe",
+            b"\xef\xbf\xbf",
+            b"\xef\xbf\xbd",
+            b"a",
+            "é".encode(),
+        ]
+    ),
+    max_size=12,
+).map(b"".join)
+
+
+@given(NEAR_UNSHOWABLE | st.binary(max_size=40))
+def test_decoding_replaces_exactly_what_no_page_may_hold(data):
+    assert decode(data) == UNSHOWABLE.sub("\ufffd", data.decode("utf-8", "replace"))
+    assert not UNSHOWABLE.search(decode(data))
+
+
+@given(st.datetimes(min_value=datetime(1000, 1, 1), timezones=st.just(UTC)))
+def test_a_day_is_written_as_strftime_writes_it(moment):
+    assert day(moment) == day(moment.date()) == f"{moment:%Y-%m-%d}"

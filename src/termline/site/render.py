@@ -27,6 +27,7 @@ from markupsafe import Markup
 from termline.analysis.catalogue import Platform, Summary, Tracked
 from termline.analysis.changes import QUIET_KINDS, Change, Provision, ProvisionEdit
 from termline.analysis.diff import Block
+from termline.analysis.history import day
 from termline.analysis.notes import Judged
 from termline.analysis.provisions import heading_key
 from termline.analysis.topics import Topic
@@ -262,7 +263,7 @@ def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environ
     env.filters["excerpt"] = excerpt
     env.filters["clause"] = clause_html
     env.filters["note"] = note_html
-    env.filters["date"] = lambda moment: f"{moment:%Y-%m-%d}"
+    env.filters["date"] = day
     env.tests["news"] = is_news
     env.globals.update(
         href=href,

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from termline.analysis.changes import QUIET_KINDS, Change
+from termline.analysis.history import day
 
 LANE = 34  # height of one lane, in pixels: a label line and a line of marks
 AXIS = 20  # height of the year axis under the lanes
@@ -114,7 +115,7 @@ def _marks(
             SMALL if c.kind in QUIET else BIG,
             c.kind,
             url(c),
-            f"{c.version.date:%Y-%m-%d}: {labels(c.kind)}",
+            f"{day(c.version.date)}: {labels(c.kind)}",
         )
         for c in changes
     )
