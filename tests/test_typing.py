@@ -1,4 +1,5 @@
-"""Two types for the two forms of a document: mypy --strict refuses one where the other goes."""
+"""Two types for the two forms of a document, of its changes and of its provisions: mypy --strict
+refuses one where the other goes."""
 
 import os
 import re
@@ -22,3 +23,5 @@ def test_a_summary_where_the_full_document_is_needed_is_a_type_error(tmp_path: P
     errors = {int(n) for n in re.findall(rf"{re.escape(SNIPPET.name)}:(\d+): error", result.stdout)}
     assert refused and errors == refused, result.stdout
     assert 'incompatible type "Summary"; expected "Document"' in result.stdout
+    assert '"BriefChange" has no attribute "diff"' in result.stdout
+    assert 'incompatible type "BriefProvision"; expected "Provision"' in result.stdout

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING, Generic, TypeVar
 
-from termline.analysis.changes import Change, Provision
+from termline.analysis.changes import BriefChange, BriefProvision, Change, Provision
 from termline.analysis.history import DocumentHistory
 from termline.slugs import unique_slugs
 from termline.sources import Config
@@ -37,8 +37,8 @@ class Tracked:
     type: str
     path: str
     url: str | None
-    changes: tuple[Change, ...]
-    provisions: tuple[Provision, ...]
+    changes: tuple[BriefChange, ...]
+    provisions: tuple[BriefProvision, ...]
     # Keys for the build: of everything the document's pages show, of its names as lists show
     # them, of each change (those names and its versions up to it) and of each provision (its
     # text and history).
@@ -59,7 +59,7 @@ class Tracked:
         return tuple(n for n in self.notes if n.stale and change in (None, n.changed_in))
 
     @property
-    def current_provisions(self) -> tuple[Provision, ...]:
+    def current_provisions(self) -> tuple[BriefProvision, ...]:
         """Return the provisions in the document's latest text, in reading order."""
         return tuple(p for p in self.provisions if p.current)
 
@@ -69,12 +69,12 @@ class Tracked:
         return self.changes[-1].kind == "deleted"
 
     @property
-    def latest(self) -> Change:
+    def latest(self) -> BriefChange:
         """Return the newest change."""
         return self.changes[-1]
 
     @property
-    def first(self) -> Change:
+    def first(self) -> BriefChange:
         """Return the oldest change."""
         return self.changes[0]
 
@@ -100,6 +100,8 @@ class Summary(Tracked):
 class Document(Tracked):
     """One tracked document in full: its latest text, every change with its diff, oldest first."""
 
+    changes: tuple[Change, ...]
+    provisions: tuple[Provision, ...]
     text: str
     anchors: tuple[tuple[int, str], ...]
 

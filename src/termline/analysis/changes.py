@@ -16,7 +16,7 @@ costs the analysis of its new version only.
 import hashlib
 import re
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from html import escape
 
@@ -91,54 +91,64 @@ class ProvisionEdit:
 
 
 @dataclass(frozen=True)
-class Change:
-    """One version of a document and what it changed against the previous version."""
+class BriefChange:
+    """A change as lists and feeds across documents show it: what it did, counted and named.
+
+    ``Change`` is the full form, with the diffs its own pages show; a brief change passed where
+    the full one is needed is a type error.
+    """
 
     version: Version
     previous: str | None
     kind: str
-    diff: WordDiff | None = None
     reverts_to: str | None = None
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     modified: tuple[str, ...] = ()
     renamed: tuple[tuple[str, str], ...] = ()
     topics: tuple[str, ...] = ()
-    edits: tuple[ProvisionEdit, ...] = ()
     # Words changed in its provisions outside dates and link targets (substantive changes only),
     # what it did in words, and the heading of the first clause it names.
     significance: int = 0
     summary: str = ""
     lead: str = ""
+    # Words its diff added and removed.
+    words_added: int = 0
+    words_removed: int = 0
 
     @property
     def id(self) -> str:
         """Return the id of the version this change made."""
         return self.version.id
 
-    @property
-    def words_added(self) -> int:
-        """Return how many words this change added."""
-        return self.diff.words_added if self.diff else 0
 
-    @property
-    def words_removed(self) -> int:
-        """Return how many words this change removed."""
-        return self.diff.words_removed if self.diff else 0
+@dataclass(frozen=True, kw_only=True)
+class Change(BriefChange):
+    """One version of a document and what it changed against the previous version, in full."""
+
+    diff: WordDiff | None = None
+    edits: tuple[ProvisionEdit, ...] = ()
+
+    def brief(self) -> BriefChange:
+        """Return the change as lists show it: no diffs, no commit message."""
+        held = {f.name: getattr(self, f.name) for f in fields(BriefChange)}
+        return BriefChange(**held | {"version": replace(self.version, message="")})
 
 
 @dataclass(frozen=True)
-class Provision:
-    """One provision of a document across its history, and every change to it, oldest first."""
+class BriefProvision:
+    """A provision as pages across documents show it: its names, dates and topics, no text.
+
+    ``Provision`` is the full form, with its text and history; a brief provision passed where
+    the full one is needed is a type error.
+    """
 
     id: str
     heading: str
-    text: str
     first_seen: str
     last_changed: str
     removed_in: str | None
     topics: tuple[str, ...]
-    history: tuple[tuple[Change, ProvisionEdit], ...]
     # How strongly a current provision is on each of its topics, with its best sentence.
     matches: tuple[Match, ...] = ()
 
@@ -160,6 +170,18 @@ class Provision:
     def strongest_topics(self) -> tuple[str, ...]:
         """Return its topics, the one it matches most strongly first (reading order on ties)."""
         return tuple(sorted(self.topics, key=lambda slug: -self.score(slug)))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Provision(BriefProvision):
+    """One provision of a document across its history: its text, each change to it, oldest first."""
+
+    text: str
+    history: tuple[tuple[Change, ProvisionEdit], ...]
+
+    def brief(self) -> BriefProvision:
+        """Return the provision as pages across documents show it: no text, no history."""
+        return BriefProvision(**{f.name: getattr(self, f.name) for f in fields(BriefProvision)})
 
 
 @dataclass(frozen=True)
@@ -377,11 +399,12 @@ def _change(
     if kind == "substantive":
         edits = [_with_meaning(edit, before, after, tag) for edit in edits]
     named = _named(kind, edits)
+    diff = _document_diff(_order(before, after), {e.id: e for e in edits}, before, after)
     return Change(
         version=version,
         previous=previous.id if previous else None,
         kind=kind,
-        diff=_document_diff(_order(before, after), {e.id: e for e in edits}, before, after),
+        diff=diff,
         reverts_to=reverts_to,
         added=tuple(e.id for e in edits if e.status == "added"),
         removed=tuple(e.id for e in edits if e.status == "removed"),
@@ -392,6 +415,8 @@ def _change(
         significance=sum(e.significance for e in edits),
         summary=summary(kind, named, reverts_to),
         lead=named[0].heading if named and kind not in ("first", "deleted") else "",
+        words_added=diff.words_added,
+        words_removed=diff.words_removed,
     )
 
 
@@ -442,7 +467,7 @@ def _shortened(heading: str) -> str:
     return heading[:NAMED_CHARS].rsplit(" ", 1)[0] + "…"
 
 
-def edit_summary(change: Change, edit: ProvisionEdit) -> str:
+def edit_summary(change: BriefChange, edit: ProvisionEdit) -> str:
     """Return what a change did to one provision, e.g. "Changed “Your rights” (+3 \u22121)"."""
     said = summary("substantive", [_named_edit(edit)])
     return f"{said}, {back_to(change.reverts_to)}" if change.reverts_to else said

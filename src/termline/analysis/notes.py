@@ -17,7 +17,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from termline.analysis.catalogue import D, Platform, Tracked, catalogue
-from termline.analysis.changes import QUIET_KINDS, Analysis, Change, analyse
+from termline.analysis.changes import QUIET_KINDS, Analysis, BriefChange, analyse
 from termline.analysis.history import BlobReader, read_history
 from termline.archive import NOTES_FOLDER, open_repo
 from termline.errors import TermlineError
@@ -221,7 +221,7 @@ def judge(note: Note, document: Tracked | None) -> Judged:
     return judge_changes(note, document.changes, {p.id for p in document.provisions})
 
 
-def judge_changes(note: Note, changes: Sequence[Change], ids: Container[str]) -> Judged:
+def judge_changes(note: Note, changes: Sequence[BriefChange], ids: Container[str]) -> Judged:
     """Judge a note against a document's changes, oldest first, and the ids it ever had."""
     if note.provision not in ids:
         return Judged(note, ORPHAN)
@@ -239,12 +239,12 @@ def judge_changes(note: Note, changes: Sequence[Change], ids: Container[str]) ->
     return Judged(note, FRESH, written)
 
 
-def _touches(provision: str, change: Change) -> bool:
+def _touches(provision: str, change: BriefChange) -> bool:
     """Tell whether a change altered a provision's text (a rename alone leaves it as it was)."""
     return provision in (*change.modified, *change.removed, *change.added)
 
 
-def _present(provision: str, changes: Iterable[Change]) -> bool:
+def _present(provision: str, changes: Iterable[BriefChange]) -> bool:
     """Tell whether a provision is in the text the last of these changes made."""
     present = False
     for change in changes:

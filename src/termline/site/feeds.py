@@ -21,7 +21,7 @@ from feedgen.feed import FeedGenerator
 from lxml import etree
 
 from termline.analysis.catalogue import Document, Platform, Tracked
-from termline.analysis.changes import ProvisionEdit, edit_summary
+from termline.analysis.changes import Change, ProvisionEdit, edit_summary
 from termline.analysis.diff import WordDiff
 from termline.analysis.history import UNSHOWABLE
 from termline.analysis.notes import Judged
@@ -310,7 +310,9 @@ def content_html(item: Listed, edit: ProvisionEdit | None = None) -> str:
     """Return the entry content: the summary and the word diff as HTML; a provision's entry, whose
     title already says what the change did to it, the provision's diff alone."""
     change = item.change
-    shown = None if change.kind in ("first", "deleted") else change.diff
+    shown = change.diff if isinstance(change, Change) else None  # a change in brief has none
+    if change.kind in ("first", "deleted"):
+        shown = None
     if edit is not None and shown is not None:
         return diff_html(edit.diff)
     said = summary(item) if edit is None else edit_summary(change, edit) + "."

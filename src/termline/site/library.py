@@ -10,12 +10,10 @@ full only when one of its pages must be rendered again.
 
 import hashlib
 from collections.abc import Collection
-from dataclasses import replace
 from pathlib import Path
 
 from termline.analysis.catalogue import Document, Entry, Platform, Summary, Tracked
-from termline.analysis.changes import Analysis, Change, Provision, ProvisionEdit, Walk, walk
-from termline.analysis.diff import WordDiff
+from termline.analysis.changes import Analysis, Provision, ProvisionEdit, Walk, walk
 from termline.analysis.history import BlobReader, DocumentHistory
 from termline.analysis.topics import Tagger
 from termline.archive import open_repo
@@ -201,8 +199,8 @@ def summarise(document: Document) -> Summary:
         type=document.type,
         path=document.path,
         url=document.url,
-        changes=tuple(_light(change) for change in document.changes),
-        provisions=tuple(replace(p, history=(), text="") for p in document.provisions),
+        changes=tuple(change.brief() for change in document.changes),
+        provisions=tuple(provision.brief() for provision in document.provisions),
         key=document.key,
         display=document.display,
         change_keys=document.change_keys,
@@ -212,12 +210,6 @@ def summarise(document: Document) -> Summary:
         on_topics=document.provisions_by_topic(),
         topic_orders=tuple(dict.fromkeys(p.strongest_topics for p in document.provisions)),
     )
-
-
-def _light(change: Change) -> Change:
-    """Return a change as lists show it: its diff's counts without the diff, no commit message."""
-    diff = change.diff and WordDiff((), change.diff.words_added, change.diff.words_removed)
-    return replace(change, version=replace(change.version, message=""), diff=diff, edits=())
 
 
 def _document(entry: Entry, key: str, reader: BlobReader, tagger: Tagger, store: Cache) -> Document:

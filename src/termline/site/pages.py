@@ -24,7 +24,7 @@ import jinja2
 
 from termline import parallel
 from termline.analysis.catalogue import Document, Platform, Summary, Tracked
-from termline.analysis.changes import Change, Provision
+from termline.analysis.changes import BriefProvision, Change, Provision
 from termline.analysis.notes import Judged
 from termline.analysis.topics import Match, Topic
 from termline.site.output import Output
@@ -98,7 +98,7 @@ class Held:
 
     platform: Platform[Summary]
     document: Summary
-    provision: Provision
+    provision: BriefProvision
     key: str  # the provision's own key (see ``Tracked.provision_keys``), for page keys
     excerpt: str = ""  # its sentence that matches the topic best, else its opening words
     match: Match | None = None  # how strongly it is on the topic, the excerpt's matches marked
@@ -614,7 +614,7 @@ class Others:
         self._compared = cache(self._topics)
         self._topic = cache(self._compare)
 
-    def of(self, platform: Platform[Tracked], provision: Provision) -> Comparison:
+    def of(self, platform: Platform[Tracked], provision: BriefProvision) -> Comparison:
         """Return how the other platforms handle a provision's topics, its strongest first."""
         return self._compared(platform.slug, self._strongest_first(provision))
 
@@ -647,7 +647,7 @@ class Others:
         compared = Compared(self.topics[slug], count, tuple(map(_closest, islice(others, shown))))
         return compared, joined([part(compared)])
 
-    def _strongest_first(self, provision: Provision) -> tuple[str, ...]:
+    def _strongest_first(self, provision: BriefProvision) -> tuple[str, ...]:
         """Return a provision's topics of the site, the one it matches most strongly first."""
         return self._known(provision.strongest_topics)
 
@@ -824,6 +824,6 @@ def version_pages(platform: Platform[Tracked], document: Document) -> Iterator[V
 def provision_date(provision: Provision) -> datetime:
     """Return the date a provision's page shows as its update: its own last change.
 
-    Only a full ``Document``'s provisions hold their history (a summary's hold none).
+    Only a full ``Provision`` holds its history (one in brief, a summary's, holds none).
     """
     return provision.history[-1][0].version.date

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from functools import cached_property, lru_cache
 from itertools import islice
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 from urllib.parse import quote, unquote, urljoin, urlsplit
 
 import jinja2
@@ -25,7 +25,14 @@ from markdown_it.token import Token
 from markupsafe import Markup
 
 from termline.analysis.catalogue import Platform, Summary, Tracked
-from termline.analysis.changes import QUIET_KINDS, Change, Provision, ProvisionEdit
+from termline.analysis.changes import (
+    QUIET_KINDS,
+    BriefChange,
+    BriefProvision,
+    Change,
+    Provision,
+    ProvisionEdit,
+)
 from termline.analysis.diff import Block
 from termline.analysis.history import day
 from termline.analysis.notes import Judged
@@ -87,7 +94,7 @@ class Listed:
 
     platform: Platform[Tracked]
     document: Tracked  # a summary in lists across documents, the full document in its own feeds
-    change: Change
+    change: BriefChange
     key: str = ""  # the change's own key (see ``Tracked.change_keys``), for page keys
 
 
@@ -353,7 +360,7 @@ def kind_count(kind: str, count: int) -> str:
     return f"{count} {kind_label(kind)}"
 
 
-def is_news(change: Change) -> bool:
+def is_news(change: BriefChange) -> bool:
     """Tell whether a change is news: not noise (cosmetic, technical, dates only, revert)."""
     return change.kind not in QUIET_KINDS
 
@@ -370,7 +377,7 @@ def runs(items: Sequence[Listed]) -> list[tuple[bool, list[Listed]]]:
     return found
 
 
-def is_notable(change: Change) -> bool:
+def is_notable(change: BriefChange) -> bool:
     """Tell whether a change is notable: substantive, with ``NOTABLE_WORDS`` words changed."""
     return change.kind == "substantive" and change.significance >= NOTABLE_WORDS
 
@@ -383,7 +390,7 @@ QUIET_NOUNS = {
 }
 
 
-def quiet_label(changes: Iterable[Change]) -> str:
+def quiet_label(changes: Iterable[BriefChange]) -> str:
     """Return what a run of noise holds, e.g. "3 cosmetic changes and 1 revert"."""
     counts: dict[str, int] = {}
     for change in changes:
@@ -400,9 +407,12 @@ def _noun(count: int, kind: str) -> str:
     return f"{count} {many}"
 
 
-def by_year(changes: Sequence[Change]) -> list[tuple[int, list[Change]]]:
+C = TypeVar("C", bound=BriefChange)
+
+
+def by_year(changes: Sequence[C]) -> list[tuple[int, list[C]]]:
     """Return changes grouped by year, newest year and newest change first."""
-    years: dict[int, list[Change]] = {}
+    years: dict[int, list[C]] = {}
     for change in reversed(changes):
         years.setdefault(change.version.date.year, []).append(change)
     return list(years.items())
@@ -427,7 +437,7 @@ def history_rows(provision: Provision, shown: int = SHOWN_DIFFS) -> list[Row]:
     return rows
 
 
-def headline(change: Change, site: Site | Settings, topics: int | None = None) -> str:
+def headline(change: BriefChange, site: Site | Settings, topics: int | None = None) -> str:
     """Return what a change did in words: its summary, clauses by heading (see ``meaning``).
 
     A change analysed before summaries existed says "2 provisions changed (children)":
@@ -448,7 +458,7 @@ def topic_names(site: Site | Settings, slugs: Sequence[str], limit: int | None =
     return ", ".join(names) + (f" and {plural(more, 'more topic')}" if more else "")
 
 
-def _what_changed(change: Change) -> str:
+def _what_changed(change: BriefChange) -> str:
     if change.kind == "first":
         return "first recorded"
     if change.kind == "deleted":
@@ -467,7 +477,7 @@ def plural(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def git_file_url(site: Site | Settings, document: Placed, change: Change) -> str | None:
+def git_file_url(site: Site | Settings, document: Placed, change: BriefChange) -> str | None:
     """Return the URL of a document's text at a version in the archive's git host, if known."""
     if not site.repo_url:
         return None
@@ -717,7 +727,7 @@ def document_url(platform: Slugged, document: Slugged) -> str:
     return f"platforms/{platform.slug}/{document.slug}/"
 
 
-def version_url(platform: Platform[Tracked], document: Tracked, change: Change) -> str:
+def version_url(platform: Platform[Tracked], document: Tracked, change: BriefChange) -> str:
     """Return the site path of a version page."""
     return f"{document_url(platform, document)}versions/{change.id}/"
 
@@ -728,7 +738,7 @@ def compare_href(older: str, newer: str) -> str:
     return f"../../compare/index.html?from={older}&to={newer}"
 
 
-def provision_url(platform: Platform[Tracked], document: Tracked, provision: Provision) -> str:
+def provision_url(platform: Platform[Tracked], document: Tracked, provision: BriefProvision) -> str:
     """Return the site path of a provision page."""
     return f"{document_url(platform, document)}provisions/{provision.id}/"
 
@@ -767,7 +777,7 @@ def topic_feed_link(site: Site, topic: str) -> FeedLink:
 
 
 def provision_feed_link(
-    platform: Platform[Tracked], document: Tracked, provision: Provision
+    platform: Platform[Tracked], document: Tracked, provision: BriefProvision
 ) -> FeedLink:
     """Return the feed of a provision page, for its head: titled by the provision's heading."""
     return FeedLink(

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from termline.analysis.changes import QUIET_KINDS, Change
+from termline.analysis.changes import QUIET_KINDS, BriefChange
 from termline.analysis.history import day
 
 LANE = 34  # height of one lane, in pixels: a label line and a line of marks
@@ -69,7 +69,9 @@ class Timeline:
         return sum(count for _kind, count in self.counts)
 
 
-Track = tuple[str, str, Sequence[Change], Callable[[Change], str]]  # label, link, changes, hrefs
+Track = tuple[
+    str, str, Sequence[BriefChange], Callable[[BriefChange], str]
+]  # label, link, changes, hrefs
 KINDS = ("first", "substantive", "cosmetic", "technical", "dates", "revert", "deleted")
 
 
@@ -103,9 +105,9 @@ def _scale(start: datetime, end: datetime) -> Callable[[datetime], float]:
 
 
 def _marks(
-    changes: Sequence[Change],
+    changes: Sequence[BriefChange],
     place: Callable[[datetime], float],
-    url: Callable[[Change], str],
+    url: Callable[[BriefChange], str],
     labels: Callable[[str], str],
 ) -> tuple[Mark, ...]:
     """Return a lane's marks, small ones first so that the big ones are drawn over them."""
@@ -157,7 +159,7 @@ class Months:
     height: int = BARS + AXIS + 4
 
 
-def month_counts(changes: Sequence[Change]) -> tuple[tuple[str, int, int], ...]:
+def month_counts(changes: Sequence[BriefChange]) -> tuple[tuple[str, int, int], ...]:
     """Return each month from the first change to the last with its news and quiet changes."""
     counts: dict[tuple[int, int], list[int]] = {}  # each (year, month)'s [news, quiet]
     for change in changes:  # 40,000 of them: no strftime per change

@@ -17,7 +17,7 @@ from operator import attrgetter
 from typing import Any, ClassVar, Protocol
 
 from termline.analysis.catalogue import Platform, Tracked
-from termline.analysis.changes import Change, Provision
+from termline.analysis.changes import BriefChange, BriefProvision, Change, Provision
 from termline.analysis.topics import Topic
 from termline.cache import digest
 from termline.site.render import FeedLink, Listed
@@ -178,11 +178,11 @@ def _platform(platform: Platform[Tracked]) -> str:
     return f"P{platform.slug!r}{platform.name!r}" + "".join(map(_tracked, platform.documents))
 
 
-@part.register(Provision)
-def _provision(provision: Provision) -> str:
+@part.register(BriefProvision)
+def _provision(provision: BriefProvision) -> str:
     raise TypeError(f"provision {provision.id}: a view holds a provision with its key")
 
 
-@part.register(Change)
-def _change(change: Change) -> str:
+@part.register(BriefChange)
+def _change(change: BriefChange) -> str:
     raise TypeError(f"change {change.id}: a view holds a change with its key")
