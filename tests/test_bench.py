@@ -10,12 +10,14 @@ from __future__ import annotations
 import collections
 import statistics
 import subprocess
+import sys
 from itertools import pairwise
 from pathlib import Path
 
 import pytest
 from markdown_it import MarkdownIt
 
+from termline import bench
 from termline.bench import Shape, make_archive, render_reformatted
 
 SHAPE = Shape(documents=40, versions=3_000)
@@ -139,3 +141,17 @@ def test_a_reformatted_rendering_keeps_numbered_headings_as_headings():
     headings = [after.content for t, after in pairwise(tokens) if t.type == "heading_open"]
     assert headings == ["3\\. Fees", "4\\. Law"]
     assert not {"ordered_list_open", "hr"} & {t.type for t in tokens}
+
+
+def test_a_measured_command_ends_when_it_exits_not_at_the_next_sample(monkeypatch):
+    # Sampled once a minute: a command of milliseconds must still be timed in milliseconds (the
+    # bench's rebuilds were rounded up to the next whole second of its 1 s samples).
+    monkeypatch.setattr(bench, "SAMPLE_SECONDS", 60.0)
+    run = bench.measured([sys.executable, "-c", "import time; time.sleep(0.2)"])
+    assert 0.2 <= run.seconds < 30
+    assert run.peak_kib > 0 and run.tree_pss_kib > 0  # sampled at least once, at its start
+
+
+def test_a_failing_measured_command_is_an_error():
+    with pytest.raises(subprocess.CalledProcessError):
+        bench.measured([sys.executable, "-c", "raise SystemExit(3)"])

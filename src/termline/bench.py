@@ -472,16 +472,28 @@ def measured(command: list[str], cwd: Path | None = None) -> Run:
     """Run a command, discarding its output; return its time and peak memory, its tree's too."""
     start = time.perf_counter()
     process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL)
-    peak = (0, 0, 0)
-    while process.poll() is None:
+    peak = tree_memory(process.pid)
+    while _running(process, SAMPLE_SECONDS):
         peak = tuple(map(max, peak, tree_memory(process.pid)))  # type: ignore[assignment]
-        time.sleep(SAMPLE_SECONDS)
+    seconds = time.perf_counter() - start
     if process.returncode != 0:
         raise subprocess.CalledProcessError(process.returncode, command)
-    return Run(time.perf_counter() - start, *peak)
+    return Run(seconds, *peak)
 
 
 SAMPLE_SECONDS = 1.0  # reading a big process's smaps_rollup costs milliseconds
+
+
+def _running(process: subprocess.Popen[bytes], seconds: float) -> bool:
+    """Wait up to ``seconds`` for a process; tell whether it is still running.
+
+    The wait ends when the process does, so that its time is not rounded up to the next sample.
+    """
+    try:
+        process.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        return True
+    return False
 
 
 def tree_memory(root: int) -> tuple[int, int, int]:
