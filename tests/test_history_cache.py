@@ -16,7 +16,7 @@ from conftest import GitRepo, clone_bundle
 from termline.analysis import history
 from termline.analysis.history import DocumentHistory, joined, read_history
 from termline.archive import open_repo
-from termline.cache import Cache, decode, encode
+from termline.cache import Cache, Shelf, decode, encode
 
 INCREMENTAL = "reading"  # the debug line read_history logs when it reads OLD..HEAD only
 
@@ -360,3 +360,17 @@ def test_versions_are_made_when_first_asked_for_and_never_pickled(repo):
     assert "versions" not in vars(copy)
     assert copy == terms
     assert copy.versions == terms.versions
+
+
+def test_a_kind_every_build_loads_whole_is_stored_as_a_plain_pickle(tmp_path):
+    store = Cache(tmp_path / "cache", "salt")
+    texts = [f"The same long clause of a policy, version {n}. " * 200 for n in range(50)]
+    Shelf(store, "light", list, compressed=False).save("plain", texts)
+    Shelf(store, "light", list).save("packed", texts)
+    plain, packed = (
+        tmp_path / "cache" / "salt" / "light" / f"{k}.pickle" for k in ("plain", "packed")
+    )
+    assert plain.read_bytes() == pickle.dumps(texts, protocol=pickle.HIGHEST_PROTOCOL)
+    assert packed.stat().st_size * 5 < plain.stat().st_size
+    shelf = Shelf(store, "light", list)
+    assert shelf.load("plain") == shelf.load("packed") == texts  # either is read, whatever saves

@@ -1,6 +1,7 @@
 """Incremental builds: a rebuild with the cache gives the same bytes as a build from scratch."""
 
 import json
+import pickle
 import re
 import shutil
 import subprocess
@@ -52,6 +53,11 @@ def test_one_commit_rebuild_with_cache_matches_a_fresh_build(tmp_path: Path):
     assert result.files_changed > 0
     _assert_same_site(site, fresh)
     assert any(cache.rglob("*.pickle"))
+    # The summaries every rebuild loads whole are plain pickles; the walks, which repeat their
+    # texts, are compressed.
+    lights, walks = list(cache.rglob("light/*.pickle")), list(cache.rglob("walk/*.pickle"))
+    assert lights and all(p.read_bytes()[:1] == pickle.PROTO for p in lights)
+    assert walks and not any(p.read_bytes()[:1] == pickle.PROTO for p in walks)
 
 
 def test_a_rebuild_on_two_cores_makes_the_lists_in_a_fork_and_matches_a_fresh_build(

@@ -36,7 +36,7 @@ class Library:
         self.reader = BlobReader(open_repo(repo))
         self.tagger = tagger
         self.store = store
-        self.lights = Shelf(store, "light", Summary)
+        self.lights = Shelf(store, "light", Summary, compressed=False)  # every build loads all
         self.feeds = Shelf(store, "contents", dict)
         self.entries: dict[str, Entry] = {}
         self.contents: dict[str, dict[str, str]] = {}
