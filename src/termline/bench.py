@@ -487,7 +487,8 @@ SAMPLE_SECONDS = 1.0  # reading a big process's smaps_rollup costs milliseconds
 def _running(process: subprocess.Popen[bytes], seconds: float) -> bool:
     """Wait up to ``seconds`` for a process; tell whether it is still running.
 
-    The wait ends when the process does, so that its time is not rounded up to the next sample.
+    The wait ends when the process does (``Popen.wait`` polls, so up to 0.05 s after it), so
+    that its time is not rounded up to the next sample.
     """
     try:
         process.wait(timeout=seconds)

@@ -146,7 +146,7 @@ def decode(data: bytes) -> str:
 
 
 def day(moment: date) -> str:
-    """Return a date (or a moment's date) as YYYY-MM-DD, several times faster than strftime."""
+    """Return a date (or a moment's date) as YYYY-MM-DD, about twice as fast as strftime."""
     return moment.isoformat()[:10]
 
 
