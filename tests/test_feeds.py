@@ -21,7 +21,7 @@ from termline.site.feeds import (
 )
 from termline.site.library import summarise
 from termline.site.output import Output
-from termline.site.render import Listed, Site
+from termline.site.render import MAX_ENTRIES, Listed, Site
 from termline.sources import load_config
 
 BASE = "https://example.org/policies/"
@@ -241,3 +241,30 @@ def test_no_entry_is_cut_to_a_heading_alone(feeds):
             html = entry.content[0].value
             if "<div" in html or "<h3" in html:  # it carries a diff
                 assert "<ins>" in html or "<del>" in html, (name, entry.title)
+
+
+def test_a_topic_feed_entry_older_than_its_documents_newest_news_still_holds_its_diff(
+    make_repo, tmp_path: Path
+):
+    # A topic's feed reaches further back into a document whose newer news are on other topics
+    # than the contents kept for the document's own newest news: on contrib-versions two such
+    # entries held their summary alone, without their diff.
+    repo = make_repo()
+    text = "# Terms\n\n## Tone\n\nWe are polite.\n\n## Fees\n\nPay the fee.\n"
+    repo.commit({"archive/acme/terms.md": text}, "Start", "2024-01-01T00:00:00Z")
+    text = text.replace("We are polite.", "We are nice to everyone.")
+    repo.commit({"archive/acme/terms.md": text}, "Kinder", "2024-01-02T00:00:00Z")
+    for n in range(MAX_ENTRIES + 1):
+        text += f"\nFee rule {n}: pay {'more ' * (n % 3 + 1)}when asked.\n"
+        day = f"2024-{2 + n // 28:02d}-{1 + n % 28:02d}T00:00:00Z"
+        repo.commit({"archive/acme/terms.md": text}, f"Fees {n}", day)
+    topics = tmp_path / "topics.toml"
+    topics.write_text(
+        '[topics.kindness]\nname = "Kindness"\ndescription = "Being nice."\n'
+        "patterns = ['\\bnice\\b']\n"
+    )
+    site = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=site, search=False, topics=topics))
+    [entry] = _parse(site / "topics/kindness/feed.xml").entries
+    assert "Tone" in entry.title
+    assert "<ins>nice to everyone.</ins>" in entry.content[0].value

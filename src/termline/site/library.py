@@ -86,7 +86,13 @@ class Library:
             found = self.feed_contents(item.platform, self.full(item.document))
         self.keep(item.document.key, found)
         value = found.get(item.key)
-        return value if isinstance(value, str) else feeds.content_html(item, edit)
+        if isinstance(value, str):
+            return value
+        # Older than the news its document's feed keeps (a topic's feed reaches further back in
+        # a document whose newer news are on other topics): made from the document in full.
+        whole = self.full(item.document)
+        change = whole.changes[whole.change_keys.index(item.key)]
+        return feeds.content_html(Listed(item.platform, whole, change, item.key), edit)
 
     def feed_contents(self, platform: Platform[Tracked], document: Document) -> dict[str, str]:
         """Return (and cache) the feed contents of a document's newest news, given in full."""
