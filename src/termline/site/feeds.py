@@ -310,9 +310,11 @@ def content_html(item: Listed, edit: ProvisionEdit | None = None) -> str:
     """Return the entry content: the summary and the word diff as HTML; a provision's entry, whose
     title already says what the change did to it, the provision's diff alone."""
     change = item.change
-    shown = change.diff if isinstance(change, Change) else None  # a change in brief has none
-    if change.kind in ("first", "deleted"):
-        shown = None
+    shown = (  # none for a change in brief, nor for a first or deleted version
+        change.diff
+        if isinstance(change, Change) and change.kind not in ("first", "deleted")
+        else None
+    )
     if edit is not None and shown is not None:
         return diff_html(edit.diff)
     said = summary(item) if edit is None else edit_summary(change, edit) + "."

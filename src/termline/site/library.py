@@ -81,8 +81,8 @@ class Library:
         kept = self.contents.get(item.document.key, {})
         if item.key in kept:
             return kept[item.key]
-        found = self.feeds.load(item.document.key)
-        if found is None or item.key not in found:
+        found = self.feeds.load(item.document.key)  # saved whole: its newest news, all of them
+        if found is None:
             found = self.feed_contents(item.platform, self.full(item.document))
         self.keep(item.document.key, found)
         value = found.get(item.key)

@@ -69,9 +69,8 @@ class Timeline:
         return sum(count for _kind, count in self.counts)
 
 
-Track = tuple[
-    str, str, Sequence[BriefChange], Callable[[BriefChange], str]
-]  # label, link, changes, hrefs
+# A lane: its label, its link, its changes and each change's link.
+Track = tuple[str, str, Sequence[BriefChange], Callable[[BriefChange], str]]
 KINDS = ("first", "substantive", "cosmetic", "technical", "dates", "revert", "deleted")
 
 
