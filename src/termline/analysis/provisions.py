@@ -25,6 +25,7 @@ from functools import lru_cache
 from typing import NamedTuple
 
 from termline.analysis.diff import words
+from termline.analysis.memo import text_memo
 from termline.slugs import MAX_LENGTH, slugify
 
 ATX = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$")
@@ -79,6 +80,9 @@ CONTENTS_SHARE = 0.8  # a heading whose lines are this much links into the page 
 RENAME_SIMILARITY = 0.6
 SLOT_SIMILARITY = 0.3  # an untitled provision edited in place keeps its id at this much
 MAX_RENAME_PAIRS = 10_000
+# Characters of provision bodies whose word counts are kept: each version compares the previous
+# version's unclaimed provisions with its own, so most bodies are counted again a version later.
+BAG_MEMO = 2_000_000
 QUALIFIER_LENGTH = 24
 
 
@@ -658,22 +662,26 @@ def _slot(
     return before + 1
 
 
+@text_memo(BAG_MEMO)
 def _bag(text: str) -> Counter[str]:
+    """Return a text's words, casefolded, with their counts (shared: never change it)."""
     return Counter(words(text.casefold()))
 
 
 def _dice(old: Counter[str], new: Counter[str]) -> float:
     """Return the Dice coefficient of two multisets of words."""
-    total = old.total() + new.total()
+    sizes = old.total(), new.total()
+    total = sum(sizes)
     if not total:
         return 1.0
-    if 2 * min(old.total(), new.total()) < RENAME_SIMILARITY * total:
+    if 2 * min(sizes) < RENAME_SIMILARITY * total:
         return 0.0  # too different in length to share enough words
     return 2 * (old & new).total() / total
 
 
 def forget() -> None:
-    """Drop the memos of lines and headings seen (they serve the versions of one document)."""
+    """Drop the memos of lines, headings and bodies seen (they serve one document's versions)."""
     _plain_lines.cache_clear()
     heading_key.cache_clear()
     _kind.cache_clear()
+    _bag.cache_clear()
