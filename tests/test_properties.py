@@ -12,7 +12,6 @@ import re
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from termline.analysis import diff
 from termline.analysis.diff import (  # _chunk_units: a whole text parsed at once
     CELL,
     _chunk_units,
@@ -192,34 +191,6 @@ def test_a_numbered_list_is_parsed_item_by_item_where_its_numbers_allow():
     lazy = text.replace("    2.  More.\n3.", "    2.  More.\nlazy\n3.")  # "3." may be text
     assert [chunk[:3] for chunk in _chunks(lazy)] == ["1. ", "2. "]  # unsure of the rest
     assert units(lazy) == _chunk_units(lazy)
-
-
-# Markdown around links: targets plain and tracked, refused, in code, tables, images, broken.
-LINK_BITS = st.sampled_from(
-    [
-        "[terms](https://a.example/t?u=1)", "[terms](https://a.example/t?u=2)",
-        "](https://b.example)", "[x](javascript:alert)", "[é](https://a.example/é?a=1&amp;b=2)",
-        "![logo](https://i.example/l.png)", "[ref]", "[ref]: https://r.example\n", "`", "**", "*",
-        "_", "[", "]", "(", ")", "|", "| a |\n|---|\n", "\n", "\n\n", " ", "* ", "1. ", "    ",
-        "> ", "#", "word", "\\", "<", "termline-target-0",
-    ]
-)  # fmt: skip
-
-
-@settings(max_examples=1000, deadline=None)
-@given(st.lists(LINK_BITS, max_size=30).map("".join))
-def test_a_chunk_parsed_with_placeholders_for_its_targets_has_the_units_of_its_own_parse(text):
-    assert _chunk_units(text) == diff._parse(text)
-
-
-def test_chunks_that_differ_only_in_their_links_targets_are_parsed_once():
-    diff.forget()
-    text = "See [our terms](https://a.example/t?id={}) and [privacy](https://a.example/p?id={})."
-    first, second = _chunk_units(text.format(1, 1)), _chunk_units(text.format(2, 2))
-    hrefs = [style.href for unit in (*first, *second) for w in unit.words for _t, style in w]
-    expected = [f"https://a.example/{page}?id={n}" for n in (1, 2) for page in "tp"]
-    assert list(dict.fromkeys(h for h in hrefs if h)) == expected
-    assert len(diff._template_units.found) == 1
 
 
 # Clause texts as provisions hold them: list items (bulleted, numbered, nested, indented) and

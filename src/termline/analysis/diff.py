@@ -26,14 +26,13 @@ smallest change.
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import cached_property, lru_cache
 from html import escape
 from typing import NamedTuple
 
 import cydifflib as difflib
 from markdown_it import MarkdownIt
-from markdown_it.common.utils import unescapeAll
 from markdown_it.token import Token
 
 from termline.analysis.memo import text_memo
@@ -62,11 +61,6 @@ CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u00ad\u200b-\u200d\u2060\
 CONTEXT_LINES = 2  # unchanged units kept on each side of a change
 CONTEXT_WORDS = 20  # unchanged words kept on each side of a change inside a unit; None keeps all
 ELISION = "[…]"
-# An inline link's target that parses as any other would: no space, control, parenthesis, angle
-# bracket, backslash, backtick or pipe (a table's cells are cut at pipes before links are read).
-INLINE_TARGET = re.compile(r"\]\(([^\x00-\x20\x7f()<>\\`|]+)\)")
-TARGET_PLACEHOLDER = "termline-target-"
-PLACEHOLDER = re.compile(rf"{TARGET_PLACEHOLDER}\d+")
 CHUNK_MEMO = 2_000_000  # characters of chunks whose units are kept: ~25 bytes of units each
 TEXT_MEMO = 2_000_000  # characters of texts whose units are kept: an edited text is diffed twice
 AUTOJUNK_ITEMS = 20_000  # past this many units or words in a changed region, autojunk is on
@@ -220,8 +214,7 @@ def units(text: str) -> tuple[Unit, ...]:
     The text is parsed in chunks, cut outside fences where no block of Markdown can go on (at
     blank lines before an unindented line, before an unindented bullet item, and before an ordered
     item numbered as its list would number it, so that a long list is parsed item by item), each
-    chunk once: versions share most of them. Chunks that differ only in their links' targets
-    share one parse.
+    chunk once: versions share most of them.
     """
     if REFERENCE.search(text):  # a link defined elsewhere in the text: parse it whole
         return _chunk_units(text)
@@ -314,74 +307,6 @@ def _starts_block(line: str, blank: bool) -> bool:
 
 @text_memo(CHUNK_MEMO)
 def _chunk_units(text: str) -> tuple[Unit, ...]:
-    """Return a chunk's units, parsed once with its links' targets in it, or once without them.
-
-    Links whose targets change in every version (a tracking parameter, a session id) would make
-    every version's chunks new text: the chunk is parsed with a placeholder for each target,
-    then each placeholder is given its target back. A target's characters are such that it
-    parses as the placeholder does; a placeholder that shows as text (the link did not parse, or
-    it sits in code) means the chunk is parsed as it is.
-    """
-    template, targets = _templated(text)
-    if targets:
-        found = _template_units(template)
-        if found is not None:
-            return tuple(_with_targets(u, linked, targets) if linked else u for u, linked in found)
-    return _parse(text)
-
-
-def _templated(text: str) -> tuple[str, dict[str, str]]:
-    """Return a text with placeholders for its inline links' targets, and each one's href."""
-    if TARGET_PLACEHOLDER in text:  # the text may hold a placeholder of its own
-        return text, {}
-    parser = _parser()
-    targets: dict[str, str] = {}
-    placeholders: dict[str, str] = {}  # one per href, as links to one href share a style
-
-    def swap(found: re.Match[str]) -> str:
-        href = parser.normalizeLink(unescapeAll(found.group(1)))
-        if not parser.validateLink(href):  # not a link: its target is text
-            return found.group(0)
-        placeholder = placeholders.setdefault(href, f"{TARGET_PLACEHOLDER}{len(placeholders)}")
-        targets[placeholder] = href
-        return f"]({placeholder})"
-
-    return INLINE_TARGET.sub(swap, text), targets
-
-
-@text_memo(CHUNK_MEMO)
-def _template_units(template: str) -> tuple[tuple[Unit, tuple[int, ...]], ...] | None:
-    """Return a template's units, each with the positions of its words that link to placeholders.
-
-    None when a placeholder is not a link's whole target: shown as text (the link did not parse,
-    or it sits in code) or inside a target that holds parentheses.
-    """
-    found: list[tuple[Unit, tuple[int, ...]]] = []
-    for unit in _parse(template):
-        hrefs = [{style.href or "" for _text, style in word} for word in unit.words]
-        held = {href: PLACEHOLDER.fullmatch(href) is not None for href in set().union(*hrefs)}
-        other = [href for href, placeholder in held.items() if not placeholder]
-        if any(TARGET_PLACEHOLDER in text for text in (*unit.texts, *other)):
-            return None
-        found.append((unit, tuple(i for i, own in enumerate(hrefs) if any(map(held.get, own)))))
-    return tuple(found)
-
-
-def _with_targets(unit: Unit, linked: tuple[int, ...], targets: dict[str, str]) -> Unit:
-    """Return a unit parsed with placeholders for its links' targets, with the targets."""
-    words = list(unit.words)
-    for index in linked:
-        words[index] = tuple(_targeted(piece, targets) for piece in words[index])
-    return replace(unit, words=tuple(words))
-
-
-def _targeted(piece: Piece, targets: dict[str, str]) -> Piece:
-    text, style = piece
-    href = targets.get(style.href or "")
-    return piece if href is None else (text, Style(style.strong, style.em, style.code, href))
-
-
-def _parse(text: str) -> tuple[Unit, ...]:
     """Return a chunk's units; a paragraph without any Markdown needs no parser."""
     stripped = text.strip()
     if not stripped:
@@ -843,4 +768,3 @@ def forget() -> None:
     """Drop the memos of texts and chunks seen (they serve the versions of one document)."""
     units.cache_clear()
     _chunk_units.cache_clear()
-    _template_units.cache_clear()
