@@ -7,6 +7,7 @@ reads the analysis; the CI helpers build on the scrape half. Only the entry poin
 """
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).parents[1] / "src" / "termline"
@@ -74,3 +75,29 @@ def test_the_check_catches_a_wrong_arrow(tmp_path: Path) -> None:
     assert layer(target) not in ALLOWED["analysis"]
     assert layer("termline.scrape.fetch") == "scrape"
     assert layer("termline.errors") == "shared"
+
+
+def named(text: str) -> set[str]:
+    """Return the names a text quotes as code (`name`)."""
+    return set(re.findall(r"`([a-z_]+)`", text))
+
+
+def test_every_module_is_in_the_readmes_layout_and_in_its_folders_row_of_the_architecture():
+    root = PACKAGE.parents[1]
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    layout = readme[readme.index("Code layout:") :].split("\n\n")[0]
+    rows = {
+        found.group(1) or "shared": named(found.group(2))
+        for found in re.finditer(
+            r"^\| `termline/(\w*)/?` (?:\(shared\) )?\| ([^|]*) \|",
+            (root / "docs" / "architecture.md").read_text(encoding="utf-8"),
+            re.MULTILINE,
+        )
+    }
+    for path in PACKAGE.rglob("*.py"):
+        name = path.stem
+        if name == "__init__" or (path.parent == PACKAGE and name in ENTRY_POINTS):
+            continue
+        folder = layer(module_name(path))
+        assert name in named(layout), f"README's code layout does not name {folder}/{name}"
+        assert name in rows[folder], f"docs/architecture.md's {folder} row does not name {name}"
