@@ -42,11 +42,16 @@ def module_name(path: Path) -> str:
     return ".".join(("termline", *path.relative_to(PACKAGE).with_suffix("").parts))
 
 
+def is_entry_point(module: str) -> bool:
+    """Tell whether a dotted module name is an entry point at the top of termline."""
+    return module.removeprefix("termline.") in ENTRY_POINTS
+
+
 def violations() -> list[str]:
     found: list[str] = []
     for path in sorted(PACKAGE.rglob("*.py")):
         name = module_name(path)
-        if name.split(".")[-1] in ENTRY_POINTS and name.count(".") == 1:
+        if is_entry_point(name):
             continue
         allowed = ALLOWED[layer(name)]
         for target in sorted(imports(path)):
@@ -94,10 +99,11 @@ def test_every_module_is_in_the_readmes_layout_and_in_its_folders_row_of_the_arc
             re.MULTILINE,
         )
     }
+    in_layout = named(layout)
     for path in PACKAGE.rglob("*.py"):
-        name = path.stem
-        if name == "__init__" or (path.parent == PACKAGE and name in ENTRY_POINTS):
+        module, name = module_name(path), path.stem
+        if name == "__init__" or is_entry_point(module):
             continue
-        folder = layer(module_name(path))
-        assert name in named(layout), f"README's code layout does not name {folder}/{name}"
+        folder = layer(module)
+        assert name in in_layout, f"README's code layout does not name {folder}/{name}"
         assert name in rows[folder], f"docs/architecture.md's {folder} row does not name {name}"
