@@ -74,6 +74,7 @@ def test_provisions_list_in_the_data(demo_site: Path):
     assert set(provisions["location-data"]) == {
         "id",
         "heading",
+        "part",
         "first_seen",
         "last_changed",
         "removed_in",

@@ -112,6 +112,43 @@ def test_a_summary_names_headings_without_invisible_characters_and_cut_short(mak
     assert menu.startswith(shown) and len(shown) <= NAMED_CHARS < len(menu)
 
 
+def test_a_summary_names_a_shared_heading_under_the_heading_it_sits_in(make_repo, tagger):
+    # Claude.ai's privacy policy holds a "7. How We Disclose Personal Data" in each of its two
+    # parts (for users, for non-users): summaries and lists named both alike.
+    part = "## How we disclose data\n\nTo {}.\n\n## Contact\n\nWrite.\n\n"
+    start = f"# Users\n\n{part.format('processors')}# Visitors\n\n{part.format('nobody')}"
+    start += "# Cookies\n\nNone at all.\n"
+    changed = start.replace("To nobody", "To our partners and advertisers")
+    changed = changed.replace("None at all", "Many")
+    analysis = history_of(make_repo, [start, changed], tagger)
+    assert analysis.changes[1].summary == (
+        "Changed “Visitors \u203a How we disclose data” (+4 \u22121) and “Cookies” (+1 \u22123)"
+    )
+    labels = [(p.id, p.label) for p in analysis.provisions]
+    assert labels == [
+        ("how-we-disclose-data", "Users \u203a How we disclose data"),
+        ("contact", "Users \u203a Contact"),
+        ("visitors-how-we-disclose-data", "Visitors \u203a How we disclose data"),
+        ("visitors-contact", "Visitors \u203a Contact"),
+        ("cookies", "Cookies"),  # a heading of its own is named alone
+    ]
+
+
+def test_a_heading_no_longer_shared_keeps_its_id_under_its_parent(make_repo, tagger):
+    # When Claude.ai's privacy policy dropped its users' "7. How We Disclose Personal Data", the
+    # non-users' one, alone with that heading, took the plain key and the dropped one's id: the
+    # version read "changed" the one (+179 \u2212358) and "removed" the other.
+    part = "## How we disclose data\n\nTo {}.\n\n"
+    start = f"# Users\n\n{part.format('processors')}# Visitors\n\n{part.format('nobody')}"
+    dropped = start.replace("## How we disclose data\n\nTo processors.\n\n", "Hello.\n\n")
+    analysis = history_of(make_repo, [start, dropped], tagger)
+    change = analysis.changes[1]
+    assert change.summary.startswith("Removed “Users \u203a How we disclose data”"), change.summary
+    assert (change.removed, change.modified) == (("how-we-disclose-data",), ())
+    (kept,) = [p for p in analysis.provisions if p.current and "disclose" in p.id]
+    assert (kept.id, kept.label) == ("visitors-how-we-disclose-data", "How we disclose data")
+
+
 def test_unchanged_lines_between_changes_are_one_skip(make_repo, tagger):
     # Veepee's terms showed "… 15 unchanged lines …" then "… 190 unchanged lines …": the end of
     # one changed provision, then the provisions left unchanged after it.

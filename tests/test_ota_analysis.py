@@ -8,7 +8,7 @@ import pytest
 from conftest import clone_bundle
 from termline.analysis.changes import KINDS, NAMED_CHARS, Analysis, analyse
 from termline.analysis.history import BlobReader, DocumentHistory, read_history
-from termline.analysis.provisions import plain, split
+from termline.analysis.provisions import labelled, plain, split
 from termline.analysis.topics import Tagger, default_topics, load_topics
 from termline.archive import open_repo
 
@@ -267,8 +267,8 @@ def test_every_substantive_summary_names_a_changed_clause(genai):
             if change.kind != "substantive":
                 continue
             count += 1
-            headings = {plain(edit.heading) for edit in change.edits if edit.diff.changed}
-            headings |= {plain(edit.heading) for edit in change.edits if edit.significance}
+            edits = [edit for edit in change.edits if edit.diff.changed or edit.significance]
+            headings = {labelled(edit.part, plain(edit.heading)) for edit in edits}
             named = {h if len(h) <= NAMED_CHARS else h[: NAMED_CHARS // 2] for h in headings}
             assert any(f"“{h}" in change.summary for h in named), (history.path, change.id)
             assert change.significance > 0 or not change.edits

@@ -107,6 +107,21 @@ def test_repeated_headings_are_qualified_by_their_parent_then_numbered():
     assert keys(text) == ["overview", "business-overview", "business-overview-2"]
 
 
+def test_a_repeated_heading_keeps_the_heading_it_sits_under_as_its_part():
+    # Gemini's privacy hub has a "How to control & manage your data" under each of its features:
+    # lists named them all alike.
+    text = (
+        "# Canvas\n\n## How to control your data\n\nA.\n\n## Pricing\n\nFree.\n\n"
+        "# **Shopping** [cart](https://x.example)\n\n## How to control your data\n\nB.\n"
+    )
+    parts = [(section.key, section.part) for section in split(text)]
+    assert parts == [
+        ("how-to-control-your-data", "Canvas"),
+        ("pricing", ""),  # its heading is its own: no part
+        ("shopping-cart-how-to-control-your-data", "Shopping cart"),  # plain text
+    ]
+
+
 def test_leading_numbers_and_markup_are_not_part_of_the_key():
     sections = split("## 3. **Data** [retention](https://x.example)\n\nNinety days.\n")
     assert sections[0].heading == "3. Data retention"

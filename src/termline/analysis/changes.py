@@ -39,6 +39,7 @@ from termline.analysis.provisions import (
     IdTracker,
     Section,
     heading_key,
+    labelled,
     plain,
     split,
 )
@@ -76,6 +77,12 @@ class ProvisionEdit:
     # and the topics those changed words match.
     meaning: tuple[int, int] = (0, 0)
     touched: tuple[str, ...] = ()
+    part: str = ""  # the heading it sits under, when the version repeats its heading
+
+    @property
+    def label(self) -> str:
+        """Return the heading as lists name it: under its part when another clause shares it."""
+        return labelled(self.part, self.heading)
 
     @property
     def significance(self) -> int:
@@ -151,6 +158,12 @@ class BriefProvision:
     topics: tuple[str, ...]
     # How strongly a current provision is on each of its topics, with its best sentence.
     matches: tuple[Match, ...] = ()
+    part: str = ""  # the heading it sits under, when its last version repeats its heading
+
+    @property
+    def label(self) -> str:
+        """Return the heading as lists name it: under its part when another clause shares it."""
+        return labelled(self.part, self.heading)
 
     def match(self, topic: str) -> Match | None:
         """Return how the provision matches a topic, if it is on it."""
@@ -456,7 +469,7 @@ def _named_edit(edit: ProvisionEdit, words: tuple[int, int] | None = None) -> Na
     """Return a clause as a summary names it, with its diff's words ± unless given others."""
     added, removed = words or (edit.diff.words_added, edit.diff.words_removed)
     old = plain(edit.old_heading) if edit.renamed_to and edit.old_heading else None
-    heading = _shortened(plain(edit.heading)) or PREAMBLE
+    heading = labelled(_shortened(edit.part), _shortened(plain(edit.heading)) or PREAMBLE)
     return Named(edit.status, heading, added, removed, old_heading=old and _shortened(old))
 
 
@@ -489,7 +502,8 @@ def _edits(before: Placed, after: Placed, tag: Tagger) -> list[ProvisionEdit]:
 
 
 def _edit(id_: str, status: str, section: Section, diff: WordDiff, tag: Tagger) -> ProvisionEdit:
-    return ProvisionEdit(id_, status, section.heading, diff, tag(_tagged_text(section)))
+    topics = tag(_tagged_text(section))
+    return ProvisionEdit(id_, status, section.heading, diff, topics, part=section.part)
 
 
 def _edit_between(id_: str, old: Section, new: Section, tag: Tagger) -> ProvisionEdit:
@@ -503,6 +517,7 @@ def _edit_between(id_: str, old: Section, new: Section, tag: Tagger) -> Provisio
         topics=tag(_tagged_text(new)),
         old_heading=old.heading if retitled else None,
         renamed_to=heading_key(new.heading) if renamed else None,
+        part=new.part,
     )
 
 
@@ -621,6 +636,7 @@ def _provision(
         removed_in=last_change.id if last_edit.status == "removed" else None,
         topics=last_edit.topics,
         history=tuple(entries),
+        part=section.part,
     )
 
 

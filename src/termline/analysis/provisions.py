@@ -97,6 +97,16 @@ class Section:
     start: int
     end: int
     titled: bool = True
+    parent: str = ""  # the heading it sits under, as written (empty at the top)
+    shared: bool = False  # another section of the version has the same heading's key
+
+    @property
+    def part(self) -> str:
+        """Return the heading it sits under, as plain text, when its own heading is shared.
+
+        "Canvas" for one of a privacy hub's many "How to control your data"; else empty.
+        """
+        return plain(self.parent).rstrip(": ") if self.shared else ""  # "If it is off:"
 
     @property
     def lines(self) -> int:
@@ -139,6 +149,11 @@ def readable_slug(text: str, length: int = MAX_LENGTH) -> str:
         return slug
     cut = slug[: length + 1].rsplit("-", 1)[0]
     return cut if cut else slug[:length]
+
+
+def labelled(part: str, heading: str) -> str:
+    """Return a heading under the part it sits in, joined as the breadcrumbs join pages."""
+    return f"{part} \u203a {heading}" if part else heading
 
 
 def split(text: str) -> tuple[Section, ...]:
@@ -429,8 +444,8 @@ def _holds_text(lines: list[str], start: int, end: int) -> bool:
 def _by_headings(lines: list[str], headings: list[_Heading]) -> list[Section]:
     """Cut at headings: the preamble, then each heading that holds text or has no subsections.
 
-    Each section comes out keyed by the slug of its parent heading (empty at the top), which
-    ``_with_unique_keys`` uses only to tell apart a repeated heading.
+    Each section comes out with its parent heading (empty at the top), which tells apart a
+    repeated heading.
     """
     sections = _untitled(lines, 0, headings[0].start, PREAMBLE)
     path: list[_Heading] = []
@@ -443,13 +458,13 @@ def _by_headings(lines: list[str], headings: list[_Heading]) -> list[Section]:
             continue
         while path and path[-1].level >= heading.level:
             path.pop()
-        parent = heading_key(path[-1].text) if path else ""
+        parent = path[-1].text if path else ""
         path.append(heading)
         body = _block(lines, heading.body_start, end)
         if body or after is None or after.level <= heading.level:
             titled = heading.body_start > heading.start
             sections.append(
-                Section(parent, heading.text, heading.level, body, heading.start, end, titled)
+                Section("", heading.text, heading.level, body, heading.start, end, titled, parent)
             )
     return sections
 
@@ -501,21 +516,22 @@ def _title(body: str) -> str:
 def _with_unique_keys(sections: list[Section]) -> tuple[Section, ...]:
     """Key each section by its heading's slug; a repeated one by its parent's, then an ordinal.
 
-    Sections come in with ``key`` set to the slug of their parent heading (empty when none). The
-    first section to use a slug keeps it plain; a later one under another parent than the first
-    is qualified by its parent (``business-overview``); under the same parent, or when that is
-    taken too, it takes the first free ordinal (``overview-2``). Never a hash: ids must read.
+    The first section to use a slug keeps it plain; a later one under another parent than the
+    first is qualified by its parent (``business-overview``); under the same parent, or when
+    that is taken too, it takes the first free ordinal (``overview-2``). Never a hash: ids must
+    read. Each section is marked ``shared`` when another has the same heading's slug.
     """
+    counts = Counter(heading_key(section.heading) for section in sections)
     used: set[str] = set()
     parents: dict[str, str] = {}
     keyed = []
     for section in sections:
-        key = heading_key(section.heading)
-        parent = section.key
+        key = own = heading_key(section.heading)
+        parent = heading_key(section.parent) if section.parent else ""
         if key in used and parent and parent != parents.get(key):
             key = _qualified(parent, key)
         key = _free(key, used)
-        parents.setdefault(heading_key(section.heading), parent)
+        parents.setdefault(own, parent)
         used.add(key)
         keyed.append(
             Section(
@@ -526,6 +542,8 @@ def _with_unique_keys(sections: list[Section]) -> tuple[Section, ...]:
                 section.start,
                 section.end,
                 section.titled,
+                section.parent,
+                counts[own] > 1,
             )
         )
     return tuple(keyed)
@@ -566,7 +584,9 @@ class IdTracker:
 
     Feed it every version's sections, oldest first (an empty tuple for a deletion), from the
     start or from the ``state`` it had after some version. A section keeps the id of the
-    previous version's provision with the same key; else of any earlier provision with that key
+    previous version's provision with the same heading under the same parent, when a heading of
+    either version is shared (its key then depends on which comes first); else of the previous
+    version's provision with the same key; else of any earlier provision with that key
     (removed, then back); else of the previous version's most similar unclaimed provision, when
     similar enough (renamed or renumbered); else, untitled, of the one untitled provision that sat
     between the same neighbours (a paragraph edited in place); else it gets a new id.
@@ -586,9 +606,11 @@ class IdTracker:
     def place(self, sections: Sequence[Section]) -> dict[str, Section]:
         """Return the sections of the next version by id, in document order."""
         placed: dict[int, str] = {}
+        if any(s.shared for s in sections) or any(s.shared for s in self._live.values()):
+            self._claim(sections, placed, _by_place(self._live, sections).get)
         previous = {section.key: id_ for id_, section in self._live.items()}
-        self._claim(sections, placed, previous.get)
-        self._claim(sections, placed, self._by_key.get)
+        self._claim(sections, placed, lambda s: previous.get(s.key))
+        self._claim(sections, placed, lambda s: self._by_key.get(s.key))
         self._claim_similar(sections, placed)
         self._claim_slots(sections, placed)
         for index, section in enumerate(sections):
@@ -602,11 +624,13 @@ class IdTracker:
 
     @staticmethod
     def _claim(
-        sections: Sequence[Section], placed: dict[int, str], lookup: Callable[[str], str | None]
+        sections: Sequence[Section],
+        placed: dict[int, str],
+        lookup: Callable[[Section], str | None],
     ) -> None:
         claimed = set(placed.values())
         for index, section in enumerate(sections):
-            id_ = lookup(section.key)
+            id_ = lookup(section)
             if index not in placed and id_ is not None and id_ not in claimed:
                 placed[index] = id_
                 claimed.add(id_)
@@ -649,6 +673,21 @@ class IdTracker:
             if similarity(self._live[id_].body, section.body) >= SLOT_SIMILARITY:
                 placed[index] = id_
                 claimed.add(id_)
+
+
+def _by_place(live: Mapping[str, Section], sections: Sequence[Section]) -> dict[Section, str]:
+    """Return the new sections that have the heading and parent of one old section, with its id.
+
+    Only a heading and parent that each version holds once tell a section's place.
+    """
+    olds = Counter((s.parent, s.heading) for s in live.values() if s.titled)
+    news = Counter((s.parent, s.heading) for s in sections if s.titled)
+    ids = {(s.parent, s.heading): id_ for id_, s in live.items()}
+    return {
+        s: ids[place]
+        for s in sections
+        if s.titled and olds[place := (s.parent, s.heading)] == 1 and news[place] == 1
+    }
 
 
 def _slot(

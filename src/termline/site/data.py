@@ -104,6 +104,7 @@ def _provision(provision: Provision, note: Judged | None) -> dict[str, Any]:
     return {
         "id": provision.id,
         "heading": provision.heading,
+        "part": provision.part,
         "first_seen": provision.first_seen,
         "last_changed": provision.last_changed,
         "removed_in": provision.removed_in,

@@ -369,7 +369,7 @@ def note_events(site: Site) -> list[NoteEvent]:
             headings = {p.id: p for p in document.provisions}
             for judged in document.notes:
                 provision = headings[judged.note.provision]
-                what = f"{platform.name} — {document.name} — {provision.heading}"
+                what = f"{platform.name} — {document.name} — {provision.label}"
                 page = provision_url(platform, document, provision)
                 events += _events(judged, what, page)
     return sorted(events, key=lambda e: (e.date, e.id), reverse=True)

@@ -177,12 +177,12 @@ def _change_key(display: str, link: str) -> str:
 
 def _provision_key(provision: Provision, change_keys: dict[str, str]) -> str:
     history = [
-        (change_keys.get(c.id), e.status, e.heading, e.old_heading, e.renamed_to)
+        (change_keys.get(c.id), e.status, e.label, e.old_heading, e.renamed_to)
         for c, e in provision.history
     ]
     return digest(
         provision.id,
-        provision.heading,
+        provision.label,
         provision.text,
         provision.first_seen,
         provision.last_changed,

@@ -666,7 +666,7 @@ def _closest(column: Column) -> Closest:
     held = column.held[0]
     named = PlatformName(column.platform.slug, column.platform.name)
     provision = held.provision
-    return Closest(named, held.document.slug, provision.id, provision.heading, held.match)
+    return Closest(named, held.document.slug, provision.id, provision.label, held.match)
 
 
 @dataclass(frozen=True)

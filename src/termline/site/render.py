@@ -228,7 +228,7 @@ class StaleNote:
 
 def stale_notes(document: Tracked, change: str | None = None) -> tuple[StaleNote, ...]:
     """Return a document's stale notes (those one change made stale, if named), with headings."""
-    headings = {provision.id: provision.heading for provision in document.provisions}
+    headings = {provision.id: provision.label for provision in document.provisions}
     return tuple(
         StaleNote(judged, headings[judged.note.provision])
         for judged in document.stale_notes(change)
@@ -781,7 +781,7 @@ def provision_feed_link(
 ) -> FeedLink:
     """Return the feed of a provision page, for its head: titled by the provision's heading."""
     return FeedLink(
-        f"{platform.name} — {document.name} — {provision.heading or provision.id}",
+        f"{platform.name} — {document.name} — {provision.label or provision.id}",
         f"{provision_url(platform, document, provision)}feed.xml",
     )
 
