@@ -258,6 +258,17 @@ def test_phone_layout_fits_375px(browser, site_url, tmp_path):
     assert not console.errors, console.errors
 
 
+def test_a_provisions_topics_read_as_one_line_where_topic_lists_take_columns(page, site_url):
+    # The home page's list of topics is set in columns; a provision's "Topics (linked below)"
+    # line shared its class and was cut into two columns mid-sentence.
+    columns = "(css) => getComputedStyle(document.querySelector(css)).columnCount"
+    page.goto(site_url + "platforms/chirpy/privacy-policy/provisions/data-retention/index.html")
+    assert page.locator("p.topics").inner_text().startswith("Topics (linked below): ")
+    assert page.evaluate(columns, "p.topics") == "auto"
+    page.goto(site_url)
+    assert page.evaluate(columns, "ul.topics") == "2"
+
+
 def test_works_without_javascript(browser, site_url):
     context = browser.new_context(viewport=DESKTOP, java_script_enabled=False)
     page = context.new_page()
