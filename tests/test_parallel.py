@@ -2,6 +2,7 @@
 
 import multiprocessing
 import os
+import signal
 import time
 
 import pytest
@@ -53,6 +54,16 @@ def test_alongside_runs_one_step_in_a_fork_while_the_other_runs_here(tmp_path):
     assert here == os.getpid() != child
     assert set(workers) - {child, os.getpid()}  # its own workers
     assert parallel.alongside(lambda: 1, lambda: 2, fork=False) == (1, 2)
+
+
+def test_workers_of_a_forked_step_end_at_sigterm_as_their_pool_expects():
+    # They inherited the step's handler, which raises: a full test run once hung for minutes in
+    # the pool's terminate, one worker left waiting on the queue's lock.
+    def default(_index: int) -> bool:
+        return signal.getsignal(signal.SIGTERM) == signal.SIG_DFL
+
+    forked, _here = parallel.alongside(lambda: parallel.run(default, 8, 2), os.getpid)
+    assert forked == [True] * 8
 
 
 def test_what_the_forked_step_raises_is_raised_here():

@@ -52,7 +52,7 @@ def run(
     _task = function
     try:
         context = multiprocessing.get_context("fork")
-        with context.Pool(jobs, setup, maxtasksperchild=1 if fresh else None) as pool:
+        with context.Pool(jobs, _start, (setup,), maxtasksperchild=1 if fresh else None) as pool:
             done: list[Result] = pool.map(_call, order, chunksize=1)  # type: ignore[arg-type]
     finally:
         _task = None
@@ -65,6 +65,15 @@ def run(
 def handed_out(count: int, cost: Callable[[int], int] | None = None) -> list[int]:
     """Return the order items are handed to workers: costliest first, else as they come."""
     return sorted(range(count), key=lambda index: -cost(index)) if cost else list(range(count))
+
+
+def _start(setup: Callable[[], None] | None) -> None:
+    """Start a worker: SIGTERM ends it at once, as the pool's ``terminate`` expects, even when
+    it was forked from an ``alongside`` step (whose handler would have it raise, which could
+    leave it holding the pool's queue lock and the step waiting on it forever); then ``setup``."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    if setup is not None:
+        setup()
 
 
 def _call(index: int) -> object:
