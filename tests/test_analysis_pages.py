@@ -290,6 +290,23 @@ def test_revert_pages_link_what_they_undo_instead_of_its_diff_reversed(make_repo
     assert '<div class="diff">' in (versions / ids[1] / "index.html").read_text()  # the undone
 
 
+def test_an_error_page_recorded_last_is_not_shown_as_the_policy(make_repo, tmp_path):
+    # Le Chat's four documents were each recorded once as a page of 3 words.
+    repo = make_repo()
+    policy = "# Terms\n\n## Use\n\n" + "We keep your data for a year. " * 30 + "\n"
+    for day, text in enumerate([policy, "Page not found.\n"], start=1):
+        repo.commit({"archive/acme/terms.md": text}, "Record", f"2024-01-{day:02d}T00:00:00Z")
+    site = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=site, search=False))
+    error = versions(site, "acme", "terms")[-1]
+    assert error["kind"] == "technical" and error["summary"].startswith("Not the policy: a page")
+    document = (site / "platforms/acme/terms/index.html").read_text()
+    assert "We keep your data for a year." in document and "Page not found" not in document
+    assert "Page not found" not in (site / "index.html").read_text()  # not a notable change
+    provisions = json.loads((site / "data/acme/terms.json").read_text())["provisions"]
+    assert [(p["id"], p["removed_in"]) for p in provisions] == [("use", None)]
+
+
 def test_a_whole_document_revert_links_the_provisions_of_what_it_undoes(make_repo, tmp_path):
     repo = make_repo()
     clauses = [f"## Clause {n}\n\nWe keep record {n} for a year." for n in range(6)]

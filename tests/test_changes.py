@@ -149,6 +149,42 @@ def test_a_heading_no_longer_shared_keeps_its_id_under_its_parent(make_repo, tag
     assert (kept.id, kept.label) == ("visitors-how-we-disclose-data", "How we disclose data")
 
 
+# A policy of some 200 words in three clauses, and the error page Meta served in its place.
+POLICY = "".join(
+    f"## Clause {n}\n\n" + " ".join(f"word{n}x{i}" for i in range(70)) + "\n\n" for n in range(3)
+)
+ERROR_PAGE = (
+    "This page isn't available at the moment\n\nThis may be because of a technical error that "
+    "we're working to fix. Please try reloading this page.\n"
+)
+
+
+def test_an_error_page_between_two_policies_is_passed_by(make_repo, tagger):
+    # Llama API's data processor agreement: Meta's error page recorded four times, each read
+    # as every clause removed (a "notable" change), then as every clause added back.
+    edited = POLICY.replace("word1x5 ", "changed ")
+    analysis = history_of(make_repo, [POLICY, ERROR_PAGE, POLICY, ERROR_PAGE, edited], tagger)
+    error, back, _, after = analysis.changes[1:]
+    assert kinds(analysis) == ["first", "technical", "revert", "technical", "substantive"]
+    assert (error.readable, back.readable, after.readable) == (False, True, True)
+    assert error.summary.startswith(
+        "Not the policy: a page of 25 words was recorded where the policy had 216 "
+    )
+    assert not error.edits and not error.topics and error.significance == 0
+    assert back.reverts_to == analysis.changes[0].id  # not to the error page
+    # The version after an error page is compared with the policy: one clause, one word.
+    assert [(e.id, e.status) for e in after.edits] == [("clause-1", "modified")]
+    assert (after.words_added, after.words_removed) == (1, 1)
+    assert all(p.current for p in analysis.provisions) and len(analysis.provisions) == 3
+
+
+def test_a_short_policy_that_gets_shorter_is_not_an_error_page(make_repo, tagger):
+    short = "## Cookies\n\nWe use " + "small files to remember you, " * 8 + "nothing else.\n"
+    shorter = "## Cookies\n\nWe use no cookies at all.\n"  # 6 words where there were 45
+    analysis = history_of(make_repo, [short, shorter], tagger)
+    assert kinds(analysis) == ["first", "substantive"] and analysis.changes[1].readable
+
+
 def test_unchanged_lines_between_changes_are_one_skip(make_repo, tagger):
     # Veepee's terms showed "… 15 unchanged lines …" then "… 190 unchanged lines …": the end of
     # one changed provision, then the provisions left unchanged after it.

@@ -27,12 +27,12 @@ from termline import __version__
 from termline.archive import EXTRACTED_BY, FETCHED_AT, SOURCE_URL, trailer
 from termline.cli import main
 from termline.errors import TermlineError
+from termline.readable import MIN_WORDS
 from termline.scrape.extract import extracted_by
 from termline.scrape.fetch import FetchOptions
 from termline.scrape.reports import Progress, Report, Status
 from termline.scrape.results import read_results
 from termline.scrape.run import ScrapeOptions, scrape
-from termline.scrape.validate import MIN_WORDS
 from termline.sources import load_config
 
 TERMS = "/acme/terms"

@@ -28,6 +28,7 @@ from termline.analysis.meaning import (
     Named,
     back_to,
     meaning_diff,
+    not_the_policy,
     only_dates_differ,
     recording_changed,
     summary,
@@ -45,6 +46,7 @@ from termline.analysis.provisions import (
 )
 from termline.analysis.provisions import forget as provision_memos
 from termline.analysis.topics import Match, Tagger, Taxonomy
+from termline.readable import unreadable
 
 # Noise kinds come after substantive: cosmetic, technical (the recording changed, not the policy),
 # dates (only dates or relative times moved), revert (back to an earlier text).
@@ -119,6 +121,8 @@ class BriefChange:
     significance: int = 0
     summary: str = ""
     lead: str = ""
+    # False for a version that recorded no policy (an error page): the analysis passes it by.
+    readable: bool = True
     # Words its diff added and removed.
     words_added: int = 0
     words_removed: int = 0
@@ -294,9 +298,16 @@ class _Walker:
         self.anchors = since.analysis.anchors
         self.fingerprint = since.fingerprint
         self.previous = since.history.versions[-1] if since.history.versions else None
+        read = [c.version.blob for c in self.changes if c.readable and c.version.blob]
+        self.readable = read[-1] if read else None  # the latest version's that held a policy
+        self.policies = set(read)  # blobs found to hold a policy (not read again when back)
 
     def step(self, version: Version) -> None:
-        """Analyse the next version against the one before it."""
+        """Analyse the next version against the one before it (the last that held a policy)."""
+        words = self._unreadable(version.blob)
+        if words:
+            self._pass_by(version, *words)
+            return
         sections, print_ = self.blobs.derive(version.blob)
         placed = self.tracker.place(sections)
         step = _Step(self.previous, version, print_, self.fingerprint)
@@ -312,6 +323,34 @@ class _Walker:
             self.anchors = tuple((section.start, id_) for id_, section in placed.items())
         self.last.update(placed)
         self.previous, self.before, self.fingerprint = version, placed, print_
+        if version.blob:
+            self.readable = version.blob
+            self.policies.add(version.blob)
+
+    def _unreadable(self, blob: str | None) -> tuple[int, int] | None:
+        """Return the words of a blob and of the last policy's when the blob holds no policy."""
+        if blob is None or self.readable is None or blob in self.policies:
+            return None  # a text back again (a revert) was read the first time
+        return unreadable(self.blobs.text(blob), self.blobs.text(self.readable))
+
+    def _pass_by(self, version: Version, words: int, was: int) -> None:
+        """Record a version that holds no policy (an error page) without placing or diffing it.
+
+        The provisions stay as the last policy left them, and the next version is compared
+        with that policy: an error page between two versions reads neither as every clause
+        removed nor, after it, as every clause added again.
+        """
+        before = self.before
+        change = _change(
+            version,
+            self.previous,
+            kind="technical",
+            reverts_to=None,
+            pair=(before, before),
+            tag=self.tag,
+        )
+        self.changes.append(replace(change, summary=not_the_policy(words, was), readable=False))
+        self.previous, self.fingerprint = version, self.blobs.derive(version.blob)[1]
 
     def walk(self, history: DocumentHistory) -> Walk:
         """Return the analysis so far and the state to resume it from."""

@@ -294,6 +294,14 @@ def summary(kind: str, named: Sequence[Named], reverts_to: str | None = None) ->
     return _clauses(named) or "Words changed outside any clause"
 
 
+def not_the_policy(words: int, was: int) -> str:
+    """Return what a version that recorded no policy holds (an error page), in words."""
+    return (
+        f"Not the policy: a page of {words} words was recorded where the policy had {was} (an "
+        "error or blocked page); the next version is compared with the policy"
+    )
+
+
 def back_to(version: str) -> str:
     """Return where a revert went in words: the date of the version it brought back."""
     return f"back to the text of {version[:10]}"  # a version's id starts with its date

@@ -22,13 +22,14 @@ import git
 
 from termline.archive import document_path, open_repo
 from termline.errors import TermlineError
+from termline.readable import MIN_WORDS
 from termline.scrape.extract import extract, extracted_by
 from termline.scrape.fetch import FetchOptions, Page, Request, Validators, fetch_pages
 from termline.scrape.normalise import drop_ignored, drop_relative_times, normalise
 from termline.scrape.record import BOT, Record, record, write_atomically
 from termline.scrape.reports import Entry, Progress, Report, Status, write_report
 from termline.scrape.results import write_result
-from termline.scrape.validate import MIN_WORDS, Refusal, check_response, check_text
+from termline.scrape.validate import Refusal, check_response, check_text
 from termline.sources import Source, load_config, select_sources
 
 LOCK_FILE = "termline-scrape.lock"

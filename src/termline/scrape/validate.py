@@ -16,6 +16,8 @@ from urllib.parse import urlsplit
 
 from lxml import html as lxml_html
 
+from termline.readable import MIN_WORDS, count_words
+
 
 class Reason(StrEnum):
     """Why a document was refused; the first word of the reason in the report."""
@@ -44,9 +46,6 @@ class Refusal(Exception):
         self.detail = detail
 
 
-# The shortest policy worth recording, in words (link targets and Markdown markers not counted).
-# A real terms page runs to thousands of words; a cookie wall or an error page to a few dozen.
-MIN_WORDS = 100
 # Pages saying these words in their title, or in a text this short, are gates, not policies.
 # Challenge and denial pages run to a few dozen words; a policy may mention captchas or logins.
 GATE_MAX_WORDS = 150
@@ -89,7 +88,6 @@ LOGIN_PATH = re.compile(
     re.IGNORECASE,
 )
 HTML_TYPES = ("text/html", "application/xhtml+xml")
-MARKUP = re.compile(r"\]\([^)]*\)|<https?://[^>]*>|[#*_>|`\[\]-]")
 
 
 def check_response(status: int, content_type: str, body: bytes, declared: str, final: str) -> None:
@@ -142,11 +140,6 @@ def check_text(
                 Reason.SHRUNK,
                 f"{words} words against {before} archived (likely truncated; --force to accept)",
             )
-
-
-def count_words(markdown: str) -> int:
-    """Return the number of words of a Markdown text, not counting link targets or markers."""
-    return len(MARKUP.sub(" ", markdown).split())
 
 
 def _gate(title: str, text: str) -> str | None:
