@@ -4,7 +4,14 @@ import re
 
 import pytest
 
-from termline.analysis.provisions import RENAME_SIMILARITY, IdTracker, Section, similarity, split
+from termline.analysis.provisions import (
+    RENAME_SIMILARITY,
+    IdTracker,
+    Section,
+    labelled,
+    similarity,
+    split,
+)
 
 
 def keys(text: str) -> list[str]:
@@ -120,6 +127,12 @@ def test_a_repeated_heading_keeps_the_heading_it_sits_under_as_its_part():
         ("pricing", ""),  # its heading is its own: no part
         ("shopping-cart-how-to-control-your-data", "Shopping cart"),  # plain text
     ]
+
+
+def test_a_label_reads_html_line_breaks_as_spaces_under_its_part():
+    # Google's Cloud terms had a heading "Logo for Google Cloud Platform<br><br>Google Cloud…".
+    assert labelled("", "Logo<br><br>Google <BR/>Cloud") == "Logo Google Cloud"
+    assert labelled("Canvas", "Your data") == "Canvas \u203a Your data"
 
 
 def test_leading_numbers_and_markup_are_not_part_of_the_key():

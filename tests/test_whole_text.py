@@ -60,3 +60,20 @@ def test_text_past_the_nesting_limit_is_flattened_not_nested_or_dropped():
     quoted = "> " * 100 + "[link](javascript:alert(1)) <b>bold</b>\n"
     rendered = str(policy(quoted))
     assert "href" not in rendered and "&lt;b&gt;bold&lt;/b&gt;" in rendered  # text, still safe
+
+
+def test_html_line_breaks_read_as_breaks_and_nothing_else_as_html():
+    # Open Terms Archive's tables break cells with <br>, and raw HTML is off: ChatGPT's legal
+    # bases read "Identity and Contact Data<br>* Payment Information<br>*".
+    text = (
+        "## Logo<br><br>Google Cloud\n\n| Data | Basis |\n|---|---|\n"
+        "| Identity Data<br>* Payment Data<BR/> | Contract |\n\n"
+        "Kept `a<br>b` <script>alert(1)</script><br />\n"
+    )
+    page = html.fragment_fromstring(str(policy(text)), create_parent="div")
+    assert page.xpath("string(//h2)").split() == ["Logo", "Google", "Cloud"]
+    cell = page.xpath("//td")[0]
+    assert [br.tail for br in cell.xpath("br")] == ["\n* Payment Data", "\n"]
+    assert cell.text == "Identity Data"
+    assert page.xpath("string(//code)") == "a<br>b"  # code shows its text as written
+    assert "<script>" in page.xpath("string(//p)") and not page.xpath("//script")

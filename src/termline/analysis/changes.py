@@ -42,6 +42,7 @@ from termline.analysis.provisions import (
     heading_key,
     labelled,
     plain,
+    shown,
     split,
 )
 from termline.analysis.provisions import forget as provision_memos
@@ -95,8 +96,8 @@ class ProvisionEdit:
     def heading_html(self) -> str:
         """Return the heading as escaped HTML, with a word diff when it changed."""
         if self.old_heading is None:
-            return escape(self.heading)
-        return _inline_diff(self.old_heading, self.heading)
+            return escape(shown(self.heading))
+        return _inline_diff(shown(self.old_heading), shown(self.heading))
 
 
 @dataclass(frozen=True)
@@ -508,7 +509,7 @@ def _named_edit(edit: ProvisionEdit, words: tuple[int, int] | None = None) -> Na
     """Return a clause as a summary names it, with its diff's words ± unless given others."""
     added, removed = words or (edit.diff.words_added, edit.diff.words_removed)
     old = plain(edit.old_heading) if edit.renamed_to and edit.old_heading else None
-    heading = labelled(_shortened(edit.part), _shortened(plain(edit.heading)) or PREAMBLE)
+    heading = labelled(_shortened(edit.part), _shortened(shown(plain(edit.heading))) or PREAMBLE)
     return Named(edit.status, heading, added, removed, old_heading=old and _shortened(old))
 
 

@@ -40,6 +40,8 @@ CLAUSE = re.compile(
 LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)")
 # Emphasis, escapes, and invisible characters: zero-width spaces and joiners, word joiners,
 # byte-order marks and soft hyphens (Stack Exchange's headings carry thousands as a watermark).
+# A line break written as HTML: how a Markdown table cell, or a heading, holds one.
+BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 MARKUP = re.compile(r"[*_`]+|\\(?=[^\w\s])|[\u200b-\u200d\u2060\ufeff\u00ad]")
 KEYWORD = r"(?i:section|article|clause|part|chapter|schedule|annex|appendix|exhibit)"
 NUMBERING = re.compile(
@@ -152,8 +154,15 @@ def readable_slug(text: str, length: int = MAX_LENGTH) -> str:
 
 
 def labelled(part: str, heading: str) -> str:
-    """Return a heading under the part it sits in, joined as the breadcrumbs join pages."""
+    """Return a heading as lists name it (``shown``), under the part it sits in, joined as the
+    breadcrumbs join pages."""
+    heading = shown(heading)
     return f"{part} \u203a {heading}" if part else heading
+
+
+def shown(heading: str) -> str:
+    """Return a heading with its HTML line breaks (``Logo<br><br>Google Cloud``) as spaces."""
+    return " ".join(BREAK.sub(" ", heading).split()) if "<" in heading else heading
 
 
 def split(text: str) -> tuple[Section, ...]:

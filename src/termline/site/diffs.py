@@ -5,8 +5,10 @@ in which list items are lists, table rows tables, headings headings, each block 
 ``changed`` or ``context``. A run of ``FOLD_LINKS`` or more blocks of links only (a table of
 contents, a list of related pages) is folded into a ``<details>`` that says what it holds and
 whether it changed. Version, provision and compare pages and the feeds all show diffs this way.
+A ``<br>`` of the text, escaped as the rest, is a line break again (as on the text's own pages).
 """
 
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import replace
 from itertools import groupby
@@ -16,11 +18,12 @@ from markupsafe import Markup
 from termline.analysis.diff import CELL, Block
 
 FOLD_LINKS = 3  # a run of this many link-only blocks is folded
+ESCAPED_BREAK = re.compile(r"&lt;br\s*/?&gt;", re.IGNORECASE)  # the text's <br>, escaped
 
 
 def diff_html(blocks: Sequence[Block], heading: int = 3) -> Markup:
     """Return a diff's blocks as HTML; provision headings are ``<h{heading}>``."""
-    return Markup("\n".join(_groups(blocks, heading)))
+    return Markup(ESCAPED_BREAK.sub("<br>", "\n".join(_groups(blocks, heading))))
 
 
 def cut(blocks: Sequence[Block], limit: int) -> tuple[list[Block], int]:

@@ -36,7 +36,7 @@ from termline.analysis.changes import (
 from termline.analysis.diff import Block
 from termline.analysis.history import day
 from termline.analysis.notes import Judged
-from termline.analysis.provisions import heading_key
+from termline.analysis.provisions import BREAK, heading_key
 from termline.analysis.topics import Topic
 from termline.errors import TermlineError
 from termline.site.diffs import cut, diff_html
@@ -513,7 +513,37 @@ def _parser() -> MarkdownIt:
     whole = WholeTextBlock()  # the same rules, but text past the nesting limit is kept
     whole.ruler = parser.block.ruler
     parser.block = whole
+    parser.core.ruler.push("breaks", _breaks)
     return parser
+
+
+def _breaks(state: Any) -> None:
+    """Make each ``<br>`` of the text a line break, the one HTML a scraped text shows as such.
+
+    Raw HTML is off, so Open Terms Archive's ``Identity Data<br>* Payment Data`` in a table cell
+    read with its tags; a heading's breaks become spaces (a heading is one line).
+    """
+    tokens: list[Token] = state.tokens
+    for index, token in enumerate(tokens):
+        children = token.children or []
+        if token.type == "inline" and any(BREAK.search(child.content) for child in children):
+            heading = index > 0 and tokens[index - 1].type == "heading_open"
+            token.children = [piece for child in children for piece in _broken(child, heading)]
+
+
+def _broken(child: Token, heading: bool) -> list[Token]:
+    """Return a text token split at its ``<br>``s, with a line break (a space in a heading) each."""
+    if child.type != "text" or not BREAK.search(child.content):
+        return [child]
+    pieces: list[Token] = []
+    for number, part in enumerate(BREAK.split(child.content)):
+        if number:
+            pieces.append(
+                Token("text", "", 0, content=" ") if heading else Token("hardbreak", "br", 0)
+            )
+        if part:
+            pieces.append(Token("text", "", 0, content=part))
+    return pieces
 
 
 def platform_url(platform: Slugged) -> str:
