@@ -6,6 +6,7 @@ the same text, a clause added and one removed; each must get its kind and show o
 
 import json
 import os
+import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
@@ -66,6 +67,32 @@ def test_each_demo_event_gets_its_kind(demo_site: Path):
         for v in json.loads(d.read_text())["versions"]
     }
     assert kinds == {"first", "substantive", "cosmetic", "revert"}
+
+
+def test_dates_of_change_skip_noise_and_first_recordings(make_repo, tmp_path):
+    # A platform page dated a document by its newest version, noise or not; a topic page said
+    # "changed" for a clause only ever first recorded; a year's row counted its noise alone.
+    repo = make_repo()
+    first = (
+        "# Terms\n\n## Training\n\nWe train our AI models on your content.\n\n"
+        "## Fees\n\nTen euros a month.\n"
+    )
+    changed = first.replace("Ten euros", "Twenty euros")
+    for day, text in enumerate([first, changed, changed.replace("month.", "month !")], start=1):
+        repo.commit({"archive/acme/terms.md": text}, "Record", f"2024-01-{day:02d}T00:00:00Z")
+    site = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=site, search=False))
+    assert [v["kind"] for v in versions(site, "acme", "terms")] == [
+        "first",
+        "substantive",
+        "cosmetic",
+    ]
+    platform = (site / "platforms/acme/index.html").read_text()
+    assert '3 versions, last changed <time datetime="2024-01-02">' in platform
+    topic = (site / "topics/ai-training/index.html").read_text()
+    assert re.search(r"first recorded <a [^>]*>2024-01-01</a>", topic)
+    document = (site / "platforms/acme/terms/index.html").read_text()
+    assert "3 versions (1 cosmetic change among them)" in document
 
 
 def test_provisions_list_in_the_data(demo_site: Path):
