@@ -327,6 +327,9 @@ def test_an_error_page_recorded_last_is_not_shown_as_the_policy(make_repo, tmp_p
     build(BuildOptions(repo=repo.path, out=site, search=False))
     error = versions(site, "acme", "terms")[-1]
     assert error["kind"] == "technical" and error["summary"].startswith("Not the policy: a page")
+    page = (site / f"platforms/acme/terms/versions/{error['id']}/index.html").read_text()
+    assert "<strong>Not the policy:</strong>" in page and "Technical change" not in page
+    assert '<div class="diff">' not in page and "+0</ins>" not in page  # no empty diff
     document = (site / "platforms/acme/terms/index.html").read_text()
     assert "We keep your data for a year." in document and "Page not found" not in document
     assert "Page not found" not in (site / "index.html").read_text()  # not a notable change
