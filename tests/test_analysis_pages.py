@@ -12,6 +12,8 @@ from datetime import UTC, datetime, timedelta
 from html.parser import HTMLParser
 from pathlib import Path
 
+import feedparser
+
 from termline.build import BuildOptions, build
 from termline.site.render import LISTED_QUIET, SHOWN_DIFFS
 
@@ -93,6 +95,32 @@ def test_dates_of_change_skip_noise_and_first_recordings(make_repo, tmp_path):
     assert re.search(r"first recorded <a [^>]*>2024-01-01</a>", topic)
     document = (site / "platforms/acme/terms/index.html").read_text()
     assert "3 versions (1 cosmetic change among them)" in document
+
+
+def test_a_clause_whose_date_alone_moved_in_a_substantive_change_is_quiet_on_its_page(
+    make_repo, tmp_path
+):
+    # Gemini's privacy hub: a clause holding the hub's "Last updated" date listed 11 substantive
+    # changes, each that date alone, with a diff each, and each an entry of its feed.
+    repo = make_repo()
+    text = "# Terms\n\n## Updates\n\nLast updated: January 5, 2024.\n\n## Fees\n\nTen euros.\n"
+    later = text.replace("January 5", "March 9").replace("Ten euros", "Twenty euros")
+    for day, body in enumerate([text, later], start=1):
+        repo.commit({"archive/acme/terms.md": body}, "Record", f"2024-01-{day:02d}T00:00:00Z")
+    site = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=site, search=False))
+    assert [v["kind"] for v in versions(site, "acme", "terms")] == ["first", "substantive"]
+    folder = site / "platforms/acme/terms/provisions"
+    updates = (folder / "updates/index.html").read_text()
+    assert "only dates or link targets changed in it" in updates
+    assert "kind-substantive" not in updates and '<div class="diff">' not in updates
+    fees = (folder / "fees/index.html").read_text()
+    assert "kind-substantive" in fees and '<div class="diff">' in fees
+    entries = [
+        len(feedparser.parse((folder / f"{p}/feed.xml").read_bytes()).entries)
+        for p in ("updates", "fees")
+    ]
+    assert entries == [1, 2]  # its first recording; the fees' first and their change
 
 
 def test_provisions_list_in_the_data(demo_site: Path):

@@ -44,6 +44,7 @@ from termline.site.render import (
     plural,
     provision_feed_link,
     provision_url,
+    quiet_edit,
     relative,
     site_base,
     topic_feed_link,
@@ -169,7 +170,8 @@ def provision_feeds(
     group = document_url(platform, document)
     for provision in document.provisions:
         link = provision_feed_link(platform, document, provision)
-        mine = [(news[c.id], edit) for c, edit in reversed(provision.history) if c.id in news]
+        edits = reversed(provision.history)  # news, but not this provision's dates alone
+        mine = [(news[c.id], e) for c, e in edits if c.id in news and not quiet_edit((c, e))]
         yield Feed(
             link.path,
             link.title,

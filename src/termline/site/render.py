@@ -86,6 +86,9 @@ CODE_INDENT = 4  # spaces that make a line of Markdown indented code
 # A list item's marker, and the 1 to 4 spaces before its text (more would make it indented code).
 ITEM = re.compile(r" *(?:[*+-]|(?P<number>\d{1,9})(?P<delimiter>[.)])) {1,4}(?=\S)")
 LISTS = ("bullet_list_open", "ordered_list_open")
+# A provision's edit in a substantive change that moved only its dates or link targets: quiet
+# on the provision's page, as a kind of noise of its own.
+MEANINGLESS = "meaningless"
 
 
 @dataclass(frozen=True)
@@ -195,13 +198,29 @@ class Row:
 
     @property
     def quiet(self) -> bool:
-        """Tell whether the row holds cosmetic changes and reverts only."""
-        return not is_news(self.entries[0][0])
+        """Tell whether the row holds quiet edits only (``quiet_edit``)."""
+        return quiet_edit(self.entries[0])
 
     @property
     def label(self) -> str:
         """Return what a quiet row holds, e.g. "3 cosmetic changes and 1 revert"."""
-        return quiet_label(change for change, _ in self.entries)
+        return _kinds_label(_quiet_kind(entry) for entry in self.entries)
+
+
+def quiet_edit(entry: Entry) -> bool:
+    """Tell whether an edit is noise to its provision: its change is, or the change is news
+    elsewhere while this provision's words moved only in dates or link targets (a "Last
+    updated" date in it, edited with every change to the document)."""
+    change, edit = entry
+    if not is_news(change):
+        return True
+    meaningless = edit.status == "modified" and not edit.significance and edit.old_heading is None
+    return change.kind == "substantive" and meaningless
+
+
+def _quiet_kind(entry: Entry) -> str:
+    change, _edit = entry
+    return change.kind if not is_news(change) else MEANINGLESS
 
 
 class Slugged(Protocol):
@@ -387,15 +406,20 @@ QUIET_NOUNS = {
     "technical": "technical change",
     "dates": "change of dates only",
     "revert": "revert",
+    MEANINGLESS: "change of dates or link targets only",
 }
 
 
 def quiet_label(changes: Iterable[BriefChange]) -> str:
     """Return what a run of noise holds, e.g. "3 cosmetic changes and 1 revert"."""
+    return _kinds_label(change.kind for change in changes)
+
+
+def _kinds_label(kinds: Iterable[str]) -> str:
     counts: dict[str, int] = {}
-    for change in changes:
-        counts[change.kind] = counts.get(change.kind, 0) + 1
-    parts = [_noun(counts[kind], kind) for kind in QUIET_KINDS if counts.get(kind)]
+    for kind in kinds:
+        counts[kind] = counts.get(kind, 0) + 1
+    parts = [_noun(counts[kind], kind) for kind in QUIET_NOUNS if counts.get(kind)]
     return ", ".join(parts[:-1]) + " and " + parts[-1] if len(parts) > 1 else "".join(parts)
 
 
@@ -423,7 +447,7 @@ def history_rows(provision: Provision, shown: int = SHOWN_DIFFS) -> list[Row]:
     rows: list[Row] = []
     run: list[Entry] = []
     for entry in reversed(provision.history):
-        if not is_news(entry[0]):
+        if quiet_edit(entry):
             run.append(entry)
             continue
         if run:
