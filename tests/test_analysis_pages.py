@@ -365,6 +365,24 @@ def test_an_error_page_recorded_last_is_not_shown_as_the_policy(make_repo, tmp_p
     assert [(p["id"], p["removed_in"]) for p in provisions] == [("use", None)]
 
 
+def test_the_policy_back_after_an_error_page_does_not_send_to_its_diff(make_repo, tmp_path):
+    repo = make_repo()
+    policy = "# Terms\n\n## Use\n\n" + "We keep your data for a year. " * 30 + "\n"
+    for day, text in enumerate([policy, "Page not found.\n", policy], start=1):
+        repo.commit({"archive/acme/terms.md": text}, "Record", f"2024-01-{day:02d}T00:00:00Z")
+    site = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=site, search=False))
+    first, error, back = versions(site, "acme", "terms")
+    assert (error["kind"], back["kind"], back["summary"]) == (
+        "technical",
+        "revert",
+        "Back to the text of 2024-01-01",
+    )
+    page = (site / f"platforms/acme/terms/versions/{back['id']}/index.html").read_text()
+    assert "that page shows its diff" not in page  # the error page's page has none
+    assert f"every change from the version of {first['id'][:10]}" in page
+
+
 def test_a_whole_document_revert_links_the_provisions_of_what_it_undoes(make_repo, tmp_path):
     repo = make_repo()
     clauses = [f"## Clause {n}\n\nWe keep record {n} for a year." for n in range(6)]

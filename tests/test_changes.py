@@ -178,6 +178,40 @@ def test_an_error_page_between_two_policies_is_passed_by(make_repo, tagger):
     assert all(p.current for p in analysis.provisions) and len(analysis.provisions) == 3
 
 
+def test_a_policy_that_stays_short_is_the_policy_from_its_second_version(make_repo, tagger):
+    # Once a policy fell under 100 words, every later version was passed by as an error page.
+    short = "## Cookies\n\nWe use " + "small files to remember you, " * 8 + "nothing else.\n"
+    edited = short.replace("nothing else", "nothing more") + "\n## New\n\nA new clause.\n"
+    analysis = history_of(make_repo, [POLICY, short, edited], tagger)
+    assert kinds(analysis) == ["first", "technical", "substantive"]
+    assert [p.id for p in analysis.provisions if p.current] == ["cookies", "new"]
+
+
+@pytest.mark.parametrize(
+    ("texts", "expected"),
+    [
+        # classified against the policy, not the error page: a date moved, a space, nothing
+        (["dated", ERROR_PAGE, "redated"], ["first", "technical", "dates"]),
+        (["dated", ERROR_PAGE, "spaced"], ["first", "technical", "cosmetic"]),
+        (["dated", ERROR_PAGE, "dated"], ["first", "technical", "revert"]),
+        # an error page recorded first is measured when it comes back
+        ([ERROR_PAGE, "dated", ERROR_PAGE], ["first", "substantive", "technical"]),
+    ],
+)
+def test_the_version_after_an_error_page_is_classified_against_the_policy(
+    make_repo, tagger, texts, expected
+):
+    dated = f"Last updated: May 1, 2024.\n\n{POLICY}"
+    shapes = {
+        "dated": dated,
+        "redated": dated.replace("May 1", "June 2"),
+        "spaced": dated.replace("word0x1 ", "word0x1  "),
+    }
+    analysis = history_of(make_repo, [shapes.get(t, t) for t in texts], tagger)
+    assert kinds(analysis) == expected
+    assert sum(not c.readable for c in analysis.changes) == 1
+
+
 def test_a_short_policy_that_gets_shorter_is_not_an_error_page(make_repo, tagger):
     short = "## Cookies\n\nWe use " + "small files to remember you, " * 8 + "nothing else.\n"
     shorter = "## Cookies\n\nWe use no cookies at all.\n"  # 6 words where there were 45

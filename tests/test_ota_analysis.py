@@ -210,9 +210,12 @@ def blunt_changed(old: str, new: str) -> int:
 
 
 def pairs(genai):
+    """Yield each change with the texts it was classified between: its own and its previous
+    version's (the last policy, when an error page was recorded in between)."""
     for history, analysis, reader in genai:
-        for index, change in enumerate(analysis.changes[1:], start=1):
-            old, new = history.versions[index - 1].blob, change.version.blob
+        blobs = {version.id: version.blob for version in history.versions}
+        for change in analysis.changes[1:]:
+            old, new = blobs.get(change.previous or ""), change.version.blob
             if old and new:
                 yield history, change, reader.text(old), reader.text(new)
 

@@ -129,6 +129,25 @@ def test_a_repeated_heading_keeps_the_heading_it_sits_under_as_its_part():
     ]
 
 
+def test_a_heading_shared_now_and_then_keeps_its_ids():
+    # A second "Disclose" under "Users" coming and going gave it a new id each time it came
+    # back (disclose-2, disclose-3…): its key, "disclose", was the other copy's meanwhile.
+    users, visitors = (
+        "# Users\n\n## Disclose\n\nTo processors.\n\n",
+        "# Visitors\n\n## Disclose\n\nNo.\n",
+    )
+    tracker, ids = IdTracker(), set()
+    for text in [visitors, users + visitors] * 3:
+        placed = tracker.place(split(text))
+        ids |= {(id_, section.parent) for id_, section in placed.items()}
+    assert ids == {("disclose", "Visitors"), ("disclose-2", "Users")}  # two ids, for good
+
+
+def test_a_part_reads_html_line_breaks_as_spaces():
+    sections = split("# Logo<br>Google\n\n## How\n\nA.\n\n# X\n\n## How\n\nB.\n")
+    assert [s.part for s in sections] == ["Logo Google", "X"]
+
+
 def test_a_label_reads_html_line_breaks_as_spaces_under_its_part():
     # Google's Cloud terms had a heading "Logo for Google Cloud Platform<br><br>Google Cloud…".
     assert labelled("", "Logo<br><br>Google <BR/>Cloud") == "Logo Google Cloud"

@@ -298,14 +298,21 @@ class _Walker:
         self.before = dict(since.ids.live)
         self.anchors = since.analysis.anchors
         self.fingerprint = since.fingerprint
-        self.previous = since.history.versions[-1] if since.history.versions else None
+        # The version before the next one: the last that held a policy, error pages passed by.
+        self.previous = next((c.version for c in reversed(self.changes) if c.readable), None)
+        self.passed = bool(self.changes) and not self.changes[-1].readable
         read = [c.version.blob for c in self.changes if c.readable and c.version.blob]
-        self.readable = read[-1] if read else None  # the latest version's that held a policy
-        self.policies = set(read)  # blobs found to hold a policy (not read again when back)
+        self.readable = read[-1] if read else None  # the blob of the last policy
+        self.policies = set(read[1:])  # blobs measured against a policy (not measured again)
 
     def step(self, version: Version) -> None:
-        """Analyse the next version against the one before it (the last that held a policy)."""
-        words = self._unreadable(version.blob)
+        """Analyse the next version against the last that held a policy (an error page passed).
+
+        A version passed by is one of fewer than ``MIN_WORDS`` words where the last policy had
+        at least twice as many, unless the version before it was passed by already: a text
+        recorded twice in a row is the policy, however short.
+        """
+        words = None if self.passed else self._unreadable(version.blob)
         if words:
             self._pass_by(version, *words)
             return
@@ -313,6 +320,8 @@ class _Walker:
         placed = self.tracker.place(sections)
         step = _Step(self.previous, version, print_, self.fingerprint)
         kind, reverts_to = _kind(step, self.seen, self.blobs.only_dates_differ)
+        if self.passed and print_ is not None and version.blob == self.readable:
+            kind, reverts_to = "revert", self.seen[print_]  # the same text, after an error page
         pair = (self.before, placed)
         self.changes.append(
             _change(
@@ -324,22 +333,24 @@ class _Walker:
             self.anchors = tuple((section.start, id_) for id_, section in placed.items())
         self.last.update(placed)
         self.previous, self.before, self.fingerprint = version, placed, print_
+        self.passed = False
         if version.blob:
+            if self.readable is not None:
+                self.policies.add(version.blob)
             self.readable = version.blob
-            self.policies.add(version.blob)
 
     def _unreadable(self, blob: str | None) -> tuple[int, int] | None:
         """Return the words of a blob and of the last policy's when the blob holds no policy."""
         if blob is None or self.readable is None or blob in self.policies:
-            return None  # a text back again (a revert) was read the first time
+            return None  # a text back again (a revert) was measured the first time
         return unreadable(self.blobs.text(blob), self.blobs.text(self.readable))
 
     def _pass_by(self, version: Version, words: int, was: int) -> None:
         """Record a version that holds no policy (an error page) without placing or diffing it.
 
         The provisions stay as the last policy left them, and the next version is compared
-        with that policy: an error page between two versions reads neither as every clause
-        removed nor, after it, as every clause added again.
+        with that policy, and classified against it: an error page between two versions reads
+        neither as every clause removed nor, after it, as every clause added again.
         """
         before = self.before
         change = _change(
@@ -351,7 +362,7 @@ class _Walker:
             tag=self.tag,
         )
         self.changes.append(replace(change, summary=not_the_policy(words, was), readable=False))
-        self.previous, self.fingerprint = version, self.blobs.derive(version.blob)[1]
+        self.passed = True
 
     def walk(self, history: DocumentHistory) -> Walk:
         """Return the analysis so far and the state to resume it from."""

@@ -108,7 +108,7 @@ class Section:
 
         "Canvas" for one of a privacy hub's many "How to control your data"; else empty.
         """
-        return plain(self.parent).rstrip(": ") if self.shared else ""  # "If it is off:"
+        return shown(plain(self.parent)).rstrip(": ") if self.shared else ""  # "If it is off:"
 
     @property
     def lines(self) -> int:
@@ -586,6 +586,9 @@ class Ids:
     by_key: Mapping[str, str] = field(default_factory=dict)
     ids: frozenset[str] = frozenset()
     live: Mapping[str, Section] = field(default_factory=dict)
+    # Each shared heading's last id under each parent: a key of a shared heading depends on
+    # which copy comes first, so a copy back after a version without it is found by its place.
+    by_place: Mapping[tuple[str, str], str] = field(default_factory=dict)
 
 
 class IdTracker:
@@ -595,10 +598,11 @@ class IdTracker:
     start or from the ``state`` it had after some version. A section keeps the id of the
     previous version's provision with the same heading under the same parent, when a heading of
     either version is shared (its key then depends on which comes first); else of the previous
-    version's provision with the same key; else of any earlier provision with that key
-    (removed, then back); else of the previous version's most similar unclaimed provision, when
-    similar enough (renamed or renumbered); else, untitled, of the one untitled provision that sat
-    between the same neighbours (a paragraph edited in place); else it gets a new id.
+    version's provision with the same key; else of the last provision with that shared heading
+    under that parent, or of any earlier provision with that key (removed, then back); else of
+    the previous version's most similar unclaimed provision, when similar enough (renamed or
+    renumbered); else, untitled, of the one untitled provision that sat between the same
+    neighbours (a paragraph edited in place); else it gets a new id.
     """
 
     def __init__(self, state: Ids | None = None) -> None:
@@ -606,11 +610,12 @@ class IdTracker:
         self._by_key = dict(state.by_key)
         self._ids = set(state.ids)
         self._live = dict(state.live)
+        self._by_place = dict(state.by_place)
 
     @property
     def state(self) -> Ids:
         """Return what the tracker knows after the last version, to resume it later."""
-        return Ids(dict(self._by_key), frozenset(self._ids), dict(self._live))
+        return Ids(dict(self._by_key), frozenset(self._ids), dict(self._live), dict(self._by_place))
 
     def place(self, sections: Sequence[Section]) -> dict[str, Section]:
         """Return the sections of the next version by id, in document order."""
@@ -619,6 +624,8 @@ class IdTracker:
             self._claim(sections, placed, _by_place(self._live, sections).get)
         previous = {section.key: id_ for id_, section in self._live.items()}
         self._claim(sections, placed, lambda s: previous.get(s.key))
+        if self._by_place:
+            self._claim(sections, placed, lambda s: self._by_place.get((s.parent, s.heading)))
         self._claim(sections, placed, lambda s: self._by_key.get(s.key))
         self._claim_similar(sections, placed)
         self._claim_slots(sections, placed)
@@ -628,6 +635,8 @@ class IdTracker:
                 self._ids.add(placed[index])
         for index, id_ in placed.items():
             self._by_key[sections[index].key] = id_
+            if sections[index].shared and sections[index].titled:
+                self._by_place[sections[index].parent, sections[index].heading] = id_
         self._live = {placed[index]: section for index, section in enumerate(sections)}
         return dict(self._live)
 

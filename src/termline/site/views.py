@@ -80,11 +80,14 @@ class Neighbour:
     id: str
     date: datetime
     previous: str | None  # the version before it: a revert that undoes it names that one
+    readable: bool = True  # False for an error page recorded as a version: its page has no diff
 
     @classmethod
     def of(cls, change: Change | None) -> "Neighbour | None":
         """Return a change's version as a neighbour's link names it, if there is one."""
-        return None if change is None else cls(change.id, change.version.date, change.previous)
+        if change is None:
+            return None
+        return cls(change.id, change.version.date, change.previous, change.readable)
 
 
 def view_key(template: str, view: View) -> str:
