@@ -219,6 +219,15 @@ def test_a_short_policy_that_gets_shorter_is_not_an_error_page(make_repo, tagger
     assert kinds(analysis) == ["first", "substantive"] and analysis.changes[1].readable
 
 
+def test_a_topic_sentence_reads_a_line_break_as_a_space(make_repo, tagger):
+    # A topic page quoted Claude.ai's legal bases as "applicable)<br><br>- Compliance…".
+    row = "| We train our AI models<br>on it | All<br>of it |\n"
+    text = f"## Training\n\n| Use | Data |\n|---|---|\n{row}"
+    (provision,) = history_of(make_repo, [text], tagger).provisions
+    (match,) = [m for m in provision.matches if m.topic == "ai-training"]
+    assert "<br>" not in match.text and "We train our AI models on it" in match.text
+
+
 def test_unchanged_lines_between_changes_are_one_skip(make_repo, tagger):
     # Veepee's terms showed "… 15 unchanged lines …" then "… 190 unchanged lines …": the end of
     # one changed provision, then the provisions left unchanged after it.

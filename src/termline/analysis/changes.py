@@ -667,9 +667,10 @@ def _with_matches(provision: Provision, tag: Tagger) -> Provision:
     """Return a current provision with how strongly it is on each of its topics.
 
     A topic matched only in markup (a link's target) is dropped: a reader sees no word of it.
+    Its sentences are read as plain text, a ``<br>`` as a space, as pages show them.
     """
-    body = "\n".join(plain(line) for line in provision.text.split("\n"))
-    matches = tag.matches(plain(provision.heading), body, provision.topics)
+    body = "\n".join(shown(plain(line)) for line in provision.text.split("\n"))
+    matches = tag.matches(shown(plain(provision.heading)), body, provision.topics)
     return replace(provision, matches=matches, topics=tuple(m.topic for m in matches))
 
 
