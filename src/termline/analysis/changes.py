@@ -210,6 +210,12 @@ class Analysis:
     provisions: tuple[Provision, ...]
     anchors: tuple[tuple[int, str], ...]
 
+    @property
+    def policies(self) -> list[str]:
+        """Return the blobs of the versions that held a policy, oldest first: error pages left
+        out (``readable``), deletions too; the last is the text the document shows."""
+        return [c.version.blob for c in self.changes if c.readable and c.version.blob]
+
 
 def normalise(text: str) -> str:
     """Return text without what a cosmetic change may alter: keep letters and digits, casefolded.
@@ -301,7 +307,7 @@ class _Walker:
         # The version before the next one: the last that held a policy, error pages passed by.
         self.previous = next((c.version for c in reversed(self.changes) if c.readable), None)
         self.passed = bool(self.changes) and not self.changes[-1].readable
-        read = [c.version.blob for c in self.changes if c.readable and c.version.blob]
+        read = since.analysis.policies
         self.readable = read[-1] if read else None  # the blob of the last policy
         self.policies = set(read[1:])  # blobs measured against a policy (not measured again)
 

@@ -38,10 +38,10 @@ CLAUSE = re.compile(
     r"^ {0,3}(?:\d{1,3}(?:\.\d{1,3})*\\?\.|\d{1,3}(?:\.\d{1,3})+|\([a-z0-9]{1,4}\))[ \t]+\S"
 )
 LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)")
-# Emphasis, escapes, and invisible characters: zero-width spaces and joiners, word joiners,
-# byte-order marks and soft hyphens (Stack Exchange's headings carry thousands as a watermark).
 # A line break written as HTML: how a Markdown table cell, or a heading, holds one.
 BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
+# Emphasis, escapes, and invisible characters: zero-width spaces and joiners, word joiners,
+# byte-order marks and soft hyphens (Stack Exchange's headings carry thousands as a watermark).
 MARKUP = re.compile(r"[*_`]+|\\(?=[^\w\s])|[\u200b-\u200d\u2060\ufeff\u00ad]")
 KEYWORD = r"(?i:section|article|clause|part|chapter|schedule|annex|appendix|exhibit)"
 NUMBERING = re.compile(
@@ -160,9 +160,10 @@ def labelled(part: str, heading: str) -> str:
     return f"{part} \u203a {heading}" if part else heading
 
 
-def shown(heading: str) -> str:
-    """Return a heading with its HTML line breaks (``Logo<br><br>Google Cloud``) as spaces."""
-    return " ".join(BREAK.sub(" ", heading).split()) if "<" in heading else heading
+def shown(line: str) -> str:
+    """Return a heading or a line of plain text with its HTML line breaks as spaces, as pages
+    show them (``Logo<br><br>Google Cloud``: "Logo Google Cloud")."""
+    return " ".join(BREAK.sub(" ", line).split()) if "<" in line else line
 
 
 def split(text: str) -> tuple[Section, ...]:
@@ -621,7 +622,7 @@ class IdTracker:
         """Return the sections of the next version by id, in document order."""
         placed: dict[int, str] = {}
         if any(s.shared for s in sections) or any(s.shared for s in self._live.values()):
-            self._claim(sections, placed, _by_place(self._live, sections).get)
+            self._claim(sections, placed, _alike(self._live, sections).get)
         previous = {section.key: id_ for id_, section in self._live.items()}
         self._claim(sections, placed, lambda s: previous.get(s.key))
         if self._by_place:
@@ -693,7 +694,7 @@ class IdTracker:
                 claimed.add(id_)
 
 
-def _by_place(live: Mapping[str, Section], sections: Sequence[Section]) -> dict[Section, str]:
+def _alike(live: Mapping[str, Section], sections: Sequence[Section]) -> dict[Section, str]:
     """Return the new sections that have the heading and parent of one old section, with its id.
 
     Only a heading and parent that each version holds once tell a section's place.

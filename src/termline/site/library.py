@@ -221,8 +221,8 @@ def summarise(document: Document) -> Summary:
 def _document(entry: Entry, key: str, reader: BlobReader, tagger: Tagger, store: Cache) -> Document:
     analysis = _analysis(entry, reader, tagger, store)
     display, change_keys, provision_keys = _keys(analysis, entry)
-    read = (c.version.blob for c in reversed(analysis.changes) if c.readable and c.version.blob)
-    last_text = next(read, None)  # the latest policy: an error page recorded last is not one
+    policies = analysis.policies  # an error page recorded last is not the text shown
+    last_text = policies[-1] if policies else None
     return Document(
         platform=entry.platform_slug,
         slug=entry.slug,
