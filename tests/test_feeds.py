@@ -140,7 +140,8 @@ def test_provision_and_topic_feeds_carry_the_changes_that_name_them(
     entry = feed.entries[0]  # the newest: the change made to name the provision
     disputes = next(p for p in terms.provisions if p.id == "disputes")
     edit = disputes.history[-1][1]  # the provision's own part of that change
-    words = f"+{edit.diff.words_added} \u2212{edit.diff.words_removed}"
+    added, removed = edit.words  # outside dates and link targets, as its version's summary
+    words = f"+{added} \u2212{removed}"
     assert entry.title == f"Chirpy — Terms of Service: Changed “Disputes” ({words})"
     topic = _parse(tmp_path / "site/topics/arbitration/feed.xml")
     assert [e.id for e in topic.entries] == [entry.id]
@@ -161,7 +162,8 @@ def test_a_provision_feed_tells_what_each_change_did_to_that_provision(make_repo
     feed = _parse(site / "platforms/acme/terms/provisions/fees/feed.xml")
     assert feed.feed.title == "acme — terms — Fees"  # its heading, not its id
     entry = feed.entries[0]
-    assert entry.title == "acme — terms: Changed “Fees” (+4 \u22122)"
+    # The words its version's summary names: twenty, a, month in; ten out ("euros." is kept).
+    assert entry.title == "acme — terms: Changed “Fees” (+3 \u22121)"
     content = entry.content[0].value
     changed = "We charge <del>ten euros.</del> <ins>twenty euros a month.</ins>"
     assert content == f'<p class="changed">{changed}</p>'  # the title says what; the diff, how

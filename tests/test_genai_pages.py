@@ -2,6 +2,7 @@
 in-page anchors resolve."""
 
 import re
+from html import escape, unescape
 from pathlib import Path
 
 import pytest
@@ -107,3 +108,30 @@ def test_no_markdown_syntax_in_any_comparison(genai_site: Path, browser, tmp_pat
     page.close()
     assert compared > 100
     assert not found, found
+
+
+CLAUSE_LINE = re.compile(
+    r'<a href="\.\./\.\./versions/([^/]+)/index\.html">[^<]*</a>\s*'
+    r'<span class="kind kind-substantive">[^<]*</span> <span class="status">[a-z]+</span> '
+    r'<span class="words"><ins>\+(\d+)</ins> <del>\u2212(\d+)</del>'
+)
+NAMED = re.compile(r"“([^”]+)”(?: \(([^)]*)\))?")
+
+
+def test_a_clause_page_counts_its_words_as_its_version_summary_names_them(genai_site: Path):
+    # A version's summary named "Changed “Fees” (+3 \u22121)" (words outside dates and link
+    # targets) while the clause's page said +4 \u22122 (its word diff's) for the same change.
+    checked = 0
+    for page in genai_site.glob("platforms/*/*/provisions/*/index.html"):
+        html = page.read_text()
+        label = unescape(re.search(r"<h1>(.*?)</h1>", html).group(1))
+        for version, added, removed in CLAUSE_LINE.findall(html):
+            summary = (page.parents[2] / "versions" / version / "index.html").read_text()
+            said = unescape(re.search(r'<p class="summary">(.*?)</p>', summary).group(1))
+            named = {heading: words for heading, words in NAMED.findall(said)}
+            touched = re.findall(r'provisions/[^/]+/index\.html">([^<]*)</a>', summary)
+            if label in named and touched.count(escape(label, quote=False)) == 1:  # not a twin
+                words = " ".join(w for w in (f"+{added}", f"\u2212{removed}") if w[1:] != "0")
+                assert named[label] == words, (str(page.relative_to(genai_site)), version)
+                checked += 1
+    assert checked > 80

@@ -65,6 +65,15 @@ NOT_LETTERS_OR_DIGITS = re.compile(r"[\W_]+")
 Placed = dict[str, Section]
 
 
+def counted(meaning: tuple[int, int], diffed: tuple[int, int]) -> tuple[int, int]:
+    """Return the words added and removed that every page and feed names for a change or edit.
+
+    Those outside dates and link targets when they were counted (a substantive change), else
+    those of its word diff: a version's summary, its clauses' pages and their feeds agree.
+    """
+    return meaning if meaning != (0, 0) else diffed
+
+
 @dataclass(frozen=True)
 class ProvisionEdit:
     """What one version did to one provision: its status, word diff and topics."""
@@ -93,6 +102,11 @@ class ProvisionEdit:
         return self.meaning[0] + self.meaning[1]
 
     @property
+    def words(self) -> tuple[int, int]:
+        """Return the words added and removed as pages and feeds count them (see ``counted``)."""
+        return counted(self.meaning, (self.diff.words_added, self.diff.words_removed))
+
+    @property
     def heading_html(self) -> str:
         """Return the heading as escaped HTML, with a word diff when it changed."""
         if self.old_heading is None:
@@ -117,9 +131,9 @@ class BriefChange:
     modified: tuple[str, ...] = ()
     renamed: tuple[tuple[str, str], ...] = ()
     topics: tuple[str, ...] = ()
-    # Words changed in its provisions outside dates and link targets (substantive changes only),
-    # what it did in words, and the heading of the first clause it names.
-    significance: int = 0
+    # Words its provisions added and removed outside dates and link targets (substantive changes
+    # only), what it did in words, and the heading of the first clause it names.
+    meaning: tuple[int, int] = (0, 0)
     summary: str = ""
     lead: str = ""
     # False for a version that recorded no policy (an error page): the analysis passes it by.
@@ -132,6 +146,16 @@ class BriefChange:
     def id(self) -> str:
         """Return the id of the version this change made."""
         return self.version.id
+
+    @property
+    def significance(self) -> int:
+        """Return how many words of its provisions changed, dates and link targets aside."""
+        return self.meaning[0] + self.meaning[1]
+
+    @property
+    def words(self) -> tuple[int, int]:
+        """Return the words added and removed as pages and feeds count them (see ``counted``)."""
+        return counted(self.meaning, (self.words_added, self.words_removed))
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -482,7 +506,7 @@ def _change(
         renamed=tuple((e.id, e.renamed_to) for e in edits if e.renamed_to),
         topics=_union(tag, (_touched(kind, e) for e in edits)),
         edits=tuple(edits),
-        significance=sum(e.significance for e in edits),
+        meaning=(sum(e.meaning[0] for e in edits), sum(e.meaning[1] for e in edits)),
         summary=summary(kind, named, reverts_to),
         lead=named[0].heading if named and kind not in ("first", "deleted") else "",
         words_added=diff.words_added,
@@ -517,14 +541,14 @@ def _touched(kind: str, edit: ProvisionEdit) -> tuple[str, ...]:
 def _named(kind: str, edits: list[ProvisionEdit]) -> list[Named]:
     """Return the clauses a summary names, biggest first: those whose meaning changed, if any."""
     meant = [e for e in edits if e.significance] if kind == "substantive" else []
-    named = [_named_edit(e, e.meaning if meant else None) for e in (meant or edits)]
+    named = [_named_edit(e) for e in (meant or edits)]
     unique = dict.fromkeys(named)  # a document holding a text twice changes it twice
     return sorted(unique, key=lambda n: -n.size)
 
 
-def _named_edit(edit: ProvisionEdit, words: tuple[int, int] | None = None) -> Named:
-    """Return a clause as a summary names it, with its diff's words ± unless given others."""
-    added, removed = words or (edit.diff.words_added, edit.diff.words_removed)
+def _named_edit(edit: ProvisionEdit) -> Named:
+    """Return a clause as a summary names it, with its words ±."""
+    added, removed = edit.words
     old = plain(edit.old_heading) if edit.renamed_to and edit.old_heading else None
     heading = labelled(_shortened(edit.part), _shortened(shown(plain(edit.heading))) or PREAMBLE)
     return Named(edit.status, heading, added, removed, old_heading=old and _shortened(old))

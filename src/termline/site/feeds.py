@@ -274,14 +274,16 @@ def entry_id(item: Listed) -> str:
 def summary(item: Listed) -> str:
     """Return a plain-text summary of a change: what it did in words, its words ±."""
     change = item.change
+    added, removed = change.words
+    words = f"{plural(added, 'word')} added, {removed} removed"
+    words += " outside dates and link targets." if change.significance else "."
     if change.summary:
-        words = f"{plural(change.words_added, 'word')} added, {change.words_removed} removed."
         return f"{change.summary}. {words}" if change.kind != "deleted" else change.summary + "."
     if change.kind == "first":
-        return f"First recorded: {plural(change.words_added, 'word')}."
+        return f"First recorded: {plural(added, 'word')}."
     if change.kind == "deleted":
         return "The document is no longer tracked."
-    parts = [f"{plural(change.words_added, 'word')} added, {change.words_removed} removed."]
+    parts = [words]
     for label, ids in (
         ("Provisions added", change.added),
         ("removed", change.removed),

@@ -493,7 +493,8 @@ def _what_changed(change: BriefChange) -> str:
     prefix = "cosmetic: " if change.kind == "cosmetic" else ""
     if count:
         return f"{prefix}{plural(count, 'provision')} changed"
-    return f"{prefix}{plural(change.words_added, 'word')} added, {change.words_removed} removed"
+    added, removed = change.words
+    return f"{prefix}{plural(added, 'word')} added, {removed} removed"
 
 
 def plural(count: int, noun: str) -> str:
