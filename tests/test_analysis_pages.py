@@ -168,7 +168,7 @@ def test_provision_page_shows_text_history_topics_and_other_platforms(demo_site:
     )
     others = text.split("How other platforms handle this")[1].split("</section>")[0]
     line = others.split("AI model training</a>:")[1].split("</ul>")[0]  # one item a topic
-    assert "3 other platforms; the closest 3:" in line  # its strongest topic
+    assert "3 other platforms; the 3 most on this topic:" in line  # its strongest topic
     assert line.index(">Parley AI, ") < line.index(">Stridely, ")  # the strongest first
     assert line.count('class="excerpt"') == 3  # each platform's closest clause, its sentence
     assert "<mark>train our AI models</mark>" in line

@@ -127,7 +127,7 @@ def test_each_platform_is_compared_with_the_others_closest_never_with_itself(
     for n in range(5):
         page = (site / f"platforms/p{n}/terms/provisions/manners/index.html").read_text()
         others = page.split("How other platforms handle this")[1]
-        assert "4 other platforms; the closest 3:" in others
+        assert "4 other platforms; the 3 most on this topic:" in others
         shown[f"p{n}"] = re.findall(r'<li><a href="[^"]+">(p\d), Manners</a>', others)
     common = Counter(tuple(names) for names in shown.values()).most_common(1)[0][0]
     ranked = [*common, *({name for names in shown.values() for name in names} - set(common))]
@@ -204,7 +204,7 @@ def test_provision_page_counts_other_platforms_and_compares_three_on_its_topic(m
     page = (site / "platforms/p0/terms/provisions/manners/index.html").read_text()
     listed = [f"../../../../p{n}/terms/provisions/manners/" in page for n in range(1, 7)]
     assert listed == [True] * 3 + [False] * 3  # its one topic is its strongest: 3 compared
-    assert "6 other platforms; the closest 3:" in page
+    assert "6 other platforms; the 3 most on this topic:" in page
     assert 'href="../../../../../topics/kindness/index.html">Kindness</a>:' in page
 
 
@@ -220,9 +220,9 @@ def test_a_provision_compares_three_platforms_on_its_strongest_topic_only(make_r
     page = (site / "platforms/p0/terms/provisions/manners/index.html").read_text()
     others = page.split("How other platforms handle this")[1]
     strongest, other = others.split("topics/kindness/")  # the heading's topic comes first
-    assert "manners/index.html" in strongest and "the closest 3:" in strongest
+    assert "manners/index.html" in strongest and "the 3 most on this topic:" in strongest
     assert strongest.count("/provisions/manners/") == 3
-    assert "6 other platforms; the closest:" in other
+    assert "6 other platforms; the one most on this topic:" in other
     assert other.split("</section>")[0].count("/provisions/manners/") == 1
 
 

@@ -176,6 +176,20 @@ def test_a_heading_on_the_topic_outweighs_passing_mentions():
     assert headed[0].excerpt == (("Training our AI models", True),)  # no sentence matches: heading
 
 
+def test_an_excerpt_is_not_the_heading_a_numbered_paragraph_repeats():
+    # Perplexity's "2.3.3 **Model Training.** Perplexity shall not use …": its excerpt on
+    # provision pages of other platforms was "2.3.3 Model Training.", its heading again.
+    tagger = Tagger(load_topics(ROOT / "topics.toml"))
+    body = (
+        "2.3.3 Model Training. Perplexity shall not use Customer Content to train, retrain or "
+        "fine-tune any AI models."
+    )
+    (match,) = tagger.matches("2.3.3 Model Training.", body, ("ai-training",))
+    assert match.text.startswith("Perplexity shall not use")
+    (alone,) = tagger.matches("Model training", "Model training.", ("ai-training",))
+    assert alone.text == "Model training."  # the only sentence that matches: still shown
+
+
 def test_an_excerpt_marks_its_matches_and_keeps_scraped_text_as_text():
     tagger = Tagger(load_topics(ROOT / "topics.toml"))
     body = "Intro. <b>Note</b>: we train our models on your chats; nothing else."

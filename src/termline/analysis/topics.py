@@ -162,7 +162,7 @@ class Tagger:
             hits = [len(matcher.findall(sentence)) for sentence in sentences]
             in_heading = bool(matcher.search(heading))
             score = HEADING_WEIGHT * in_heading + sum(hits) * DENSITY_WORDS / words
-            best = max(range(len(hits)), key=hits.__getitem__) if any(hits) else None
+            best = _best(sentences, hits, heading)
             shown = heading if best is None else sentences[best]
             if in_heading or best is not None:
                 found.append(Match(slug, round(score, 3), _marked(matcher, shown)))
@@ -182,6 +182,14 @@ class Tagger:
             )
             self._lines[line] = found
         return found
+
+
+def _best(sentences: list[str], hits: list[int], heading: str) -> int | None:
+    """Return the index of the sentence with the most matches, one that repeats the heading
+    (a numbered paragraph's "2.3.3 Model Training.") only when no other matches."""
+    said = [i for i, n in enumerate(hits) if n and sentences[i] not in heading]
+    found = said or [i for i, n in enumerate(hits) if n]
+    return max(found, key=hits.__getitem__) if found else None
 
 
 def _marked(matcher: re.Pattern[str], sentence: str) -> tuple[tuple[str, bool], ...]:

@@ -49,8 +49,8 @@ PAGE_SIZE = 100  # entries per page of /changes/
 LATEST = 30  # entries of the home page's latest changes (and a topic page's)
 MAX_ENTRIES = 50  # newest entries per feed across documents (the site's, a platform's, a topic's)
 TOPIC_NEWS = max(LATEST, MAX_ENTRIES)  # newest news gathered per topic: its page's and feed's
-# Other platforms a provision page compares on its strongest topic, each by its closest clause
-# and matching sentence; on its other topics it links the closest one (one line a topic).
+# Other platforms a provision page compares on its strongest topic, each by its clause most on it
+# and matching sentence; on its other topics it links the one most on it (one line a topic).
 COMPARED_PLATFORMS, SHOWN_PLATFORMS, SHOWN_PROVISIONS = 3, 1, 1
 NOTABLE_WORDS = 10  # words a substantive change alters, dates and links aside, to be notable
 EXCERPT_WORDS = 40  # words of a provision's text a topic page shows
