@@ -273,6 +273,16 @@ def test_a_paragraph_is_titled_by_its_first_words_not_its_markup():
     assert table.key == "legal-language-summary"
 
 
+def test_a_paragraph_is_titled_without_the_bullet_typed_before_its_first_word():
+    # Llama API's acceptable use policy types its bullets: "*   •Violate the law …" read
+    # "“•Violate the law or others' rights, …”" in every summary naming it.
+    (rule,) = split("*   •Violate the law or others\u2019 rights, including to:\n")
+    assert rule.heading == "Violate the law or others\u2019 rights, including to:"
+    assert rule.key == "violate-the-law-or-others-rights-including-to"
+    (dot,) = split("• Engage in harassment\n")
+    assert dot.heading == "Engage in harassment"
+
+
 # What real policies use as headings (issue 15, item 2).
 
 LONG = " ".join(WORDS)

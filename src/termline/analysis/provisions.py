@@ -70,6 +70,9 @@ PAGE_LINK = re.compile(
     r"^ {0,3}(?:(?:[*+-]|\d{1,9}[.)])[ \t]+)?[*_]*\[[^\]]*\]\([^)]*#[^)]*\)[*_]*$"
 )
 QUOTES = "\"'\u201c\u2018"  # a title may open with a quote
+BULLETS = (
+    "\u2022\u25e6\u2023\u2043\u25aa\u25cf\u25cb\u25a0\u00b7"  # typed, not Markdown: "•Violate …"
+)
 PREAMBLE = "Preamble"
 TITLE_WORDS = 8
 HEADING_WORDS = 12  # a line that says more than this is text, not a heading
@@ -517,7 +520,9 @@ def _title(body: str) -> str:
     its own (not only links or a date), else of its first line with any words."""
     lines = body.split("\n")
     for line in [line for line in lines if not _kind(line).bare] + lines:
-        first = [word for word in plain(line).split() if any(c.isalnum() for c in word)]
+        first = [
+            word for word in plain(line).lstrip(BULLETS).split() if any(map(str.isalnum, word))
+        ]
         if first:
             return " ".join(first[:TITLE_WORDS]) + (" …" if len(first) > TITLE_WORDS else "")
     return PREAMBLE
