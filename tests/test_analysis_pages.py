@@ -354,7 +354,11 @@ def test_an_error_page_recorded_last_is_not_shown_as_the_policy(make_repo, tmp_p
     site = tmp_path / "site"
     build(BuildOptions(repo=repo.path, out=site, search=False))
     error = versions(site, "acme", "terms")[-1]
-    assert error["kind"] == "technical" and error["summary"].startswith("Not the policy: a page")
+    assert (
+        error["summary"]
+        == "Not the policy: an error or blocked page of 3 words (the policy had 212)"
+    )
+    assert error["kind"] == "technical"
     page = (site / f"platforms/acme/terms/versions/{error['id']}/index.html").read_text()
     assert "<strong>Not the policy:</strong>" in page and "Technical change" not in page
     assert '<div class="diff">' not in page and "+0</ins>" not in page  # no empty diff
@@ -365,7 +369,9 @@ def test_an_error_page_recorded_last_is_not_shown_as_the_policy(make_repo, tmp_p
     assert [(p["id"], p["removed_in"]) for p in provisions] == [("use", None)]
 
 
-def test_the_policy_back_after_an_error_page_does_not_send_to_its_diff(make_repo, tmp_path):
+def test_the_policy_again_after_an_error_page_is_the_recording_not_a_revert(make_repo, tmp_path):
+    # Llama API's acceptable use policy read "23 reverts" in 2026: each the policy recorded
+    # again, unchanged, after Meta's error page. The policy was never reverted.
     repo = make_repo()
     policy = "# Terms\n\n## Use\n\n" + "We keep your data for a year. " * 30 + "\n"
     for day, text in enumerate([policy, "Page not found.\n", policy], start=1):
@@ -373,14 +379,17 @@ def test_the_policy_back_after_an_error_page_does_not_send_to_its_diff(make_repo
     site = tmp_path / "site"
     build(BuildOptions(repo=repo.path, out=site, search=False))
     first, error, back = versions(site, "acme", "terms")
-    assert (error["kind"], back["kind"], back["summary"]) == (
+    assert (error["kind"], back["kind"], back["reverts_to"], back["summary"]) == (
         "technical",
-        "revert",
-        "Back to the text of 2024-01-01",
+        "technical",
+        None,
+        "The policy again after an error page, unchanged",
     )
     page = (site / f"platforms/acme/terms/versions/{back['id']}/index.html").read_text()
-    assert "that page shows its diff" not in page  # the error page's page has none
-    assert f"every change from the version of {first['id'][:10]}" in page
+    assert "<strong>The policy again:</strong>" in page and "Technical change" not in page
+    assert f'<a href="../../versions/{first["id"]}/index.html">version of 2024-01-01</a>' in page
+    assert '<div class="diff">' not in page and "+0</ins>" not in page  # nothing to count
+    assert "Page not found" not in (site / "index.html").read_text()  # nor any news
 
 
 def test_a_whole_document_revert_links_the_provisions_of_what_it_undoes(make_repo, tmp_path):

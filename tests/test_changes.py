@@ -165,13 +165,15 @@ def test_an_error_page_between_two_policies_is_passed_by(make_repo, tagger):
     edited = POLICY.replace("word1x5 ", "changed ")
     analysis = history_of(make_repo, [POLICY, ERROR_PAGE, POLICY, ERROR_PAGE, edited], tagger)
     error, back, _, after = analysis.changes[1:]
-    assert kinds(analysis) == ["first", "technical", "revert", "technical", "substantive"]
+    assert kinds(analysis) == ["first", "technical", "technical", "technical", "substantive"]
     assert (error.readable, back.readable, after.readable) == (False, True, True)
-    assert error.summary.startswith(
-        "Not the policy: a page of 25 words was recorded where the policy had 216 "
+    assert (
+        error.summary == "Not the policy: an error or blocked page of 25 words (the policy had 216)"
     )
     assert not error.edits and not error.topics and error.significance == 0
-    assert back.reverts_to == analysis.changes[0].id  # not to the error page
+    # The policy back, unchanged: the recording recovered, nothing was reverted.
+    assert back.summary == "The policy again after an error page, unchanged"
+    assert not back.edits and back.reverts_to is None
     # The version after an error page is compared with the policy: one clause, one word.
     assert [(e.id, e.status) for e in after.edits] == [("clause-1", "modified")]
     assert (after.words_added, after.words_removed) == (1, 1)
@@ -193,7 +195,9 @@ def test_a_policy_that_stays_short_is_the_policy_from_its_second_version(make_re
         # classified against the policy, not the error page: a date moved, a space, nothing
         (["dated", ERROR_PAGE, "redated"], ["first", "technical", "dates"]),
         (["dated", ERROR_PAGE, "spaced"], ["first", "technical", "cosmetic"]),
-        (["dated", ERROR_PAGE, "dated"], ["first", "technical", "revert"]),
+        (["dated", ERROR_PAGE, "dated"], ["first", "technical", "technical"]),
+        # an older text back after an error page is a revert of the policy
+        (["dated", "edited", ERROR_PAGE, "dated"], ["first", "substantive", "technical", "revert"]),
         # an error page recorded first is measured when it comes back
         ([ERROR_PAGE, "dated", ERROR_PAGE], ["first", "substantive", "technical"]),
     ],
@@ -206,6 +210,7 @@ def test_the_version_after_an_error_page_is_classified_against_the_policy(
         "dated": dated,
         "redated": dated.replace("May 1", "June 2"),
         "spaced": dated.replace("word0x1 ", "word0x1  "),
+        "edited": dated.replace("word1x5 ", "changed "),
     }
     analysis = history_of(make_repo, [shapes.get(t, t) for t in texts], tagger)
     assert kinds(analysis) == expected

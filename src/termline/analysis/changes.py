@@ -24,6 +24,7 @@ from termline.analysis.diff import Block, WordDiff, text_diff, word_diff
 from termline.analysis.diff import forget as diff_memos
 from termline.analysis.history import DocumentHistory, Version
 from termline.analysis.meaning import (
+    POLICY_AGAIN,
     MeaningDiff,
     Named,
     back_to,
@@ -350,14 +351,14 @@ class _Walker:
         placed = self.tracker.place(sections)
         step = _Step(self.previous, version, print_, self.fingerprint)
         kind, reverts_to = _kind(step, self.seen, self.blobs.only_dates_differ)
-        if self.passed and print_ is not None and version.blob == self.readable:
-            kind, reverts_to = "revert", self.seen[print_]  # the same text, after an error page
+        again = self.passed and print_ is not None and version.blob == self.readable
+        if again:  # the policy recorded again after an error page: the recording recovered
+            kind, reverts_to = "technical", None
         pair = (self.before, placed)
-        self.changes.append(
-            _change(
-                version, self.previous, kind=kind, reverts_to=reverts_to, pair=pair, tag=self.tag
-            )
+        change = _change(
+            version, self.previous, kind=kind, reverts_to=reverts_to, pair=pair, tag=self.tag
         )
+        self.changes.append(replace(change, summary=POLICY_AGAIN) if again else change)
         if print_ is not None:
             self.seen[print_] = version.id
             self.anchors = tuple((section.start, id_) for id_, section in placed.items())

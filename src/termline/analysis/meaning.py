@@ -71,6 +71,7 @@ NOISE = {
     "cosmetic": "Only punctuation, markup or link targets changed",
     "technical": "The recording changed, not the policy",
 }
+POLICY_AGAIN = "The policy again after an error page, unchanged"
 VERBS = {"modified": "changed", "added": "added", "removed": "removed", "renamed": "renamed"}
 
 
@@ -296,10 +297,7 @@ def summary(kind: str, named: Sequence[Named], reverts_to: str | None = None) ->
 
 def not_the_policy(words: int, was: int) -> str:
     """Return what a version that recorded no policy holds (an error page), in words."""
-    return (
-        f"Not the policy: a page of {words} words was recorded where the policy had {was} (an "
-        "error or blocked page); the next version is compared with the policy"
-    )
+    return f"Not the policy: an error or blocked page of {words} words (the policy had {was})"
 
 
 def back_to(version: str) -> str:
