@@ -97,6 +97,24 @@ def test_revert_names_the_latest_earlier_version_with_that_text(make_repo, tagge
     assert analysis.changes[3].summary == f"Back to the text of {back_to}"  # a date, not an id
 
 
+def test_a_revert_names_the_time_of_its_version_when_its_day_holds_several(make_repo, tagger):
+    # Llama API's terms: "Back to the text of 2026-04-12" when three versions bore that date.
+    longer = BASE.replace("90 days", "180 days")
+    repo = make_repo()
+    dates = ["2024-01-01T08:00:00Z", "2024-01-02T09:30:00Z", "2024-01-02T17:45:00Z"]
+    for n, (text, date) in enumerate(
+        zip([BASE, longer, BASE, longer], [*dates, "2024-01-03T10:00:00Z"], strict=True)
+    ):
+        repo.commit({PATH: text}, f"Version {n}", date)
+    git_repo = open_repo(repo.path)
+    (history,) = read_history(git_repo, "archive")
+    changes = analyse(history, BlobReader(git_repo).text, tagger).changes
+    assert [c.kind for c in changes] == ["first", "substantive", "revert", "revert"]
+    assert changes[2].summary == "Back to the text of 2024-01-01"  # alone on its day
+    assert changes[3].summary == "Back to the text of 2024-01-02 09:30 UTC"
+    assert changes[3].reverts_to == changes[1].id
+
+
 def test_a_summary_names_headings_without_invisible_characters_and_cut_short(make_repo, tagger):
     # Stack Exchange's headings carry thousands of zero-width characters (a watermark), and a
     # scraped menu bar can be a heading of 150 characters: summaries quoted them whole.

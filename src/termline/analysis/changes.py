@@ -15,6 +15,7 @@ costs the analysis of its new version only.
 
 import hashlib
 import re
+from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, fields, replace
 from functools import lru_cache
@@ -127,6 +128,9 @@ class BriefChange:
     previous: str | None
     kind: str
     reverts_to: str | None = None
+    # The version it went back to as words name it: its day, with the time when that day holds
+    # other versions of the document ("2026-04-12 14:05 UTC").
+    reverts_named: str = ""
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
     modified: tuple[str, ...] = ()
@@ -335,6 +339,8 @@ class _Walker:
         read = since.analysis.policies
         self.readable = read[-1] if read else None  # the blob of the last policy
         self.policies = set(read[1:])  # blobs measured against a policy (not measured again)
+        self.days = Counter(c.version.id[:10] for c in self.changes)  # versions recorded a day
+        self.dates = {c.version.id: c.version.date for c in self.changes}
 
     def step(self, version: Version) -> None:
         """Analyse the next version against the last that held a policy (an error page passed).
@@ -356,9 +362,9 @@ class _Walker:
             kind, reverts_to = "technical", None
         pair = (self.before, placed)
         change = _change(
-            version, self.previous, kind=kind, reverts_to=reverts_to, pair=pair, tag=self.tag
+            version, self.previous, kind=kind, back=self._back(reverts_to), pair=pair, tag=self.tag
         )
-        self.changes.append(replace(change, summary=POLICY_AGAIN) if again else change)
+        self._add(replace(change, summary=POLICY_AGAIN) if again else change)
         if print_ is not None:
             self.seen[print_] = version.id
             self.anchors = tuple((section.start, id_) for id_, section in placed.items())
@@ -369,6 +375,19 @@ class _Walker:
             if self.readable is not None:
                 self.policies.add(version.blob)
             self.readable = version.blob
+
+    def _add(self, change: Change) -> None:
+        self.changes.append(change)
+        self.days[change.id[:10]] += 1
+        self.dates[change.id] = change.version.date
+
+    def _back(self, reverts_to: str | None) -> tuple[str, str] | None:
+        """Return the version a revert brings back: its id, and its name in words."""
+        if reverts_to is None:
+            return None
+        day = reverts_to[:10]
+        alone = self.days[day] == 1
+        return reverts_to, day if alone else f"{day} {self.dates[reverts_to]:%H:%M} UTC"
 
     def _unreadable(self, blob: str | None) -> tuple[int, int] | None:
         """Return the words of a blob and of the last policy's when the blob holds no policy."""
@@ -385,14 +404,9 @@ class _Walker:
         """
         before = self.before
         change = _change(
-            version,
-            self.previous,
-            kind="technical",
-            reverts_to=None,
-            pair=(before, before),
-            tag=self.tag,
+            version, self.previous, kind="technical", back=None, pair=(before, before), tag=self.tag
         )
-        self.changes.append(replace(change, summary=not_the_policy(words, was), readable=False))
+        self._add(replace(change, summary=not_the_policy(words, was), readable=False))
         self.passed = True
 
     def walk(self, history: DocumentHistory) -> Walk:
@@ -485,7 +499,7 @@ def _change(
     previous: Version | None,
     *,
     kind: str,
-    reverts_to: str | None,
+    back: tuple[str, str] | None,
     pair: tuple[Placed, Placed],
     tag: Tagger,
 ) -> Change:
@@ -500,7 +514,8 @@ def _change(
         previous=previous.id if previous else None,
         kind=kind,
         diff=diff,
-        reverts_to=reverts_to,
+        reverts_to=back[0] if back else None,
+        reverts_named=back[1] if back else "",
         added=tuple(e.id for e in edits if e.status == "added"),
         removed=tuple(e.id for e in edits if e.status == "removed"),
         modified=tuple(e.id for e in edits if e.status == "modified"),
@@ -508,7 +523,7 @@ def _change(
         topics=_union(tag, (_touched(kind, e) for e in edits)),
         edits=tuple(edits),
         meaning=(sum(e.meaning[0] for e in edits), sum(e.meaning[1] for e in edits)),
-        summary=summary(kind, named, reverts_to),
+        summary=summary(kind, named, back[1] if back else None),
         lead=named[0].heading if named and kind not in ("first", "deleted") else "",
         words_added=diff.words_added,
         words_removed=diff.words_removed,
@@ -565,7 +580,7 @@ def _shortened(heading: str) -> str:
 def edit_summary(change: BriefChange, edit: ProvisionEdit) -> str:
     """Return what a change did to one provision, e.g. "Changed “Your rights” (+3 \u22121)"."""
     said = summary("substantive", [_named_edit(edit)])
-    return f"{said}, {back_to(change.reverts_to)}" if change.reverts_to else said
+    return f"{said}, {back_to(change.reverts_named)}" if change.reverts_to else said
 
 
 def _edits(before: Placed, after: Placed, tag: Tagger) -> list[ProvisionEdit]:

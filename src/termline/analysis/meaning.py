@@ -278,8 +278,9 @@ def declared(extracted: str) -> str:
     return "; ".join(p.split(" ", 1)[0] if SOFTWARE_VERSION.match(p) else p for p in parts)
 
 
-def summary(kind: str, named: Sequence[Named], reverts_to: str | None = None) -> str:
-    """Return what a change did in words: its clauses by heading, biggest first, with words ±.
+def summary(kind: str, named: Sequence[Named], back: str | None = None) -> str:
+    """Return what a change did in words: its clauses by heading, biggest first, with words ±;
+    a revert's, the version it went back to (``back``, in words).
 
     E.g. "Changed “How we use data” (+48 \u221212) and “Your rights” (+3); added “AI
     training” (+120)". Noise says what sort of noise it is, and where.
@@ -289,7 +290,7 @@ def summary(kind: str, named: Sequence[Named], reverts_to: str | None = None) ->
     if kind == "deleted":
         return "No longer tracked"
     if kind == "revert":
-        return _capital(back_to(reverts_to)) if reverts_to else "Back to an earlier text"
+        return _capital(back_to(back)) if back else "Back to an earlier text"
     if kind in NOISE:
         return _noise(NOISE[kind], named)
     return _clauses(named) or "Words changed outside any clause"
@@ -301,8 +302,8 @@ def not_the_policy(words: int, was: int) -> str:
 
 
 def back_to(version: str) -> str:
-    """Return where a revert went in words: the date of the version it brought back."""
-    return f"back to the text of {version[:10]}"  # a version's id starts with its date
+    """Return where a revert went in words, given the version it brought back in words."""
+    return f"back to the text of {version}"
 
 
 def _capital(text: str) -> str:

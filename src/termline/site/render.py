@@ -35,6 +35,7 @@ from termline.analysis.changes import (
 )
 from termline.analysis.diff import Block
 from termline.analysis.history import day
+from termline.analysis.meaning import back_to
 from termline.analysis.notes import Judged
 from termline.analysis.provisions import BREAK, heading_key
 from termline.analysis.topics import Topic
@@ -488,7 +489,7 @@ def _what_changed(change: BriefChange) -> str:
     if change.kind == "deleted":
         return "no longer tracked"
     if change.kind == "revert":
-        return f"back to the text of {change.reverts_to[:10]}" if change.reverts_to else "reverted"
+        return back_to(change.reverts_named) if change.reverts_to else "reverted"
     count = len(change.added) + len(change.removed) + len(change.modified) + len(change.renamed)
     prefix = "cosmetic: " if change.kind == "cosmetic" else ""
     if count:
