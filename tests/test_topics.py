@@ -186,6 +186,9 @@ def test_an_excerpt_is_not_the_heading_a_numbered_paragraph_repeats():
     )
     (match,) = tagger.matches("2.3.3 Model Training.", body, ("ai-training",))
     assert match.text.startswith("Perplexity shall not use")
+    bolded = "1. Model training. We do not train our AI models on your content."
+    (match,) = tagger.matches("1. Model training", bolded, ("ai-training",))  # "1. **…**."
+    assert match.text == "We do not train our AI models on your content."
     (alone,) = tagger.matches("Model training", "Model training.", ("ai-training",))
     assert alone.text == "Model training."  # the only sentence that matches: still shown
 

@@ -35,6 +35,7 @@ except ImportError:  # a Python whose re has moved: no pattern requires a string
 PACKAGE_TOPICS = Path(__file__).parents[1] / "topics.toml"
 SOURCE_TOPICS = Path(__file__).parents[3] / "topics.toml"
 FIELDS = {"name", "description", "patterns"}
+NOT_LETTERS_OR_DIGITS = re.compile(r"[\W_]+")
 HEADING_WEIGHT = 10.0  # a heading on the topic outweighs any density of passing mentions
 DENSITY_WORDS = 100  # matches are counted per this many words (a shorter text counts as this)
 SENTENCE = re.compile(r"(?<=[.!?;])\s+")
@@ -187,9 +188,14 @@ class Tagger:
 def _best(sentences: list[str], hits: list[int], heading: str) -> int | None:
     """Return the index of the sentence with the most matches, one that repeats the heading
     (a numbered paragraph's "2.3.3 Model Training.") only when no other matches."""
-    said = [i for i, n in enumerate(hits) if n and sentences[i] not in heading]
+    said = [i for i, n in enumerate(hits) if n and _bare(sentences[i]) not in _bare(heading)]
     found = said or [i for i, n in enumerate(hits) if n]
     return max(found, key=hits.__getitem__) if found else None
+
+
+def _bare(text: str) -> str:
+    """Return the letters and digits of a text, casefolded: "Model training." is "modeltraining"."""
+    return NOT_LETTERS_OR_DIGITS.sub("", text.casefold())
 
 
 def _marked(matcher: re.Pattern[str], sentence: str) -> tuple[tuple[str, bool], ...]:
