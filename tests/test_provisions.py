@@ -273,6 +273,12 @@ def test_a_paragraph_is_titled_by_its_first_words_not_its_markup():
     assert table.key == "legal-language-summary"
 
 
+def test_a_paragraph_is_titled_by_the_text_of_a_link_around_an_image():
+    # Le Chat's terms had a clause "Mistral AI Logo White](https://mistral.ai/)".
+    (logo,) = split("[![Mistral AI Logo White](https://x.example/logo.svg)](https://mistral.ai/)\n")
+    assert logo.heading == "Mistral AI Logo White"
+
+
 def test_a_paragraph_is_titled_without_the_bullet_typed_before_its_first_word():
     # Llama API's acceptable use policy types its bullets: "*   •Violate the law …" read
     # "“•Violate the law or others' rights, …”" in every summary naming it.

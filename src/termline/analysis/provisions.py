@@ -37,7 +37,7 @@ BLOCK_START = re.compile(r"^ {0,3}(?:[*+-]|\d{1,9}[.)]|>|\|)(?:[ \t]|$)")
 CLAUSE = re.compile(
     r"^ {0,3}(?:\d{1,3}(?:\.\d{1,3})*\\?\.|\d{1,3}(?:\.\d{1,3})+|\([a-z0-9]{1,4}\))[ \t]+\S"
 )
-LINK = re.compile(r"!?\[([^\]]*)\]\((?:[^()]|\([^()]*\))*\)")
+LINK = re.compile(r"!?\[([^\[\]]*)\]\((?:[^()]|\([^()]*\))*\)")  # the innermost, when nested
 # A line break written as HTML: how a Markdown table cell, or a heading, holds one.
 BREAK = re.compile(r"<br\s*/?>", re.IGNORECASE)
 # Emphasis, escapes, and invisible characters: zero-width spaces and joiners, word joiners,
@@ -131,8 +131,16 @@ class _Heading:
 
 def plain(markdown: str) -> str:
     """Return the text of a line of Markdown without link targets, emphasis or escapes."""
-    text = MARKUP.sub("", LINK.sub(r"\1", markdown))
-    return " ".join(text.split())
+    return " ".join(MARKUP.sub("", _unlinked(markdown, r"\1")).split())
+
+
+def _unlinked(markdown: str, keep: str) -> str:
+    """Return Markdown with its links and images replaced by ``keep`` (``\\1``: their text),
+    the innermost first: a link around an image, "[![Logo](logo.svg)](https://…)", is its alt."""
+    text, found = LINK.subn(keep, markdown)
+    while found and "](" in text:
+        text, found = LINK.subn(keep, text)
+    return text
 
 
 @lru_cache(maxsize=1 << 14)
@@ -269,7 +277,7 @@ def _stamp(heading: str) -> bool:
 
 
 def _bare(line: str) -> bool:
-    if not LINK.sub("", line).strip(" \t*_>|-"):
+    if not _unlinked(line, "").strip(" \t*_>|-"):
         return True
     return len(line) <= HEADING_CHARS and bool(DATE_STAMP.search(line))
 
