@@ -338,7 +338,7 @@ def test_revert_pages_link_what_they_undo_instead_of_its_diff_reversed(make_repo
     assert len(ids) == 6 and [i[-7:] for i in ids] == [s[:7] for s in shas]
     undo_one = (versions / ids[2] / "index.html").read_text()
     assert "kind-revert" in undo_one and '<div class="diff">' not in undo_one
-    assert f'It undoes the <a href="../{ids[1]}/index.html">change of 2024-01-02</a>' in undo_one
+    assert f'It undoes the <a href="../{ids[1]}/index.html">change of 2024-01-02 00:00 UTC</a>' in undo_one
     undo_two = (versions / ids[5] / "index.html").read_text()
     assert "kind-revert" in undo_two and '<div class="diff">' not in undo_two
     assert f"compare/index.html?from={ids[2]}&amp;to={ids[4]}" in undo_two  # a, back from c, d
@@ -464,3 +464,27 @@ def test_provision_pages_read_clauses_cut_from_list_items_as_prose(make_repo, tm
     assert not any("<pre" in html for html in shown.values()), shown
     assert "<p>If any portion of these Terms is found" in shown["severability"]
     assert "<li>Be unlawful; or</li>" in shown["your-commitments"]
+
+
+def test_a_clause_split_in_two_is_not_news_on_the_clauses_that_only_lost_or_took_words(
+    make_repo, tmp_path
+):
+    # Perplexity's terms: paragraph breaks cut "6.1 Ownership of the Services." in four; its
+    # page listed a substantive edit of 956 words removed, the new clauses' 747 "added" words.
+    clause = "**6.1 Services.** We own the services and every page of them. **6.2 Contact.** "
+    sentence = "Write to us at the address below or phone us any day and we will answer soon."
+    text = f"# Terms\n\n{clause}{sentence}\n"
+    split = text.replace(" **6.2", "\n\n**6.2").replace("or phone us any day ", "")
+    repo = make_repo()
+    for day, version in enumerate([text, split], start=1):
+        repo.commit({"archive/acme/terms.md": version}, "Record", f"2024-01-{day:02d}T00:00:00Z")
+    site = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=site, search=False))
+    provisions = site / "platforms/acme/terms/provisions"
+    services = (provisions / "services/index.html").read_text()
+    assert "quiet</span> its words only moved to or from other clauses" in services
+    contact = (provisions / "contact/index.html").read_text()
+    assert '<span class="status">added</span>' in contact
+    assert "<del>\u22125</del>" in contact  # the phone number, gone from the sentence it holds
+    services_feed = feedparser.parse(provisions / "services/feed.xml")
+    assert len(services_feed.entries) == 1  # first recorded only: a split is not its news

@@ -152,6 +152,28 @@ def test_a_summary_names_a_shared_heading_under_the_heading_it_sits_in(make_repo
     ]
 
 
+SPLIT = (
+    "## 6. Ownership\n\n**6.1 Services.** We own the services and every page of them. "
+    "**6.2 Contact.** Write to us at the address below or phone us any day and we will answer "
+    "within a week.\n"
+)
+
+
+def test_a_clause_split_in_two_names_only_the_words_that_changed(make_repo, tagger):
+    # Perplexity's terms, 2026-08-20: paragraph breaks split 3 long clauses into 16, and one
+    # phone number went. The summary read "Changed “6.1 Ownership of the Services.” (\u2212956)
+    # and “11.1 SMS Messaging and Phone Calls.” (\u2212892); added “6.4 Your Content” (+747) …".
+    split = SPLIT.replace(" **6.2", "\n\n**6.2").replace("or phone us any day ", "")
+    analysis = history_of(make_repo, [SPLIT, split], tagger)
+    change = analysis.changes[1]
+    assert change.kind == "substantive" and change.added == ("contact",)
+    assert change.summary == "Changed “6.2 Contact.” (\u22125); 1 other clause only split or joined"
+    assert change.words == (0, 5) and change.significance == 5
+    services, contact = change.edits
+    assert (services.id, services.moved, services.words) == ("services", True, (0, 0))
+    assert (contact.status, contact.meaning) == ("added", (0, 5))
+
+
 def test_a_heading_no_longer_shared_keeps_its_id_under_its_parent(make_repo, tagger):
     # When Claude.ai's privacy policy dropped its users' "7. How We Disclose Personal Data", the
     # non-users' one, alone with that heading, took the plain key and the dropped one's id: the
@@ -216,6 +238,8 @@ def test_a_policy_that_stays_short_is_the_policy_from_its_second_version(make_re
         (["dated", ERROR_PAGE, "dated"], ["first", "technical", "technical"]),
         # an older text back after an error page is a revert of the policy
         (["dated", "edited", ERROR_PAGE, "dated"], ["first", "substantive", "technical", "revert"]),
+        # the policy back after a deletion and an error page: a revert, not the recording
+        (["dated", None, ERROR_PAGE, "dated"], ["first", "deleted", "technical", "revert"]),
         # an error page recorded first is measured when it comes back
         ([ERROR_PAGE, "dated", ERROR_PAGE], ["first", "substantive", "technical"]),
     ],

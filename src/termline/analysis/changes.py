@@ -26,9 +26,11 @@ from termline.analysis.diff import forget as diff_memos
 from termline.analysis.history import DocumentHistory, Version
 from termline.analysis.meaning import (
     POLICY_AGAIN,
+    UNCHANGED,
     MeaningDiff,
     Named,
     back_to,
+    meaning_by_owner,
     meaning_diff,
     not_the_policy,
     only_dates_differ,
@@ -92,6 +94,9 @@ class ProvisionEdit:
     meaning: tuple[int, int] = (0, 0)
     touched: tuple[str, ...] = ()
     part: str = ""  # the heading it sits under, when the version repeats its heading
+    # Most of its own words that changed are no change of its document's: they moved to or
+    # from other provisions (all of them when its meaning is unchanged).
+    moved: bool = False
 
     @property
     def label(self) -> str:
@@ -105,7 +110,10 @@ class ProvisionEdit:
 
     @property
     def words(self) -> tuple[int, int]:
-        """Return the words added and removed as pages and feeds count them (see ``counted``)."""
+        """Return the words added and removed as pages and feeds count them (see ``counted``):
+        none when they only moved between provisions."""
+        if self.moved and not self.significance:
+            return 0, 0
         return counted(self.meaning, (self.diff.words_added, self.diff.words_removed))
 
     @property
@@ -128,8 +136,8 @@ class BriefChange:
     previous: str | None
     kind: str
     reverts_to: str | None = None
-    # The version it went back to as words name it: its day, with the time when that day holds
-    # other versions of the document ("2026-04-12 14:05 UTC").
+    # The version it went back to as words name it (a revert's, or the policy's again after an
+    # error page): its day, with the time when that day holds others ("2026-04-12 14:05 UTC").
     reverts_named: str = ""
     added: tuple[str, ...] = ()
     removed: tuple[str, ...] = ()
@@ -341,6 +349,7 @@ class _Walker:
         self.policies = set(read[1:])  # blobs measured against a policy (not measured again)
         self.days = Counter(c.version.id[:10] for c in self.changes)  # versions recorded a day
         self.dates = {c.version.id: c.version.date for c in self.changes}
+        self.minutes = Counter(f"{date:%Y-%m-%d %H:%M}" for date in self.dates.values())
 
     def step(self, version: Version) -> None:
         """Analyse the next version against the last that held a policy (an error page passed).
@@ -357,14 +366,18 @@ class _Walker:
         placed = self.tracker.place(sections)
         step = _Step(self.previous, version, print_, self.fingerprint)
         kind, reverts_to = _kind(step, self.seen, self.blobs.only_dates_differ)
-        again = self.passed and print_ is not None and version.blob == self.readable
+        last = self.previous.blob if self.previous else None  # None after a deletion
+        again = self.passed and print_ is not None and version.blob == last
         if again:  # the policy recorded again after an error page: the recording recovered
             kind, reverts_to = "technical", None
         pair = (self.before, placed)
         change = _change(
             version, self.previous, kind=kind, back=self._back(reverts_to), pair=pair, tag=self.tag
         )
-        self._add(replace(change, summary=POLICY_AGAIN) if again else change)
+        if again and self.previous is not None:  # named as a revert names what it brings back
+            named = self._back(self.previous.id)
+            change = replace(change, summary=POLICY_AGAIN, reverts_named=named[1] if named else "")
+        self._add(change)
         if print_ is not None:
             self.seen[print_] = version.id
             self.anchors = tuple((section.start, id_) for id_, section in placed.items())
@@ -380,14 +393,19 @@ class _Walker:
         self.changes.append(change)
         self.days[change.id[:10]] += 1
         self.dates[change.id] = change.version.date
+        self.minutes[f"{change.version.date:%Y-%m-%d %H:%M}"] += 1
 
     def _back(self, reverts_to: str | None) -> tuple[str, str] | None:
         """Return the version a revert brings back: its id, and its name in words."""
         if reverts_to is None:
             return None
         day = reverts_to[:10]
-        alone = self.days[day] == 1
-        return reverts_to, day if alone else f"{day} {self.dates[reverts_to]:%H:%M} UTC"
+        if self.days[day] == 1:
+            return reverts_to, day
+        minute = f"{self.dates[reverts_to]:%Y-%m-%d %H:%M}"
+        return reverts_to, f"{minute} UTC" if self.minutes[
+            minute
+        ] == 1 else f"{minute}:{self.dates[reverts_to]:%S} UTC"
 
     def _unreadable(self, blob: str | None) -> tuple[int, int] | None:
         """Return the words of a blob and of the last policy's when the blob holds no policy."""
@@ -506,7 +524,8 @@ def _change(
     before, after = pair
     edits = _edits(before, after, tag)
     if kind == "substantive":
-        edits = [_with_meaning(edit, before, after, tag) for edit in edits]
+        found = meaning_by_owner(_owned(before), _owned(after))
+        edits = [_with_meaning(edit, found.get(edit.id), before, after, tag) for edit in edits]
     named = _named(kind, edits)
     diff = _document_diff(_order(before, after), {e.id: e for e in edits}, before, after)
     return Change(
@@ -523,21 +542,38 @@ def _change(
         topics=_union(tag, (_touched(kind, e) for e in edits)),
         edits=tuple(edits),
         meaning=(sum(e.meaning[0] for e in edits), sum(e.meaning[1] for e in edits)),
-        summary=summary(kind, named, back[1] if back else None),
+        summary=summary(kind, named, back[1] if back else None, _only_moved(edits)),
         lead=named[0].heading if named and kind not in ("first", "deleted") else "",
         words_added=diff.words_added,
         words_removed=diff.words_removed,
     )
 
 
-def _with_meaning(edit: ProvisionEdit, before: Placed, after: Placed, tag: Tagger) -> ProvisionEdit:
-    """Count the words an edit changed outside dates and link targets, and their topics."""
+def _with_meaning(
+    edit: ProvisionEdit, found: MeaningDiff | None, before: Placed, after: Placed, tag: Tagger
+) -> ProvisionEdit:
+    """Give an edit the words its document's change altered in it outside dates and link
+    targets, and their topics; or mark it moved when its own words changed but none of the
+    document's did (a clause cut in two, joined with another)."""
     old, new = before.get(edit.id), after.get(edit.id)
-    found: MeaningDiff = meaning_diff(_meant(old), _meant(new))
+    found = found or UNCHANGED
+    moved = meaning_diff(_meant(old), _meant(new)).significance > 2 * found.significance
+    if not found.significance:
+        return replace(edit, moved=moved)
     section = new or old
     heading = section.heading if section is not None and section.titled else ""
-    touched = tag("\n".join((heading, *found.sentences))) if found.significance else ()
-    return replace(edit, meaning=(found.added, found.removed), touched=touched)
+    touched = tag("\n".join((heading, *found.sentences)))
+    return replace(edit, meaning=(found.added, found.removed), touched=touched, moved=moved)
+
+
+def _only_moved(edits: list[ProvisionEdit]) -> int:
+    """Return how many edits only moved words between provisions, none changed in them."""
+    return sum(e.moved and not e.significance for e in edits)
+
+
+def _owned(placed: Placed) -> list[tuple[str, str]]:
+    """Return what a version's provisions say, line by line in reading order, each with its id."""
+    return [(id_, line) for id_, section in placed.items() for line in _meant(section).split("\n")]
 
 
 def _meant(section: Section | None) -> str:
@@ -567,7 +603,18 @@ def _named_edit(edit: ProvisionEdit) -> Named:
     added, removed = edit.words
     old = plain(edit.old_heading) if edit.renamed_to and edit.old_heading else None
     heading = labelled(_shortened(edit.part), _shortened(shown(plain(edit.heading))) or PREAMBLE)
-    return Named(edit.status, heading, added, removed, old_heading=old and _shortened(old))
+    status = "modified" if _took_over(edit) else edit.status
+    return Named(status, heading, added, removed, old_heading=old and _shortened(old))
+
+
+def _took_over(edit: ProvisionEdit) -> bool:
+    """Tell whether an added or removed provision holds words another held, or holds them now:
+    split out of another, or rewritten in another's place (it is named as changed)."""
+    added, removed = edit.meaning
+    return edit.moved or (edit.status, bool(added), bool(removed)) in (
+        ("added", True, True),
+        ("removed", True, True),
+    )
 
 
 def _shortened(heading: str) -> str:

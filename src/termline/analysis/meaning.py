@@ -59,6 +59,7 @@ DATE = re.compile(
 # whole paragraph), within REACH characters on either side.
 ANCHOR = re.compile(r"\d+|(?<![a-z])(?:ago|yesterday|just\s+now)(?![a-z])", re.IGNORECASE)
 REACH = 30
+ANCHOR_WORDS = 5  # unchanged words on each side that place a removal in the provision holding them
 CLAUSE_MEMO = 2_000_000  # characters of clause pairs whose meaning diffs are kept
 PLACEHOLDER = " \x00date\x00"  # what every date becomes: one word no policy contains
 SENTENCE_END = re.compile('[.!?;:][)\\]*_"\u201d\u2019]*$')
@@ -87,6 +88,9 @@ class MeaningDiff:
     def significance(self) -> int:
         """Return how many words changed: added plus removed."""
         return self.added + self.removed
+
+
+UNCHANGED = MeaningDiff(0, 0, ())
 
 
 @dataclass(frozen=True)
@@ -175,13 +179,19 @@ def _same_keys(old: Iterator[str], new: Iterator[str]) -> bool:
 
 def _middles(old: list[str], new: list[str]) -> tuple[list[str], list[str]]:
     """Return the lines of two texts between their common first and last lines."""
+    head, tail = _ends(old, new)
+    return old[head : len(old) - tail], new[head : len(new) - tail]
+
+
+def _ends(old: Sequence[str], new: Sequence[str]) -> tuple[int, int]:
+    """Return how many first lines and how many last lines two texts share."""
     head, limit = 0, min(len(old), len(new))
     while head < limit and old[head] == new[head]:
         head += 1
     tail = 0
     while tail < limit - head and old[-1 - tail] == new[-1 - tail]:
         tail += 1
-    return old[head : len(old) - tail], new[head : len(new) - tail]
+    return head, tail
 
 
 def _joined_key(lines: Iterable[str]) -> str:
@@ -196,39 +206,108 @@ def _line_key(line: str) -> str:
 @text_memo(CLAUSE_MEMO)
 def meaning_diff(old: str, new: str) -> MeaningDiff:
     """Return the words new changed against old: lines matched first, then words inside."""
-    old_lines, new_lines = _middles(old.split("\n"), new.split("\n"))
-    old_keys = [_keys(line)[1] for line in old_lines]
-    new_keys = [_keys(line)[1] for line in new_lines]
-    added = removed = 0
-    sentences: list[str] = []
+    found = meaning_by_owner(
+        [("", line) for line in old.split("\n")], [("", line) for line in new.split("\n")]
+    )
+    return found.get("", UNCHANGED)
+
+
+Owned = Sequence[tuple[str, str]]  # a document's lines in reading order, each with its owner
+
+
+def meaning_by_owner(old: Owned, new: Owned) -> dict[str, MeaningDiff]:
+    """Return the words a document's change altered outside dates and link targets, by owner
+    (the provision holding them): a removed word is its old owner's, an added one its new's.
+
+    The document is compared whole, so words that moved from one provision to another, as
+    when a clause is cut in two or a paragraph break splits one, are no owner's change.
+    """
+    head, tail = _ends([line for _, line in old], [line for _, line in new])
+    old, new = old[head : len(old) - tail], new[head : len(new) - tail]
+    found: dict[str, list[int]] = {}  # owner: [added, removed]
+    sentences: dict[str, list[str]] = {}
+    old_keys = [_keys(line)[1] for _, line in old]
+    new_keys = [_keys(line)[1] for _, line in new]
     for tag, i1, i2, j1, j2 in opcodes_of(old_keys, new_keys):
-        if tag == "equal":
-            continue
-        before = [w for line in old_lines[i1:i2] for w in zip(*_keys(line), strict=True)]
-        after = [w for line in new_lines[j1:j2] for w in zip(*_keys(line), strict=True)]
-        plus, minus = _changed_words(before, after, sentences)
-        added, removed = added + plus, removed + minus
-    return MeaningDiff(added, removed, tuple(sentences))
+        if tag != "equal":
+            before, after = _owned_words(old[i1:i2]), _owned_words(new[j1:j2])
+            _attribute(before, after, found, sentences)
+    return {
+        owner: MeaningDiff(added, removed, tuple(sentences.get(owner, ())))
+        for owner, (added, removed) in found.items()
+    }
 
 
-def _changed_words(
-    before: list[tuple[str, str]], after: list[tuple[str, str]], sentences: list[str]
-) -> tuple[int, int]:
-    """Count the words changed between two runs of (word, key); keep the sentences holding them."""
-    added = removed = 0
-    old: set[int] = set()
-    new: set[int] = set()
-    for tag, i1, i2, j1, j2 in opcodes_of([k for _, k in before], [k for _, k in after]):
+def _owned_words(lines: Owned) -> list[tuple[str, str, str]]:
+    """Return the (word, key, owner) of lines, dates alike."""
+    return [(w, k, owner) for owner, line in lines for w, k in zip(*_keys(line), strict=True)]
+
+
+def _attribute(
+    before: list[tuple[str, str, str]],
+    after: list[tuple[str, str, str]],
+    found: dict[str, list[int]],
+    sentences: dict[str, list[str]],
+) -> None:
+    """Count the words changed between two runs of owned words by owner, and their sentences.
+
+    An added word is its new owner's. A removed one is its old owner's, unless the unchanged
+    words on both sides of it were that owner's and are another's now: then it is theirs, since
+    a sentence cut from a clause since split is the change of the clause holding its context.
+    """
+    old: dict[int, str] = {}  # the index of an old word marked, and the owner it counts for
+    new: dict[int, str] = {}
+    ops = opcodes_of([k for _, k, _ in before], [k for _, k, _ in after])
+    for index, (tag, i1, i2, j1, j2) in enumerate(ops):
         if tag == "equal":
             continue
-        old.update(range(i1, i2))
-        new.update(range(j1, j2))
+        beside = [ops[k] for k in (index - 1, index + 1) if 0 <= k < len(ops)]
+        now = _owners_now(before, after, beside)
+        for i in range(i1, i2):
+            old[i] = now.get(before[i][2], before[i][2])
+            found.setdefault(old[i], [0, 0])[1] += 1
+        for j in range(j1, j2):
+            new[j] = after[j][2]
+            found.setdefault(new[j], [0, 0])[0] += 1
         if i1 == i2 and i1 < len(before):  # an insertion changes the sentence it lands in
-            old.add(i1)
-        removed, added = removed + i2 - i1, added + j2 - j1
-    sentences.extend(_sentences([w for w, _ in before], old))
-    sentences.extend(_sentences([w for w, _ in after], new))
-    return added, removed
+            old[i1] = after[j1][2]
+    _sentences_by_owner(before, old, sentences)
+    _sentences_by_owner(after, new, sentences)
+
+
+def _owners_now(
+    before: list[tuple[str, str, str]],
+    after: list[tuple[str, str, str]],
+    beside: Sequence[tuple[str, int, int, int, int]],
+) -> dict[str, str]:
+    """Return the owner now of the unchanged words on both sides of a change, by their owner
+    then, when both sides are runs of ``ANCHOR_WORDS`` or more and they agree (not a few
+    common words two unrelated texts happen to share)."""
+    if len(beside) < 2 or any(t != "equal" or i2 - i1 < ANCHOR_WORDS for t, i1, i2, _, _ in beside):
+        return {}
+    (_, _, i2, _, j2), (_, i1, _, j1, _) = beside
+    pairs = {(before[i2 - 1][2], after[j2 - 1][2]), (before[i1][2], after[j1][2])}
+    return dict(pairs) if len(pairs) == 1 else {}
+
+
+def _sentences_by_owner(
+    words: list[tuple[str, str, str]], marked: dict[int, str], sentences: dict[str, list[str]]
+) -> None:
+    """Add to each owner the sentences holding the words marked for it."""
+    for _owner, start, end in _runs(words):
+        held = [w for w, _, _ in words[start:end]]
+        for owner in {marked[i] for i in range(start, end) if i in marked}:
+            mine = {i - start for i in range(start, end) if marked.get(i) == owner}
+            sentences.setdefault(owner, []).extend(_sentences(held, mine))
+
+
+def _runs(words: list[tuple[str, str, str]]) -> Iterator[tuple[str, int, int]]:
+    """Return the runs of words of one owner: (owner, start, end)."""
+    start = 0
+    for index in range(1, len(words) + 1):
+        if index == len(words) or words[index][2] != words[start][2]:
+            yield words[start][2], start, index
+            start = index
 
 
 def _sentences(words: list[str], marked: set[int]) -> list[str]:
@@ -278,9 +357,10 @@ def declared(extracted: str) -> str:
     return "; ".join(p.split(" ", 1)[0] if SOFTWARE_VERSION.match(p) else p for p in parts)
 
 
-def summary(kind: str, named: Sequence[Named], back: str | None = None) -> str:
+def summary(kind: str, named: Sequence[Named], back: str | None = None, moved: int = 0) -> str:
     """Return what a change did in words: its clauses by heading, biggest first, with words ±;
-    a revert's, the version it went back to (``back``, in words).
+    a revert's, the version it went back to (``back``, in words); how many clauses were only
+    split or joined (``moved``: their words moved between clauses, none changed).
 
     E.g. "Changed “How we use data” (+48 \u221212) and “Your rights” (+3); added “AI
     training” (+120)". Noise says what sort of noise it is, and where.
@@ -293,7 +373,8 @@ def summary(kind: str, named: Sequence[Named], back: str | None = None) -> str:
         return _capital(back_to(back)) if back else "Back to an earlier text"
     if kind in NOISE:
         return _noise(NOISE[kind], named)
-    return _clauses(named) or "Words changed outside any clause"
+    said = _clauses(named) or "Words changed outside any clause"
+    return f"{said}; {_count(moved, 'other clause')} only split or joined" if moved else said
 
 
 def not_the_policy(words: int, was: int) -> str:

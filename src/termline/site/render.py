@@ -90,6 +90,7 @@ LISTS = ("bullet_list_open", "ordered_list_open")
 # A provision's edit in a substantive change that moved only its dates or link targets: quiet
 # on the provision's page, as a kind of noise of its own.
 MEANINGLESS = "meaningless"
+MOVED = "moved"  # a provision's words moved to or from others, none of its document's changed
 
 
 @dataclass(frozen=True)
@@ -211,7 +212,8 @@ class Row:
 def quiet_edit(entry: Entry) -> bool:
     """Tell whether an edit is noise to its provision: its change is, or the change is news
     elsewhere while this provision's words moved only in dates or link targets (a "Last
-    updated" date in it, edited with every change to the document)."""
+    updated" date in it, edited with every change to the document), or only moved to or from
+    other provisions (a clause split in two)."""
     change, edit = entry
     if not is_news(change):
         return True
@@ -220,8 +222,10 @@ def quiet_edit(entry: Entry) -> bool:
 
 
 def _quiet_kind(entry: Entry) -> str:
-    change, _edit = entry
-    return change.kind if not is_news(change) else MEANINGLESS
+    change, edit = entry
+    if not is_news(change):
+        return change.kind
+    return MOVED if edit.moved else MEANINGLESS
 
 
 class Slugged(Protocol):
@@ -408,6 +412,7 @@ QUIET_NOUNS = {
     "dates": "change of dates only",
     "revert": "revert",
     MEANINGLESS: "change of dates or link targets only",
+    MOVED: "move of words to or from other clauses",
 }
 
 
