@@ -338,7 +338,10 @@ def test_revert_pages_link_what_they_undo_instead_of_its_diff_reversed(make_repo
     assert len(ids) == 6 and [i[-7:] for i in ids] == [s[:7] for s in shas]
     undo_one = (versions / ids[2] / "index.html").read_text()
     assert "kind-revert" in undo_one and '<div class="diff">' not in undo_one
-    assert f'It undoes the <a href="../{ids[1]}/index.html">change of 2024-01-02 00:00 UTC</a>' in undo_one
+    assert (
+        f'It undoes the <a href="../{ids[1]}/index.html">change of 2024-01-02 00:00 UTC</a>'
+        in undo_one
+    )
     undo_two = (versions / ids[5] / "index.html").read_text()
     assert "kind-revert" in undo_two and '<div class="diff">' not in undo_two
     assert f"compare/index.html?from={ids[2]}&amp;to={ids[4]}" in undo_two  # a, back from c, d

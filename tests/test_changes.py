@@ -10,6 +10,7 @@ import pytest
 
 from termline.analysis.changes import KINDS, NAMED_CHARS, Analysis, analyse, fingerprint, normalise
 from termline.analysis.history import BlobReader, read_history
+from termline.analysis.meaning import POLICY_AGAIN
 from termline.analysis.topics import Tagger, load_topics
 from termline.archive import open_repo
 
@@ -218,6 +219,33 @@ def test_an_error_page_between_two_policies_is_passed_by(make_repo, tagger):
     assert [(e.id, e.status) for e in after.edits] == [("clause-1", "modified")]
     assert (after.words_added, after.words_removed) == (1, 1)
     assert all(p.current for p in analysis.provisions) and len(analysis.provisions) == 3
+
+
+def test_a_page_in_part_an_error_page_is_passed_by_unless_the_scraper_recorded_it(
+    make_repo, tagger
+):
+    # Llama API's terms, assembled from four pages, one of them Meta's error page 81 times:
+    # "Removed “Llama API Terms of Service” (\u22125956)", then the policy back as a revert.
+    policy = POLICY + POLICY.replace("Clause", "Part")
+    partial = POLICY.split("## Clause 2")[0] + "## Clause 2\n\n" + ERROR_PAGE
+
+    def changes(name: str, trailer: str) -> list:
+        repo = make_repo(name)
+        for day, text in enumerate([policy, partial, policy], start=1):
+            repo.commit({PATH: text}, f"Version {day}{trailer}", f"2024-01-0{day}T00:00:00Z")
+        git_repo = open_repo(repo.path)
+        (history,) = read_history(git_repo, "archive")
+        return list(analyse(history, BlobReader(git_repo).text, tagger).changes)
+
+    # Recorded elsewhere: fewer than half the words, not the policy; the policy again after it.
+    _, error, back = changes("imported", "")
+    assert (
+        error.summary == "Not the policy: 171 words where the policy had 432, in part an error page"
+    )
+    assert (error.readable, back.kind, back.summary) == (False, "technical", POLICY_AGAIN)
+    # Recorded by the scraper, which refuses such a page unless told to take it: a change.
+    scraped = changes("scraped", "\n\nExtracted-By: termline 0.1.0; select=main")
+    assert [c.kind for c in scraped] == ["first", "substantive", "revert"]
 
 
 def test_a_policy_that_stays_short_is_the_policy_from_its_second_version(make_repo, tagger):

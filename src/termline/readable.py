@@ -18,18 +18,20 @@ def count_words(markdown: str) -> int:
     return len(MARKUP.sub(" ", markdown).split())
 
 
-def unreadable(text: str, before: str) -> tuple[int, int] | None:
+def unreadable(text: str, before: str, *, halved: bool = False) -> tuple[int, int] | None:
     """Return the words of a text and of the one before it when the text is no policy.
 
     That is a text of fewer than ``MIN_WORDS`` words where the text before it had at least twice
     as many, and ``MIN_WORDS`` or more: an error page ("This page isn't available at the
     moment"), a gate or a truncated page, which the scraper refuses and an imported archive may
-    hold. A policy that was always short is not one.
+    hold. A policy that was always short is not one. With ``halved``, so is any text of less
+    than half the words before it, which the scraper refuses unless forced: a page assembled
+    from several, one of them an error page.
     """
-    if len(text) * 2 >= len(before):  # most texts: not shrunk to half, whatever their words
+    if len(text) * 4 >= len(before) * 3:  # most texts: not shrunk by a quarter in characters
         return None
     words = count_words(text)
-    if words >= MIN_WORDS:
+    if words >= MIN_WORDS and not halved:
         return None
     was = count_words(before)
     return (words, was) if words * 2 < was and was >= MIN_WORDS else None

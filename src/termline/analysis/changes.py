@@ -35,6 +35,7 @@ from termline.analysis.meaning import (
     not_the_policy,
     only_dates_differ,
     recording_changed,
+    scraped_here,
     summary,
 )
 from termline.analysis.meaning import forget as meaning_memos
@@ -355,10 +356,11 @@ class _Walker:
         """Analyse the next version against the last that held a policy (an error page passed).
 
         A version passed by is one of fewer than ``MIN_WORDS`` words where the last policy had
-        at least twice as many, unless the version before it was passed by already: a text
-        recorded twice in a row is the policy, however short.
+        at least twice as many, or (not recorded by the scraper) of less than half the policy's
+        words, unless the version before it was passed by already: a text recorded twice in a
+        row is the policy, however short.
         """
-        words = None if self.passed else self._unreadable(version.blob)
+        words = None if self.passed else self._unreadable(version)
         if words:
             self._pass_by(version, *words)
             return
@@ -402,16 +404,22 @@ class _Walker:
         day = reverts_to[:10]
         if self.days[day] == 1:
             return reverts_to, day
-        minute = f"{self.dates[reverts_to]:%Y-%m-%d %H:%M}"
-        return reverts_to, f"{minute} UTC" if self.minutes[
-            minute
-        ] == 1 else f"{minute}:{self.dates[reverts_to]:%S} UTC"
+        when = self.dates[reverts_to]
+        minute = f"{when:%Y-%m-%d %H:%M}"
+        second = "" if self.minutes[minute] == 1 else f":{when:%S}"
+        return reverts_to, f"{minute}{second} UTC"
 
-    def _unreadable(self, blob: str | None) -> tuple[int, int] | None:
-        """Return the words of a blob and of the last policy's when the blob holds no policy."""
+    def _unreadable(self, version: Version) -> tuple[int, int] | None:
+        """Return the words of a version and of the last policy when the version holds none.
+
+        A text of less than half the policy's words is none either, as the scraper refuses it
+        unless forced, when the scraper did not record it (a page in part an error page).
+        """
+        blob = version.blob
         if blob is None or self.readable is None or blob in self.policies:
             return None  # a text back again (a revert) was measured the first time
-        return unreadable(self.blobs.text(blob), self.blobs.text(self.readable))
+        halved = not scraped_here(version)
+        return unreadable(self.blobs.text(blob), self.blobs.text(self.readable), halved=halved)
 
     def _pass_by(self, version: Version, words: int, was: int) -> None:
         """Record a version that holds no policy (an error page) without placing or diffing it.

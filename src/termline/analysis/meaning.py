@@ -28,6 +28,7 @@ from termline.archive import (
     RECORDING_CHANGE,
     trailer,
 )
+from termline.readable import MIN_WORDS
 
 # "may" is a month only beside a year: "section 1 may apply" holds no date.
 _MONTH = (
@@ -342,6 +343,13 @@ def recording_changed(previous: Version | None, version: Version) -> bool:
     return earlier is not None and declared(earlier) != declared(extracted)
 
 
+def scraped_here(version: Version) -> bool:
+    """Tell whether termline's scraper recorded a version (not an import): it refuses a page
+    that shrank to less than half unless told to take it, so such a page it recorded is one."""
+    extracted = trailer(version.message, EXTRACTED_BY) is not None
+    return extracted and trailer(version.message, IMPORTED_FROM) is None
+
+
 SOFTWARE_VERSION = re.compile(r"^(termline|trafilatura) \S+$")
 
 
@@ -379,7 +387,9 @@ def summary(kind: str, named: Sequence[Named], back: str | None = None, moved: i
 
 def not_the_policy(words: int, was: int) -> str:
     """Return what a version that recorded no policy holds (an error page), in words."""
-    return f"Not the policy: an error or blocked page of {words} words (the policy had {was})"
+    if words < MIN_WORDS:
+        return f"Not the policy: an error or blocked page of {words} words (the policy had {was})"
+    return f"Not the policy: {words} words where the policy had {was}, in part an error page"
 
 
 def back_to(version: str) -> str:
