@@ -97,6 +97,26 @@ def test_dates_of_change_skip_noise_and_first_recordings(make_repo, tmp_path):
     assert "3 versions (1 cosmetic change among them)" in document
 
 
+def test_a_clause_added_later_is_added_and_a_document_never_changed_first_recorded(
+    make_repo, tmp_path
+):
+    # The reader's review: a topic page said "first recorded" for Claude's clause added on
+    # 2026-07-08, and a platform page "last changed 2025-11-11" for terms never changed.
+    repo = make_repo()
+    first = "# Terms\n\n## Fees\n\nTen euros a month.\n"
+    added = first + "\n## Training\n\nWe train our AI models on your content.\n"
+    for day, text in enumerate([first, added], start=1):
+        repo.commit({"archive/acme/terms.md": text}, "Record", f"2024-01-{day:02d}T00:00:00Z")
+    repo.commit({"archive/acme/privacy.md": first}, "Record", "2024-01-03T00:00:00Z")
+    site = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=site, search=False))
+    topic = (site / "topics/ai-training/index.html").read_text()
+    assert re.search(r"added <a [^>]*>2024-01-02</a>", topic) and "first recorded" not in topic
+    platform = (site / "platforms/acme/index.html").read_text()
+    assert '1 version, first recorded <time datetime="2024-01-03">' in platform
+    assert '2 versions, last changed <time datetime="2024-01-02">' in platform
+
+
 def test_a_clause_whose_date_alone_moved_in_a_substantive_change_is_quiet_on_its_page(
     make_repo, tmp_path
 ):

@@ -191,6 +191,8 @@ def test_an_excerpt_is_not_the_heading_a_numbered_paragraph_repeats():
     assert match.text == "We do not train our AI models on your content."
     (alone,) = tagger.matches("Model training", "Model training.", ("ai-training",))
     assert alone.text == "Model training."  # the only sentence that matches: still shown
+    # ... but a comparison shows no excerpt that says no more than the heading beside it
+    assert alone.repeats("Model training") and not match.repeats("1. Model training")
 
 
 def test_an_excerpt_marks_its_matches_and_keeps_scraped_text_as_text():

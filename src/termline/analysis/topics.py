@@ -133,6 +133,10 @@ class Match:
         """Return the excerpt as plain text."""
         return "".join(piece for piece, _ in self.excerpt)
 
+    def repeats(self, heading: str) -> bool:
+        """Tell whether the excerpt says no more than a heading (a match in the heading only)."""
+        return _bare(self.text) in _bare(heading)
+
 
 class Tagger:
     """Tell which topics a text matches, matching each distinct line only once."""
