@@ -412,6 +412,7 @@ def test_the_policy_again_after_an_error_page_is_the_recording_not_a_revert(make
     assert "<strong>The policy again:</strong>" in page and "Technical change" not in page
     assert f'<a href="../../versions/{first["id"]}/index.html">version of 2024-01-01</a>' in page
     assert '<div class="diff">' not in page and "+0</ins>" not in page  # nothing to count
+    assert f"?from={first['id']}&amp;to={back['id']}" in page  # side by side with the policy
     assert "Page not found" not in (site / "index.html").read_text()  # nor any news
 
 

@@ -323,6 +323,34 @@ def test_compare_works_across_2000_versions(page, tmp_path):
         assert "version 1999" in page.locator("#comparison").inner_text()
 
 
+def test_compare_pairs_a_reworded_heading_with_the_one_it_replaced(page, make_repo, tmp_path):
+    # Qwen Chat's terms, 2026-04-09: its title and its "Last updated: …" heading were reworded,
+    # so the comparison paired nothing and showed the whole document deleted and inserted
+    # ("6312 words added, 6303 removed" where the version page said +80 \u221273).
+    # Claude.ai's privacy policy, 2026-01-12: "11\\. Supplemental Disclosures for Residents of
+    # Canada" became "### Supplemental …" (+44 \u221238, compared as +1077 \u22121088).
+    body = "\n\n".join(f"Clause {n}: we keep record {n} of your use for a year." for n in range(40))
+    canada = "We answer Canadian residents within thirty days of any request they send."
+    body += f"\n\n11\\. Residents of Canada\n---\n\n{canada}"
+    old = f"Acme Terms\n==========\n\nLast updated: March 1, 2025\n---\n\n{body}\n"
+    new = old.replace("Acme Terms\n==", "Terms\n").replace("March 1, 2025", "April 9, 2026")
+    new = new.replace("record 7 of", "record 7 and 8 of")
+    new = new.replace("11\\. Residents of Canada\n---", "### Residents of Canada")
+    repo = make_repo()
+    for day, text in enumerate([old, new], start=1):
+        repo.commit({"archive/acme/terms.md": text}, "Record", f"2024-01-{day:02d}T00:00:00Z")
+    build(BuildOptions(repo=repo.path, out=tmp_path / "site", search=False))
+    with serve(tmp_path / "site") as url:
+        page.goto(f"{url}platforms/acme/terms/compare/index.html")
+        expect(page.locator("#compare-status")).to_contain_text("words added")
+        status = page.locator("#compare-status").inner_text()
+        assert re.search(r"\b[2-9] words added, [0-9] removed", status), status
+        inserted = page.locator("#comparison ins").all_inner_texts()
+        assert "Terms" in inserted and "and 8" in " ".join(inserted)
+        assert page.locator("#comparison del", has_text="Acme Terms").count() == 1
+        assert page.locator("#comparison del", has_text="thirty days").count() == 0
+
+
 CONTRAST = """selectors => selectors.map(selector => {
   const element = document.querySelector(selector);
   if (!element) return [selector, 0];

@@ -122,6 +122,19 @@ function plain(line) {
     .trim();
 }
 
+// A heading's number, left out of its key as the analysis leaves it out of a provision's id, so
+// that "11. Residents of Canada" and "### Residents of Canada" are the same provision.
+const KEYWORDED = /^(?:section|article|clause|part|chapter|schedule|annex|appendix|exhibit)\s+(?:\d{1,3}(?:\.\d{1,3})*|[ivxlc]{1,6}|[a-z])\.?(?:\s*[-\u2013\u2014:.])?\s+(?=\S)/i;
+const NUMBERED = /^(?:\d{1,3}(?:\.\d{1,3})*\.?|[IVXLC]{1,6}\.|[A-Z]\.|\([a-z0-9]{1,4}\))\s+(?=\S)|^\d{1,3}(?:\.\d{1,3})*\.(?=[A-Za-z])/;
+
+function unnumbered(heading) {
+  return KEYWORDED.test(heading) ? heading.replace(KEYWORDED, "") : heading.replace(NUMBERED, "");
+}
+
+function slug(text) {
+  return text.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-+|-+$/g, "");
+}
+
 // Return a text's provisions in order: {key, heading, level, lines}, the part before the first
 // heading with key "" and no heading; keys of repeated headings get "-2", "-3"…
 const codeLines = new Set();  // lines that are code (a whole line in backticks): shown as they are
@@ -131,7 +144,7 @@ function provisions(text) {
   let current = { key: "", heading: null, level: 0, lines: [] };
   const open = (heading, level) => {
     found.push(current);
-    const base = heading.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, "-").replace(/^-+|-+$/g, "") || "section";
+    const base = slug(unnumbered(heading)) || slug(heading) || "section";
     const count = (seen.get(base) || 0) + 1;
     seen.set(base, count);
     current = { key: count === 1 ? base : `${base}-${count}`, heading, level, lines: [] };
@@ -139,7 +152,7 @@ function provisions(text) {
   for (let i = 0; i < raw.length; i++) {
     const atx = raw[i].match(/^\s{0,3}(#{1,6})\s+(.*?)(?:\s+#+)?\s*$/);
     const setext = raw[i].trim() && i + 1 < raw.length && /^\s{0,3}(=+|-+)\s*$/.test(raw[i + 1])
-      && !/^\s*([*+-]|\d+\\?[.)])\s/.test(raw[i]);
+      && !/^\s*([*+-]|\d+[.)])\s/.test(raw[i]);  // a list item, unless its dot is escaped
     if (atx) open(plain(atx[2]), atx[1].length);
     else if (setext) { open(plain(raw[i]), raw[i + 1].trim()[0] === "=" ? 1 : 2); i++; }
     else if (/^\s*`[^`]+`\s*$/.test(raw[i])) {
@@ -198,7 +211,10 @@ function render(oldText, newText, output) {
     }
   };
   for (const provision of news) {
-    const index = byKey.get(provision.key);
+    // A heading no old provision has takes the place of the old one at the same point that no
+    // new provision claims: a title or a "Last updated: …" heading reworded, not all it holds.
+    let index = byKey.get(provision.key);
+    if (index === undefined && next < olds.length && !paired.has(next)) index = next;
     if (index === undefined) {
       flush();
       if (provision.heading !== null) output.append(heading(provision, "ins"));
@@ -208,9 +224,11 @@ function render(oldText, newText, output) {
     removed(index);
     next = Math.max(next, index + 1);
     const old = olds[index];
-    if (old.lines.join("\n") === provision.lines.join("\n")) { quiet++; totals.unchanged++; continue; }
+    const same = old.heading === provision.heading;
+    if (same && old.lines.join("\n") === provision.lines.join("\n")) { quiet++; totals.unchanged++; continue; }
     flush();
-    if (provision.heading !== null) output.append(heading(provision));
+    if (!same && old.heading !== null) output.append(heading(old, "del"));
+    if (provision.heading !== null) output.append(heading(provision, same ? null : "ins"));
     appendLines(old.lines, provision.lines, output, totals);
   }
   removed(olds.length);
