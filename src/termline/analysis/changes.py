@@ -374,7 +374,13 @@ class _Walker:
             kind, reverts_to = "technical", None
         pair = (self.before, placed)
         change = _change(
-            version, self.previous, kind=kind, back=self._back(reverts_to), pair=pair, tag=self.tag
+            version,
+            self.previous,
+            kind=kind,
+            back=self._back(reverts_to),
+            pair=pair,
+            tag=self.tag,
+            texts=lambda: (self.blobs.text_of(last), self.blobs.text_of(version.blob)),
         )
         if again and self.previous is not None:  # named as a revert names what it brings back
             named = self._back(self.previous.id)
@@ -461,6 +467,10 @@ class _Blobs:
             found = self._derived[blob] = (split(content), fingerprint(content))
         return found
 
+    def text_of(self, blob: str | None) -> str:
+        """Return a blob's text, or nothing for no blob (a deletion)."""
+        return self.text(blob) if blob else ""
+
     def text(self, blob: str) -> str:
         """Return a blob's text, read again unless it is one of the latest two read."""
         found = self._texts.get(blob)
@@ -528,14 +538,23 @@ def _change(
     back: tuple[str, str] | None,
     pair: tuple[Placed, Placed],
     tag: Tagger,
+    texts: Callable[[], tuple[str, str]] | None = None,
 ) -> Change:
+    """Compare a version's provisions with the previous ones: what changed, counted and named.
+
+    Its diff joins its provisions' diffs, unless words moved between provisions (a clause cut
+    in two): then it diffs the whole ``texts``, where a moved sentence is no change.
+    """
     before, after = pair
     edits = _edits(before, after, tag)
     if kind == "substantive":
         found = meaning_by_owner(_owned(before), _owned(after))
         edits = [_with_meaning(edit, found.get(edit.id), before, after, tag) for edit in edits]
     named = _named(kind, edits)
-    diff = _document_diff(_order(before, after), {e.id: e for e in edits}, before, after)
+    if texts is not None and any(e.moved for e in edits):
+        diff = word_diff(*texts())
+    else:
+        diff = _document_diff(_order(before, after), {e.id: e for e in edits}, before, after)
     return Change(
         version=version,
         previous=previous.id if previous else None,
