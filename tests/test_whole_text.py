@@ -77,3 +77,14 @@ def test_html_line_breaks_read_as_breaks_and_nothing_else_as_html():
     assert cell.text == "Identity Data"
     assert page.xpath("string(//code)") == "a<br>b"  # code shows its text as written
     assert "<script>" in page.xpath("string(//p)") and not page.xpath("//script")
+
+
+def test_a_bullet_typed_in_a_list_item_is_not_shown_twice():
+    # Llama API's acceptable use policy: "*   •Violate the law …" read "• •Violate the law".
+    text = "*   \u2022Violate the law\n*   \u2022 Engage in harassment\n*   Keep \u2022 inside\n"
+    page = html.fragment_fromstring(str(policy(text)), create_parent="div")
+    assert [li.text for li in page.xpath("//li")] == [
+        "Violate the law",
+        "Engage in harassment",
+        "Keep \u2022 inside",
+    ]

@@ -37,7 +37,7 @@ from termline.analysis.diff import Block
 from termline.analysis.history import day
 from termline.analysis.meaning import back_to
 from termline.analysis.notes import Judged
-from termline.analysis.provisions import BREAK, heading_key
+from termline.analysis.provisions import BREAK, BULLETS, heading_key
 from termline.analysis.topics import Topic
 from termline.errors import TermlineError
 from termline.site.diffs import cut, diff_html
@@ -545,7 +545,20 @@ def _parser() -> MarkdownIt:
     whole.ruler = parser.block.ruler
     parser.block = whole
     parser.core.ruler.push("breaks", _breaks)
+    parser.core.ruler.push("typed_bullets", _typed_bullets)
     return parser
+
+
+def _typed_bullets(state: Any) -> None:
+    """Drop a bullet typed at the start of a list item ("*   •Violate the law"): the list
+    shows its own, and a reader saw "• •Violate the law"."""
+    tokens: list[Token] = state.tokens
+    for index in range(2, len(tokens)):
+        token, opened = tokens[index], (tokens[index - 2].type, tokens[index - 1].type)
+        if token.type == "inline" and opened == ("list_item_open", "paragraph_open"):
+            first = token.children[0] if token.children else None
+            if first is not None and first.type == "text":
+                first.content = first.content.lstrip(BULLETS).lstrip()
 
 
 def _breaks(state: Any) -> None:
