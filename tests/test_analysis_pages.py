@@ -513,6 +513,8 @@ def test_a_clause_split_in_two_is_not_news_on_the_clauses_that_only_lost_or_took
     services_feed = feedparser.parse(provisions / "services/feed.xml")
     assert len(services_feed.entries) == 1  # first recorded only: a split is not its news
     # The version's diff is the whole text's: the words that moved are not struck, only those cut.
-    split_id = versions(site, "acme", "terms")[1]["id"]
+    split = versions(site, "acme", "terms")[1]
+    assert (split["words"], split["significance"]) == ([0, 5], 5)  # as the pages count them
+    split_id = split["id"]
     page = (site / f"platforms/acme/terms/versions/{split_id}/index.html").read_text()
     assert re.findall(r"<del>([^<]*)</del>", page) == ["\u22125", "deleted", "or phone us any day"]

@@ -94,6 +94,7 @@ def _version(change: Change) -> dict[str, Any]:
         "renamed": [list(pair) for pair in change.renamed],
         "words_added": change.words_added,
         "words_removed": change.words_removed,
+        "words": list(change.words),
         "topics": list(change.topics),
         "significance": change.significance,
         "summary": change.summary,
