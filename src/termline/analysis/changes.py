@@ -377,14 +377,14 @@ class _Walker:
             version,
             self.previous,
             kind=kind,
-            back=self._back(reverts_to),
+            back=(reverts_to, self._named(reverts_to)) if reverts_to else None,
             pair=pair,
             tag=self.tag,
             texts=lambda: (self.blobs.text_of(last), self.blobs.text_of(version.blob)),
         )
         if again and self.previous is not None:  # named as a revert names what it brings back
-            named = self._back(self.previous.id)
-            change = replace(change, summary=POLICY_AGAIN, reverts_named=named[1] if named else "")
+            named = self._named(self.previous.id)
+            change = replace(change, summary=POLICY_AGAIN, reverts_named=named)
         self._add(change)
         if print_ is not None:
             self.seen[print_] = version.id
@@ -403,17 +403,16 @@ class _Walker:
         self.dates[change.id] = change.version.date
         self.minutes[f"{change.version.date:%Y-%m-%d %H:%M}"] += 1
 
-    def _back(self, reverts_to: str | None) -> tuple[str, str] | None:
-        """Return the version a revert brings back: its id, and its name in words."""
-        if reverts_to is None:
-            return None
-        day = reverts_to[:10]
+    def _named(self, version: str) -> str:
+        """Return an earlier version as words name it: its day, with its time when the day
+        holds other versions, and its second when its minute does."""
+        day = version[:10]
         if self.days[day] == 1:
-            return reverts_to, day
-        when = self.dates[reverts_to]
+            return day
+        when = self.dates[version]
         minute = f"{when:%Y-%m-%d %H:%M}"
         second = "" if self.minutes[minute] == 1 else f":{when:%S}"
-        return reverts_to, f"{minute}{second} UTC"
+        return f"{minute}{second} UTC"
 
     def _unreadable(self, version: Version) -> tuple[int, int] | None:
         """Return the words of a version and of the last policy when the version holds none.
@@ -637,11 +636,7 @@ def _named_edit(edit: ProvisionEdit) -> Named:
 def _took_over(edit: ProvisionEdit) -> bool:
     """Tell whether an added or removed provision holds words another held, or holds them now:
     split out of another, or rewritten in another's place (it is named as changed)."""
-    added, removed = edit.meaning
-    return edit.moved or (edit.status, bool(added), bool(removed)) in (
-        ("added", True, True),
-        ("removed", True, True),
-    )
+    return edit.moved or (edit.status in ("added", "removed") and all(edit.meaning))
 
 
 def _shortened(heading: str) -> str:
