@@ -91,6 +91,10 @@ LISTS = ("bullet_list_open", "ordered_list_open")
 # on the provision's page, as a kind of noise of its own.
 MEANINGLESS = "meaningless"
 MOVED = "moved"  # a provision's words moved to or from others, none of its document's changed
+QUIET_WHY = {
+    MEANINGLESS: "only dates or link targets changed in it",
+    MOVED: "its words only moved to or from other clauses",
+}
 
 
 @dataclass(frozen=True)
@@ -208,6 +212,11 @@ class Row:
         """Return what a quiet row holds, e.g. "3 cosmetic changes and 1 revert"."""
         return _kinds_label(_quiet_kind(entry) for entry in self.entries)
 
+    @property
+    def why(self) -> str:
+        """Return why the row's edit is quiet though its change is news elsewhere, else ""."""
+        return QUIET_WHY.get(_quiet_kind(self.entries[0]), "") if self.quiet else ""
+
 
 def quiet_edit(entry: Entry) -> bool:
     """Tell whether an edit is noise to its provision: its change is, or the change is news
@@ -295,6 +304,7 @@ def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environ
     env.filters["clause"] = clause_html
     env.filters["note"] = note_html
     env.filters["date"] = day
+    env.filters["minute"] = minute
     env.tests["news"] = is_news
     env.globals.update(
         href=href,
@@ -501,6 +511,11 @@ def _what_changed(change: BriefChange) -> str:
         return f"{prefix}{plural(count, 'provision')} changed"
     added, removed = change.words
     return f"{prefix}{plural(added, 'word')} added, {removed} removed"
+
+
+def minute(when: datetime) -> str:
+    """Return a date and time to the minute, in UTC, as pages name a version among its day's."""
+    return f"{when:%Y-%m-%d %H:%M} UTC"
 
 
 def plural(count: int, noun: str) -> str:
