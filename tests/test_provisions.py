@@ -143,6 +143,26 @@ def test_a_heading_shared_now_and_then_keeps_its_ids():
     assert ids == {("disclose", "Visitors"), ("disclose-2", "Users")}  # two ids, for good
 
 
+def test_a_page_that_holds_its_text_twice_keeps_its_ids_when_it_flips():
+    # Telegram's terms page, recorded with each of its parts twice, flipped 60 times between
+    # its terms and its FAQ: each copy of a heading came back under the last copy's id, and
+    # the other copy took a new one each time (advance-notice-2-2 … -65): 8,353 provisions.
+    terms = "# Terms\n\n## Payment\n\nPay.\n\n## Refunds\n\nNone.\n\n"
+    faq = "# FAQ\n\n## Login\n\nA code.\n\n"
+    tracker, ids = IdTracker(), set()
+    for text in [terms * 2, faq * 2] * 3:
+        placed = tracker.place(split(text))
+        ids |= {(id_, section.body) for id_, section in placed.items()}
+    assert sorted(ids) == [  # two ids a clause, for good (was login-2-2, login-2-3…)
+        ("login", "A code."),
+        ("login-2", "A code."),
+        ("payment", "Pay."),
+        ("payment-2", "Pay."),
+        ("refunds", "None."),
+        ("refunds-2", "None."),
+    ]
+
+
 def test_a_part_reads_html_line_breaks_as_spaces():
     sections = split("# Logo<br>Google\n\n## How\n\nA.\n\n# X\n\n## How\n\nB.\n")
     assert [s.part for s in sections] == ["Logo Google", "X"]

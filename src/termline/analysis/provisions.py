@@ -600,9 +600,10 @@ class Ids:
     by_key: Mapping[str, str] = field(default_factory=dict)
     ids: frozenset[str] = frozenset()
     live: Mapping[str, Section] = field(default_factory=dict)
-    # Each shared heading's last id under each parent: a key of a shared heading depends on
-    # which copy comes first, so a copy back after a version without it is found by its place.
-    by_place: Mapping[tuple[str, str], str] = field(default_factory=dict)
+    # Each shared heading's last ids under each parent, in document order: a key of a shared
+    # heading depends on which copy comes first, so a copy back after a version without it is
+    # found by its place (the n-th copy under a parent by the n-th id, for a page that repeats).
+    by_place: Mapping[tuple[str, str], tuple[str, ...]] = field(default_factory=dict)
 
 
 class IdTracker:
@@ -639,7 +640,7 @@ class IdTracker:
         previous = {section.key: id_ for id_, section in self._live.items()}
         self._claim(sections, placed, lambda s: previous.get(s.key))
         if self._by_place:
-            self._claim(sections, placed, lambda s: self._by_place.get((s.parent, s.heading)))
+            self._claim(sections, placed, self._by_place_lookup())
         self._claim(sections, placed, lambda s: self._by_key.get(s.key))
         self._claim_similar(sections, placed)
         self._claim_slots(sections, placed)
@@ -647,12 +648,33 @@ class IdTracker:
             if index not in placed:
                 placed[index] = _free(section.key, self._ids)
                 self._ids.add(placed[index])
-        for index, id_ in placed.items():
-            self._by_key[sections[index].key] = id_
-            if sections[index].shared and sections[index].titled:
-                self._by_place[sections[index].parent, sections[index].heading] = id_
+        places: dict[tuple[str, str], tuple[str, ...]] = {}
+        for index, id_ in sorted(placed.items()):
+            section = sections[index]
+            self._by_key[section.key] = id_
+            if section.shared and section.titled:
+                place = section.parent, section.heading
+                places[place] = (*places.get(place, ()), id_)
+        self._by_place.update(places)
         self._live = {placed[index]: section for index, section in enumerate(sections)}
         return dict(self._live)
+
+    def _by_place_lookup(self) -> Callable[[Section], str | None]:
+        """Return a lookup of each titled section's id by its place, copies in document order.
+
+        It must see the sections in document order, each once (as ``_claim`` calls it).
+        """
+        copies: Counter[tuple[str, str]] = Counter()
+
+        def lookup(section: Section) -> str | None:
+            if not section.titled:
+                return None
+            place = section.parent, section.heading
+            ids = self._by_place.get(place, ())
+            copies[place] += 1
+            return ids[copies[place] - 1] if copies[place] <= len(ids) else None
+
+        return lookup
 
     @staticmethod
     def _claim(
