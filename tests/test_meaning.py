@@ -4,6 +4,7 @@ Every history here is a real git repository made in a temporary folder.
 """
 
 import itertools
+import re
 from pathlib import Path
 
 import pytest
@@ -168,3 +169,15 @@ def test_meaning_diff_leaves_link_targets_and_dates_out():
 )
 def test_only_dates_differ_sees_a_line_added_or_removed_at_the_end(old, new):
     assert only_dates_differ(old, new) == (old.replace(" ", "") == new.replace(" ", ""))
+
+
+def test_two_clauses_named_alike_are_told_apart(make_repo, tagger):
+    # Le Chat's terms page held its text twice on 2025-12-15: its summary changed "3. Using
+    # Mistral AI Products" (+1053 -533), then added "3. Using Mistral AI Products" (+1232),
+    # as if one clause were changed and added at once.
+    new = BASE.replace("for 90 days", "for two years") + "\n" + BASE
+    change = second(make_repo, new, tagger)
+    names = re.findall(r"(another )?“([^”]+)”", change.summary)
+    assert ("another ", "Acme Terms \u203a How we use data") in names
+    firsts = [name for another, name in names if not another]
+    assert len(firsts) == len(set(firsts))  # each name said plainly once

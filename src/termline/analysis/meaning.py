@@ -414,16 +414,23 @@ def _clauses(named: Sequence[Named]) -> str:
     """Name the biggest clauses, grouped by what happened to them in order of their biggest."""
     ranked = sorted(named, key=lambda n: -n.size)
     shown = ranked[:SUMMARY_CLAUSES]
-    groups: dict[str, list[str]] = {}
+    groups: dict[str, list[Named]] = {}
     for clause in shown:
-        groups.setdefault(clause.status, []).append(_clause(clause))
-    parts = [f"{VERBS[status]} {_and(items)}" for status, items in groups.items()]
+        groups.setdefault(clause.status, []).append(clause)
+    said: set[str] = set()  # two clauses named alike (a page holding its text twice)
+    parts = [
+        f"{VERBS[status]} {_and([_clause(c, said) for c in group])}"
+        for status, group in groups.items()
+    ]
     more = len(ranked) - len(shown)
     text = "; ".join(parts) + (f"; and {_count(more, 'more clause')}" if more else "")
     return _capital(text)
 
 
-def _clause(clause: Named) -> str:
+def _clause(clause: Named, said: set[str]) -> str:
+    """Name a clause with its words ±: "another" when a clause of its name was named before."""
+    another = "another " if clause.heading in said else ""
+    said.add(clause.heading)
     words = " ".join(
         part
         for part, n in (
@@ -434,8 +441,8 @@ def _clause(clause: Named) -> str:
     )
     count = f" ({words})" if words else ""
     if clause.status == "renamed" and clause.old_heading:
-        return f"“{clause.old_heading}” to “{clause.heading}”{count}"
-    return f"“{clause.heading}”{count}"
+        return f"{another}“{clause.old_heading}” to “{clause.heading}”{count}"
+    return f"{another}“{clause.heading}”{count}"
 
 
 def _and(items: list[str]) -> str:
