@@ -163,6 +163,19 @@ def test_a_page_that_holds_its_text_twice_keeps_its_ids_when_it_flips():
     ]
 
 
+def test_an_untitled_paragraph_led_by_a_heading_s_words_keeps_its_id():
+    # Cdiscount's subscription terms hold "**2.1 Livraison offerte des Produits Eligibles**"
+    # twice under "ARTICLE 2": once alone (a heading), once leading a paragraph (untitled). The
+    # heading took the paragraph's id each version and the paragraph a new one: 300 ids.
+    text = (
+        "# Article 2\n\n**2.1 Free delivery** \n\n  \nEligible products are marked.\n\n"
+        "# Article 2\n\n**2.1 Free delivery** (mainland only)   \n  \nUnder thirty kilos.\n"
+    )
+    tracker = IdTracker()
+    placed = [list(tracker.place(split(text))) for _ in range(3)]
+    assert placed == [["free-delivery", "free-delivery-2"]] * 3
+
+
 def test_a_part_reads_html_line_breaks_as_spaces():
     sections = split("# Logo<br>Google\n\n## How\n\nA.\n\n# X\n\n## How\n\nB.\n")
     assert [s.part for s in sections] == ["Logo Google", "X"]

@@ -736,7 +736,7 @@ def _alike(live: Mapping[str, Section], sections: Sequence[Section]) -> dict[Sec
     """
     olds = Counter((s.parent, s.heading) for s in live.values() if s.titled)
     news = Counter((s.parent, s.heading) for s in sections if s.titled)
-    ids = {(s.parent, s.heading): id_ for id_, s in live.items()}
+    ids = {(s.parent, s.heading): id_ for id_, s in live.items() if s.titled}
     return {
         s: ids[place]
         for s in sections
