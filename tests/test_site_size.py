@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import feedparser
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -46,6 +47,24 @@ def test_context_paragraphs_keep_the_words_next_to_the_change():
         f"{ELISION} {numbered(100 - CONTEXT_WORDS, 100)}",
         f"{numbered(300, 300 + CONTEXT_WORDS)} {ELISION}",
     ]
+
+
+@pytest.mark.parametrize("bullet", ["", "* "])
+def test_paragraphs_only_cut_anew_fold_into_one_line(bullet):
+    # Perplexity's terms, cut into shorter paragraphs with one phone number struck, showed
+    # 18 lines of "[…]": units whose words were all the same, far from the change.
+    cuts = [(0, 50), (50, 100), (100, 150), (150, 200)]
+    old = "\n".join(f"{bullet}{numbered(a, a + 100)}\n" for a in (0, 100))
+    new = "\n".join(f"{bullet}{numbered(a, b)}\n" for a, b in cuts)
+    end = f"\n{bullet}{numbered(200, 300)}"
+    diff = word_diff(old + end + " by phone", new + end)
+    first, changed = diff.blocks
+    if bullet:  # one elided item: a skip would cut the list in two
+        assert (first.kind, first.tag, first.html, first.lines) == ("context", "li", ELISION, 4)
+    else:
+        assert (first.kind, first.lines) == ("skip", 4)
+    assert changed.kind == "change" and "<del>by phone</del>" in changed.html
+    assert (diff.words_added, diff.words_removed) == (0, 2)
 
 
 def test_short_lines_and_untrimmed_diffs_are_whole():

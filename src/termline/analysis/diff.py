@@ -26,9 +26,10 @@ smallest change.
 
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property, lru_cache
 from html import escape
+from itertools import groupby
 from typing import NamedTuple
 
 import cydifflib as difflib
@@ -174,11 +175,33 @@ def word_diff(
             first, last = index == 0, index == len(opcodes) - 1
             blocks.extend(_context(new_units[j1:j2], context, first, last, around))
             continue
-        for out in _region(old_units[i1:i2], new_units[j1:j2]):
-            blocks.append(out.block(around))
-            added += out.count("+")
-            removed += out.count("-")
+        region = _region(old_units[i1:i2], new_units[j1:j2])
+        blocks.extend(_folded([out.block(around) for out in region]))
+        added += sum(out.count("+") for out in region)
+        removed += sum(out.count("-") for out in region)
     return WordDiff(tuple(blocks), added, removed)
+
+
+def _folded(region: list[Block]) -> list[Block]:
+    """Fold each run of a changed region's units that show nothing but an elision (paragraphs
+    cut or joined anew, their words the same) into one: a skip of their lines, or, in a list,
+    one elided item (a skip would cut the list in two). Perplexity's terms, cut into shorter
+    paragraphs, showed 18 lines of "[…]"."""
+    folded: list[Block] = []
+    for (elided, tag, depth), run in groupby(region, _fold_key):
+        found = list(run)
+        if not elided or len(found) == 1:
+            folded.extend(found)
+        elif tag == "p" and not depth:
+            folded.append(Block("skip", "", sum(block.lines for block in found)))
+        else:
+            folded.append(replace(found[0], lines=sum(block.lines for block in found)))
+    return folded
+
+
+def _fold_key(block: Block) -> tuple[bool, str, int]:
+    elided = block.kind == "context" and block.html == ELISION
+    return elided, block.tag if elided else "", block.depth if elided else 0
 
 
 def text_diff(old: str, new: str) -> tuple[str, int, int]:
