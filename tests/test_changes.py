@@ -248,6 +248,31 @@ def test_a_page_in_part_an_error_page_is_passed_by_unless_the_scraper_recorded_i
     assert [c.kind for c in scraped] == ["first", "substantive", "revert"]
 
 
+def test_a_part_of_a_page_become_an_error_page_is_passed_by(make_repo, tagger):
+    # Llama API's privacy policy, assembled from two pages: when its data commitments page
+    # failed, "Removed “Llama API Data Commitments” (\u2212804); added “This page isn't
+    # available” (+14)" was a substantive change, four times, each in the feeds.
+    policy = POLICY + POLICY.replace("Clause", "Part") + POLICY.replace("Clause", "Section")
+    partial = POLICY + POLICY.replace("Clause", "Part") + ERROR_PAGE.replace("'", "\u2019")
+    analysis = history_of(make_repo, [policy, partial, policy], tagger)
+    _, error, back = analysis.changes
+    assert kinds(analysis) == ["first", "technical", "technical"]
+    assert error.summary == (
+        "Not the policy: 457 words where the policy had 648, in part an error page"
+    )
+    assert not error.readable and back.summary == POLICY_AGAIN
+    assert all(p.current for p in analysis.provisions) and len(analysis.provisions) == 9
+
+
+def test_a_policy_that_explains_its_own_error_messages_is_the_policy(make_repo, tagger):
+    # A line an error page says, already in the policy, is no sign of one; nor is a longer text.
+    help_page = f"## Something went wrong\n\nWrite to us.\n\n{POLICY}"
+    shorter = help_page.replace("word0x1 ", "")
+    longer = POLICY + ERROR_PAGE
+    analysis = history_of(make_repo, [help_page, shorter, POLICY, longer], tagger)
+    assert all(c.readable for c in analysis.changes)
+
+
 def test_a_policy_that_stays_short_is_the_policy_from_its_second_version(make_repo, tagger):
     # Once a policy fell under 100 words, every later version was passed by as an error page.
     short = "## Cookies\n\nWe use " + "small files to remember you, " * 8 + "nothing else.\n"

@@ -358,9 +358,10 @@ class _Walker:
         A version passed by is one of fewer than ``MIN_WORDS`` words where the last policy had
         at least twice as many, or (not recorded by the scraper) of less than half the policy's
         words, unless the version before it was passed by already: a text recorded twice in a
-        row is the policy, however short.
+        row is the policy, however short. One holding a new line only an error page says is
+        passed by whatever came before it (``unreadable``).
         """
-        words = None if self.passed else self._unreadable(version)
+        words = self._unreadable(version)
         if words:
             self._pass_by(version, *words)
             return
@@ -417,14 +418,15 @@ class _Walker:
     def _unreadable(self, version: Version) -> tuple[int, int] | None:
         """Return the words of a version and of the last policy when the version holds none.
 
-        A text of less than half the policy's words is none either, as the scraper refuses it
-        unless forced, when the scraper did not record it (a page in part an error page).
+        Nor, when the scraper did not record it, is a text of less than half the policy's words
+        (the scraper refuses it unless forced) or a shorter text holding a new line that only an
+        error page says: a page in part an error page.
         """
         blob = version.blob
         if blob is None or self.readable is None or blob in self.policies:
             return None  # a text back again (a revert) was measured the first time
-        halved = not scraped_here(version)
-        return unreadable(self.blobs.text(blob), self.blobs.text(self.readable), halved=halved)
+        text, before = self.blobs.text(blob), self.blobs.text(self.readable)
+        return unreadable(text, before, elsewhere=not scraped_here(version), again=self.passed)
 
     def _pass_by(self, version: Version, words: int, was: int) -> None:
         """Record a version that holds no policy (an error page) without placing or diffing it.
