@@ -135,3 +135,20 @@ def test_a_clause_page_counts_its_words_as_its_version_summary_names_them(genai_
                 assert named[label] == words, (str(page.relative_to(genai_site)), version)
                 checked += 1
     assert checked > 60  # 72 on genai-eu since error pages in part are passed by
+
+
+COUNTS = re.compile(r"(\d+) added, (\d+) removed, (\d+) modified, (\d+) renamed")
+TOUCHED = re.compile(r"<summary>(\d+) provisions? touched</summary>")
+
+
+def test_a_version_counts_each_provision_it_touched_once(genai_site: Path):
+    # Llama API's terms of 2026-07-08 read "0 added, 0 removed, 1 modified, 1 renamed" over
+    # "1 provision touched": a clause both edited and renamed was counted twice.
+    checked = 0
+    for page in genai_site.glob("platforms/*/*/versions/*/index.html"):
+        html = page.read_text()
+        counts, touched = COUNTS.search(html), TOUCHED.search(html)
+        if counts and touched:
+            assert sum(map(int, counts.groups())) == int(touched.group(1)), page
+            checked += 1
+    assert checked > 300
