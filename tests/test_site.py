@@ -407,11 +407,13 @@ def test_compare_texts_extended_with_new_versions_equal_a_fresh_file():
     assert extended == texts_file(["a", "b", "c", "d"], texts.__getitem__)
 
 
-def test_month_counts_run_over_year_ends_and_empty_months():
-    def change(day: str, kind: str) -> Change:
-        date = datetime.fromisoformat(day).replace(tzinfo=UTC)
-        return Change(Version("a" * 40, date, "b", ""), None, kind)
+def change(day: str, kind: str) -> Change:
+    """Return a change of some kind on a day, for counts by month."""
+    date = datetime.fromisoformat(day).replace(tzinfo=UTC)
+    return Change(Version("a" * 40, date, "b", ""), None, kind)
 
+
+def test_month_counts_run_over_year_ends_and_empty_months():
     changes = [change("2024-02-29", "substantive"), change("2023-11-30", "cosmetic")]
     changes += [change("2024-02-01", "revert"), change("2023-11-01", "change")]
     assert month_counts(changes) == (
@@ -421,3 +423,11 @@ def test_month_counts_run_over_year_ends_and_empty_months():
         ("2024-02", 1, 1),
     )
     assert month_counts([]) == ()
+
+
+def test_month_counts_leave_out_documents_first_recorded_or_dropped():
+    # genai-eu's first month drew 102 changes, 69 of them documents first recorded and 19
+    # dropped the same day: the busiest month of policy change, to the eye, it was not.
+    changes = [change("2025-11-11", "first"), change("2025-11-11", "deleted")]
+    changes += [change("2025-12-01", "substantive"), change("2026-01-02", "first")]
+    assert month_counts(changes) == (("2025-12", 1, 0),)

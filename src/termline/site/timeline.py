@@ -21,6 +21,9 @@ LEFT, SPAN = 1.5, 97.0  # where the marks may go, in percent of the width (room 
 BIG, SMALL = 6.5, 4  # radius of a substantive (or first, or deletion) mark, and of a quiet one
 BARS = 60  # height of the tallest bar of the months chart, in pixels
 QUIET = QUIET_KINDS  # kinds drawn small and counted apart: noise, not news
+# Kinds the months chart leaves out: a document first recorded or dropped is no change to a
+# policy, and the month an archive starts would dwarf every other (genai-eu: 69 of 102).
+UNCHANGED = ("first", "deleted")
 
 
 @dataclass(frozen=True)
@@ -159,9 +162,12 @@ class Months:
 
 
 def month_counts(changes: Sequence[BriefChange]) -> tuple[tuple[str, int, int], ...]:
-    """Return each month from the first change to the last with its news and quiet changes."""
+    """Return each month from the first change to the last with its news and quiet changes
+    (documents first recorded or dropped not counted)."""
     counts: dict[tuple[int, int], list[int]] = {}  # each (year, month)'s [news, quiet]
     for change in changes:  # 40,000 of them: no strftime per change
+        if change.kind in UNCHANGED:
+            continue
         date = change.version.date
         counts.setdefault((date.year, date.month), [0, 0])[change.kind in QUIET] += 1
     if not counts:
