@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+import lxml.html
 import pytest
 from playwright.sync_api import expect
 
@@ -95,17 +96,28 @@ def test_home_to_a_version_diff_and_back(page, site_url, tmp_path):
     assert page.locator("h2#latest").is_visible()
 
 
+# Each loaded result: its link and its title (not a placeholder still loading).
+SHOWN = """() => [...document.querySelectorAll('.pagefind-ui__result-link')].map(link => [
+  link.getAttribute('href'),
+  link.innerText,
+])"""
+
+
 def test_search_finds_training_and_links_to_real_pages(page, site_url):
     page.goto(site_url + "search/index.html?q=training")
     page.wait_for_function(
         "() => document.querySelectorAll('.pagefind-ui__result-link').length >= 3"
     )
     results = page.locator(".pagefind-ui__result-link")
-    hrefs = [results.nth(i).get_attribute("href") for i in range(results.count())]
-    for href in hrefs:
+    for href, title in page.evaluate(SHOWN):
         assert href.startswith("/project/platforms/"), href
         response = page.request.get(page.url.split("/project/")[0] + href)
         assert response.status == 200, href
+        # whose clause it is: the platform and the document its page's breadcrumb names
+        found = lxml.html.fromstring(response.body())
+        platform, document = found.xpath('//nav[@class="crumbs"]/a/text()')
+        heading = found.xpath("string(//main//h1)")
+        assert title == f"{platform} — {document}: {heading}"
     results.first.click()
     page.wait_for_load_state()
     assert page.locator("main h1").is_visible()  # a document or a provision page

@@ -124,7 +124,7 @@ def test_a_clause_page_counts_its_words_as_its_version_summary_names_them(genai_
     checked = 0
     for page in genai_site.glob("platforms/*/*/provisions/*/index.html"):
         html = page.read_text()
-        label = unescape(re.search(r"<h1>(.*?)</h1>", html).group(1))
+        label = unescape(re.search(r"<h1[^>]*>(.*?)</h1>", html).group(1))
         for version, added, removed in CLAUSE_LINE.findall(html):
             summary = (page.parents[2] / "versions" / version / "index.html").read_text()
             said = unescape(re.search(r'<p class="summary">(.*?)</p>', summary).group(1))

@@ -175,7 +175,7 @@ def test_long_diffs_are_cut_with_a_count_of_what_is_left_and_where(make_repo, tm
     assert f"compare/index.html?from={first}&amp;to={changed}" in page
     assert "unchanged words left out" not in page and "⇄" not in page  # no "[…]", no retarget
     pages = [p.read_text() for p in (terms / "provisions").glob("*/index.html")]
-    [history] = [text for text in pages if "<h1>Use</h1>" in text]
+    [history] = [text for text in pages if re.search(r"<h1[^>]*>Use</h1>", text)]
     more = re.search(r"… and (\d+) more changed passages: <a href=\"([^\"]+)\">", history)
     assert more and more[2] == f"../../compare/index.html?from={first}&amp;to={changed}"
     assert int(more[1]) + history.count('<p class="changed">') == 600
