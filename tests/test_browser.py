@@ -96,10 +96,11 @@ def test_home_to_a_version_diff_and_back(page, site_url, tmp_path):
     assert page.locator("h2#latest").is_visible()
 
 
-# Each loaded result: its link and its title (not a placeholder still loading).
+# Each loaded result: its link, its title and its excerpt (not a placeholder still loading).
 SHOWN = """() => [...document.querySelectorAll('.pagefind-ui__result-link')].map(link => [
   link.getAttribute('href'),
   link.innerText,
+  link.closest('.pagefind-ui__result').querySelector('.pagefind-ui__result-excerpt').innerText,
 ])"""
 
 
@@ -109,7 +110,7 @@ def test_search_finds_training_and_links_to_real_pages(page, site_url):
         "() => document.querySelectorAll('.pagefind-ui__result-link').length >= 3"
     )
     results = page.locator(".pagefind-ui__result-link")
-    for href, title in page.evaluate(SHOWN):
+    for href, title, excerpt in page.evaluate(SHOWN):
         assert href.startswith("/project/platforms/"), href
         response = page.request.get(page.url.split("/project/")[0] + href)
         assert response.status == 200, href
@@ -118,6 +119,7 @@ def test_search_finds_training_and_links_to_real_pages(page, site_url):
         platform, document = found.xpath('//nav[@class="crumbs"]/a/text()')
         heading = found.xpath("string(//main//h1)")
         assert title == f"{platform} — {document}: {heading}"
+        assert not excerpt.startswith(heading), (heading, excerpt)  # the title says it already
     results.first.click()
     page.wait_for_load_state()
     assert page.locator("main h1").is_visible()  # a document or a provision page

@@ -1,6 +1,7 @@
 """Search in shares: a change in one platform re-indexes its share only, and one query spans all.
 
 The demo archive is built with the real Pagefind binary; its platforms fall in several shares.
+A result says whose clause it is, and its excerpt starts after the clause's heading.
 """
 
 import shutil
@@ -12,7 +13,7 @@ import pytest
 from termline.build import BuildOptions, build
 from termline.demo import create_demo_archive
 from termline.site import search
-from test_browser import serve
+from test_browser import PHONE, serve
 
 SEARCH_ALL = """async ([bundles, word]) => {
   const [first, ...rest] = bundles;
@@ -129,3 +130,52 @@ def test_one_query_finds_pages_of_every_platform(archive: Path, tmp_path: Path, 
     assert found == platforms
     # a document's text is searched on its provisions' pages only, not a second time on its own
     assert urls and all("/provisions/" in u for u in urls)
+
+
+# Two platforms with a clause of the same heading: only the platform and the document tell
+# them apart. Perplexity's Developer Terms open a clause with its numbered heading in bold, so
+# an excerpt read "2.3.3 Model Training. 2.3.3 Model Training. Perplexity shall not use …".
+TRAINING = {
+    "Acme/Developer Terms.md": "# Developer Terms\n\n"
+    "2.3.2 **Similarity of Output.** Output may resemble what others receive.\n\n"
+    "2.3.3 **Model Training.** Acme shall not use Customer Content to train any model.\n",
+    "Zenith/Privacy Policy.md": "# Privacy Policy\n\n## Model Training\n\n"
+    "Zenith trains its models on public data, never on <b>your</b> chats & files.\n",
+}
+
+RESULTS = """() => [...document.querySelectorAll('.pagefind-ui__result')].map(result => [
+  result.querySelector('.pagefind-ui__result-link').innerText,
+  result.querySelector('.pagefind-ui__result-excerpt').innerText,
+  result.querySelectorAll('.pagefind-ui__result-excerpt *:not(mark), .pagefind-ui__result-tag')
+    .length,
+])"""
+
+
+@pytest.mark.browser
+def test_a_result_names_its_platform_and_document_and_its_excerpt_skips_the_heading(
+    make_repo, tmp_path: Path, browser
+):
+    repo = make_repo()
+    repo.commit(TRAINING, "Record", "2024-01-01T00:00:00Z")
+    site = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, archive=".", out=site))
+    with serve(site) as url:
+        page = browser.new_page(viewport=PHONE)
+        page.goto(url + "search/index.html?q=training")
+        page.wait_for_function(
+            "() => document.querySelectorAll('.pagefind-ui__result-link').length == 2"
+        )
+        results = sorted(page.evaluate(RESULTS))
+        page.close()
+    assert results == [
+        [
+            "Acme — Developer Terms: 2.3.3 Model Training.",
+            "Acme shall not use Customer Content to train any model.",
+            0,  # no element but the marks of the matches, and no "Heading:" tag
+        ],
+        [
+            "Zenith — Privacy Policy: Model Training",
+            "Zenith trains its models on public data, never on <b>your</b> chats & files.",
+            0,
+        ],
+    ]
