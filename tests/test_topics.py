@@ -82,6 +82,23 @@ def test_patterns_find_their_topic(text, expected):
         assert tagger(text) == ()
 
 
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Human reviewers may read some of your chats to improve Gemini.", True),
+        ("Some audio is reviewed by human reviewers.", True),
+        # Your duties, not the platform's reading of your chats (genai-eu's topic page):
+        ("Do not circumvent, disable, or evade human review, monitoring, or moderation.", False),
+        ("You will conduct careful human review of each item of the Output.", False),
+        ("Check Outputs where human review is appropriate, before using Outputs.", False),
+        ("Agents must not act in ways that evade human oversight or accountability.", False),
+    ],
+)
+def test_human_review_is_the_platform_reading_your_content(text, expected):
+    tagger = Tagger(load_topics(ROOT / "topics.toml"))
+    assert ("human-review" in tagger(text)) == expected, tagger(text)
+
+
 def test_tags_come_in_taxonomy_order_and_patterns_match_line_by_line(tmp_path):
     path = tmp_path / "topics.toml"
     path.write_text(
