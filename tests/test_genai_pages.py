@@ -67,6 +67,26 @@ def test_no_markdown_syntax_in_any_version_diff(genai_site: Path, browser, tmp_p
     page.close()
 
 
+def test_version_pages_with_a_table_fit_a_phone(genai_site: Path, browser):
+    # A changed link's hidden "(link target changed)" label is placed absolutely: in a table's
+    # scroll box that did not contain it, it made grok's trackers-policy pages 535 px wide.
+    tables = [
+        path
+        for path in sorted(genai_site.glob("platforms/*/*/versions/*/index.html"))
+        if 'class="diff-table"' in path.read_text()
+    ]
+    assert len(tables) > 20
+    page = browser.new_page(viewport={"width": 375, "height": 800})
+    wide = {}
+    for path in tables:
+        page.goto(path.as_uri())
+        width = page.evaluate("document.documentElement.scrollWidth")
+        if width > 375:
+            wide[str(path.relative_to(genai_site))] = width
+    page.close()
+    assert not wide, wide
+
+
 def test_every_in_page_anchor_resolves(genai_site: Path, browser):
     documents = sorted(genai_site.glob("platforms/*/*/index.html"))
     page = browser.new_page()
