@@ -616,8 +616,9 @@ def policy(
 ) -> Markup:
     """Render a policy's untrusted Markdown under the page's h1, its links made safe to follow.
 
-    ``anchors`` maps a source line to a provision id: the first top-level block that starts on
-    that line gets the id, so every provision has a permalink.
+    ``anchors`` maps a source line to a provision id: the first block that starts on that line
+    gets the id, however deep (a clause cut from a list item is anchored at its item), so every
+    provision has a permalink.
     """
     return _policy_html(_parser().parse(text), source_url, anchors)
 
@@ -776,10 +777,14 @@ def _plain(token: Token) -> str:
 
 
 def _anchor(tokens: list[Token], wanted: dict[int, str]) -> frozenset[str]:
-    """Give each wanted provision's first block its id; return the ids given."""
+    """Give each wanted provision's first block its id; return the ids given.
+
+    Blocks inside a list count too: a clause numbered as a list item starts inside the list, and
+    only the list started on a top-level line (Grok's "8. LIMITATION OF LIABILITY" had no id).
+    """
     given: set[str] = set()
     for token in tokens:
-        if token.nesting == 1 and token.level == 0 and token.map and token.map[0] in wanted:
+        if token.nesting == 1 and token.map and token.map[0] in wanted:
             id_ = wanted.pop(token.map[0])
             token.attrSet("id", id_)
             given.add(id_)
