@@ -98,6 +98,13 @@ def _target(page: Path, link: str) -> tuple[Path, str] | None:
 
 
 def test_every_internal_link_and_anchor_resolves(pages: dict[Path, Page], demo_site: Path):
+    broken = broken_links(pages, demo_site)
+    assert len(pages) > 50
+    assert not broken, "\n".join(broken[:40])
+
+
+def broken_links(pages: dict[Path, Page], site: Path) -> list[str]:
+    """Return the site's links to a file or an id that is not there, each with its page."""
     broken = []
     for path, page in pages.items():
         for link in page.links:
@@ -105,15 +112,14 @@ def test_every_internal_link_and_anchor_resolves(pages: dict[Path, Page], demo_s
             if found is None:
                 continue
             target, fragment = found
-            where = f"{path.relative_to(demo_site)}: {link}"
+            where = f"{path.relative_to(site)}: {link}"
             if urlsplit(link).path.endswith("/"):
                 broken.append(f"{where} (ends in a folder: breaks on file://)")
             elif not target.is_file():
                 broken.append(f"{where} (no such file)")
             elif fragment and fragment not in _ids(target, pages):
                 broken.append(f"{where} (no #{fragment} there)")
-    assert len(pages) > 50
-    assert not broken, "\n".join(broken[:40])
+    return broken
 
 
 def _ids(target: Path, pages: dict[Path, Page]) -> set[str]:

@@ -39,6 +39,7 @@ from termline.site.render import (
     Listed,
     Site,
     StaleNote,
+    anchored,
     build_date,
     changes_url,
     document_date,
@@ -744,6 +745,7 @@ class ProvisionView:
     platform: PlatformName
     document: DocumentFacts
     clause: KeyedProvision
+    anchored: bool  # the document's page has the provision's id: its crumb links there
     judged: Judged | None
     newest: Newest | None  # only when the note is stale: it links the current text
     others: Comparison
@@ -780,12 +782,14 @@ def provision_pages(
     named = PlatformName(platform.slug, platform.name)
     facts = DocumentFacts(document.name, document.type, document.url, document.deleted)
     newest = Newest(document.latest.id, document.latest.version.blob)
+    ids = anchored(document.text, document.anchors)
     for provision, key in zip(document.provisions, document.provision_keys, strict=True):
         judged = document.note(provision.id)
         view = ProvisionView(
             platform=named,
             document=facts,
             clause=KeyedProvision(provision, key),
+            anchored=provision.id in ids,
             judged=judged,
             newest=newest if judged and judged.stale else None,
             others=others.of(platform, provision),

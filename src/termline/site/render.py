@@ -623,6 +623,15 @@ def policy(
     return _policy_html(_parser().parse(text), source_url, anchors)
 
 
+def anchored(text: str, anchors: tuple[tuple[int, str], ...]) -> frozenset[str]:
+    """Return the provision ids ``policy`` gives a text's blocks: the ids its page has.
+
+    A provision whose line starts no block (its section starts on a blank line) has none, and a
+    link to it must not name one.
+    """
+    return _anchor(_parser().parse(text), dict(anchors))
+
+
 @lru_cache(maxsize=4096)
 def clause_html(text: str, source_url: str | None = None) -> Markup:
     """Render a provision's Markdown as it reads alone (``clause_text``), as ``policy`` would."""
