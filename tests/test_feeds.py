@@ -82,6 +82,17 @@ def test_global_feed_lists_every_platform_and_rss_matches_it(feeds, demo_site: P
     assert [e.title for e in rss.entries] == [e.title for e in atom.entries]
 
 
+def test_feed_titles_say_they_hold_substantive_changes_not_all(feeds, demo_site: Path):
+    # The site's feeds were titled "termline: all changes" and held the news alone, as the
+    # home page's link to them says: "all substantive changes".
+    rss = _parse(demo_site / "rss.xml")
+    assert feeds["feed.xml"].feed.title == rss.feed.title == "termline demo: substantive changes"
+    assert feeds["platforms/chirpy/feed.xml"].feed.title == "Chirpy: substantive changes"
+    for name, feed in {**feeds, "rss.xml": rss}.items():
+        assert "all changes" not in feed.feed.title.lower(), name
+        assert feed.feed.subtitle.startswith("Substantive changes recorded by"), name
+
+
 def test_entry_ids_survive_a_rebuild_at_another_address(demo_repo: Path, feeds, tmp_path: Path):
     out = tmp_path / "moved"
     build(BuildOptions(repo=demo_repo, out=out, search=False, base_url=BASE))

@@ -39,6 +39,7 @@ from termline.site.render import (
     document_url,
     headline,
     is_news,
+    news_feed_title,
     notes_feed_link,
     platform_url,
     plural,
@@ -111,19 +112,19 @@ def write_site_feeds(
     feeds = site_feeds(site) if feeds is None else feeds
     for feed in feeds:
         _write(out, feed, site, content)
-    rss = Feed("rss.xml", f"{site.title}: all changes", "", site.news)
+    rss = Feed("rss.xml", news_feed_title(site.title), "", site.news)
     _write(out, rss, site, content, rss=True)
     return len(feeds) + 1
 
 
 def site_feeds(site: Site) -> list[Feed]:
     """Return the feeds that span documents: the site's, each platform's, each topic's."""
-    feeds = [Feed("feed.xml", f"{site.title}: all changes", "", site.news)]
+    feeds = [Feed("feed.xml", news_feed_title(site.title), "", site.news)]
     by_platform = group_by(site.news, lambda item: item.platform.slug)
     for platform in site.platforms:
         page = platform_url(platform)
         news = tuple(by_platform.get(platform.slug, []))
-        feeds.append(Feed(f"{page}feed.xml", f"{platform.name}: all changes", page, news))
+        feeds.append(Feed(f"{page}feed.xml", news_feed_title(platform.name), page, news))
     return feeds + list(topic_feeds(site))
 
 
@@ -194,7 +195,7 @@ def feed_xml(feed: FeedView, site: Settings, content: Content, rss: bool = False
     generator = FeedGenerator()
     generator.id(_uuid(f"feed:{site.title}:{feed.path}"))
     generator.title(feed.title)
-    generator.description(f"Changes recorded by {site.title}, newest first.")
+    generator.description(f"Substantive changes recorded by {site.title}, newest first.")
     generator.author({"name": site.title})
     generator.language("en")
     generator.generator("termline")

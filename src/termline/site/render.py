@@ -857,6 +857,12 @@ def changes_url(facet: str | None = None, value: str | None = None, page: int | 
     return base if page is None else f"{base}{page}/"
 
 
+def news_feed_title(name: str) -> str:
+    """Return the title of the feed of a site's or a platform's news: what it holds, substantive
+    changes, not "all changes" (noise is left out of every feed, as the about page says)."""
+    return f"{name}: substantive changes"
+
+
 def feed_links(
     platform: Platform[Tracked] | None = None, document: Tracked | None = None
 ) -> list[FeedLink]:
@@ -870,7 +876,7 @@ def feed_links(
         title, path = f"{platform.name} — {document.name}", document_url(platform, document)
         links.append(FeedLink(title, f"{path}feed.xml"))
     elif platform is not None:
-        links.append(FeedLink(f"{platform.name}: all changes", f"{platform_url(platform)}feed.xml"))
+        links.append(FeedLink(news_feed_title(platform.name), f"{platform_url(platform)}feed.xml"))
     return links
 
 
