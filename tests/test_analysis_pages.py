@@ -90,11 +90,26 @@ def test_dates_of_change_skip_noise_and_first_recordings(make_repo, tmp_path):
         "cosmetic",
     ]
     platform = (site / "platforms/acme/index.html").read_text()
-    assert '3 versions, last changed <time datetime="2024-01-02">' in platform
+    assert '3 versions, last substantive change <time datetime="2024-01-02">' in platform
     topic = (site / "topics/ai-training/index.html").read_text()
     assert re.search(r"first recorded <a [^>]*>2024-01-01</a>", topic)
     document = (site / "platforms/acme/terms/index.html").read_text()
     assert "3 versions (1 cosmetic change among them)" in document
+    # "last changed" named both dates: ChatGPT's platform page gave its terms' last substantive
+    # change (2026-06-29), their own page their newest version, a cosmetic one (2026-07-26).
+    facts = document.split('class="meta facts-line">')[1].split("</p>")[0]
+    assert re.findall(r"([a-z][a-z ]+) <time datetime=\"([\d-]+)\"", facts) == [
+        ("last substantive change", "2024-01-02"),
+        ("last recorded change", "2024-01-03"),
+    ]
+    fees = (site / "platforms/acme/terms/provisions/fees/index.html").read_text()
+    meta = fees.split('<p class="meta"')[1].split("</p>")[0]
+    assert re.findall(r"([a-z][a-z ]+) <a [^>]*>([\d-]+)</a>", meta) == [
+        ("first seen", "2024-01-01"),
+        ("last substantive change", "2024-01-02"),
+        ("last recorded change", "2024-01-03"),
+    ]
+    assert "last changed" not in platform + facts + meta + topic
 
 
 def test_a_clause_added_later_is_added_and_a_document_never_changed_first_recorded(
@@ -114,7 +129,7 @@ def test_a_clause_added_later_is_added_and_a_document_never_changed_first_record
     assert re.search(r"added <a [^>]*>2024-01-02</a>", topic) and "first recorded" not in topic
     platform = (site / "platforms/acme/index.html").read_text()
     assert '1 version, first recorded <time datetime="2024-01-03">' in platform
-    assert '2 versions, last changed <time datetime="2024-01-02">' in platform
+    assert '2 versions, last substantive change <time datetime="2024-01-02">' in platform
 
 
 def test_a_clause_whose_date_alone_moved_in_a_substantive_change_is_quiet_on_its_page(

@@ -230,6 +230,49 @@ def quiet_edit(entry: Entry) -> bool:
     return change.kind == "substantive" and meaningless
 
 
+@dataclass(frozen=True)
+class Dated:
+    """A date a page names, with what it is: "last substantive change", of a version it links.
+
+    "last changed" named two dates: a platform page gave a document's last substantive change
+    (ChatGPT's terms, 2026-06-29), its own page its newest version (a cosmetic one, 2026-07-26).
+    """
+
+    label: str
+    change: BriefChange
+
+
+SUBSTANTIVE, RECORDED = "last substantive change", "last recorded change"
+NEWS_LABELS = {"first": "first recorded", "deleted": "no longer tracked since"}
+
+
+def document_dates(document: Tracked) -> tuple[Dated, ...]:
+    """Return the dates a document is named by: its last news (its last substantive change, or
+    its first or last recording), then its newest change when that is noise."""
+    news = next((c for c in reversed(document.changes) if is_news(c)), None)
+    dated = (Dated(NEWS_LABELS.get(news.kind, SUBSTANTIVE), news),) if news else ()
+    return dated if news is document.latest else (*dated, Dated(RECORDED, document.latest))
+
+
+def provision_dates(provision: Provision) -> tuple[Dated, ...]:
+    """Return the dates a provision's page names: first seen, its last substantive change and
+    its newest change (noise included), each when later than the one before, its removal."""
+    first, last = provision.history[0][0], provision.history[-1][0]
+    loud = next((c for c, e in reversed(provision.history) if not quiet_edit((c, e))), first)
+    dates = [Dated("first seen", first)]
+    if loud.id not in (first.id, provision.removed_in):
+        dates.append(Dated(SUBSTANTIVE, loud))
+    if last.id not in (loud.id, provision.removed_in):
+        dates.append(Dated(RECORDED, last))
+    return (*dates, Dated("removed", last)) if provision.removed_in else tuple(dates)
+
+
+def provision_news(provision: Provision) -> Dated:
+    """Return the date a list of provisions names: its removal, else its last substantive
+    change, else when it was first seen."""
+    return next(d for d in reversed(provision_dates(provision)) if d.label != RECORDED)
+
+
 def _quiet_kind(entry: Entry) -> str:
     change, edit = entry
     if not is_news(change):
@@ -327,6 +370,10 @@ def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environ
         notable_words=NOTABLE_WORDS,
         quiet_label=quiet_label,
         kind_label=kind_label,
+        document_dates=document_dates,
+        provision_dates=provision_dates,
+        provision_news=provision_news,
+        recorded=RECORDED,
         kind_count=kind_count,
         plural=plural,
         topic_names=topic_names,
