@@ -204,10 +204,14 @@ def test_provision_page_shows_text_history_topics_and_other_platforms(demo_site:
     others = text.split("How other platforms handle this")[1].split("</section>")[0]
     line = others.split("AI model training</a>:")[1].split("</ul>")[0]  # one item a topic
     assert "3 other platforms; the 3 most on this topic:" in line  # its strongest topic
-    assert line.index(">Parley AI, ") < line.index(">Stridely, ")  # the strongest first
+    assert line.index(">Parley AI\u2019s ") < line.index(">Stridely\u2019s ")  # the strongest first
+    # Each named with its document: "Perplexity, 2.3.3 Model Training." set a developer-terms
+    # clause beside a consumer privacy clause with no hint.
+    assert ">Parley AI\u2019s AI Policy, Model training</a>" in line
+    assert ">Nimbus Cloud\u2019s Privacy Policy, AI features</a>" in line
     assert line.count('class="excerpt"') == 3  # each platform's closest clause, its sentence
     assert "<mark>train our AI models</mark>" in line
-    assert "Chirpy," not in others  # its own platform is not an other platform
+    assert "Chirpy\u2019s" not in others  # its own platform is not an other platform
 
 
 def test_removed_provision_page_shows_its_last_text(demo_site: Path):
@@ -228,7 +232,7 @@ def test_topic_page_puts_platforms_side_by_side(demo_site: Path):
     now = text.split("What each platform says now")[1].split("Latest changes touching it")[0]
     assert 'class="policy"' not in now  # excerpts and links, not the provisions' full texts
     link = "../../platforms/chirpy/privacy-policy/provisions/training-of-ai-models/index.html"
-    assert f'<a href="{link}">Privacy Policy — Training of AI models</a>' in now
+    assert f'<a href="{link}">Privacy Policy, Training of AI models</a>' in now  # as compared
     assert 'versions/2025-06-23-b3ea0c2/index.html">2025-06-23</a>' in now  # last changed
     chirpy = now.split(f'<a href="{link}">')[1].split("</p>")[0]
     # the sentence that matches the topic, its match marked, not the provision's first words

@@ -128,7 +128,7 @@ def test_each_platform_is_compared_with_the_others_closest_never_with_itself(
         page = (site / f"platforms/p{n}/terms/provisions/manners/index.html").read_text()
         others = page.split("How other platforms handle this")[1]
         assert "4 other platforms; the 3 most on this topic:" in others
-        shown[f"p{n}"] = re.findall(r'<li><a href="[^"]+">(p\d), Manners</a>', others)
+        shown[f"p{n}"] = re.findall(r'<li><a href="[^"]+">(p\d)\u2019s terms, Manners</a>', others)
     common = Counter(tuple(names) for names in shown.values()).most_common(1)[0][0]
     ranked = [*common, *({name for names in shown.values() for name in names} - set(common))]
     assert len(ranked) == 4

@@ -562,6 +562,7 @@ class Closest:
 
     platform: PlatformName
     document: str  # its document's slug
+    document_name: str  # named beside its heading: a consumer clause is not a developer one
     id: str
     heading: str
     match: Match | None  # its sentence on the topic, the matches marked
@@ -591,7 +592,8 @@ def _comparison_part(comparison: Comparison) -> str:
 
 @part.register(Closest)
 def _closest_part(closest: Closest) -> str:
-    link = (closest.platform.slug, closest.platform.name, closest.document, closest.id)
+    platform, document = closest.platform, closest.document
+    link = (platform.slug, platform.name, document, closest.document_name, closest.id)
     return f"{link!r}{closest.heading!r}{closest.match!r}"  # a match's repr: its score and marks
 
 
@@ -667,7 +669,8 @@ def _closest(column: Column) -> Closest:
     held = column.held[0]
     named = PlatformName(column.platform.slug, column.platform.name)
     provision = held.provision
-    return Closest(named, held.document.slug, provision.id, provision.label, held.match)
+    document = held.document
+    return Closest(named, document.slug, document.name, provision.id, provision.label, held.match)
 
 
 @dataclass(frozen=True)

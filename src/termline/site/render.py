@@ -193,6 +193,7 @@ class Site:
 
 
 Entry = tuple[Change, ProvisionEdit]
+APOSTROPHE = "\u2019"  # typographic, as the site's quotation marks are
 
 
 @dataclass(frozen=True)
@@ -370,6 +371,7 @@ def environment(templates: Path, compiled: Path | None = None) -> jinja2.Environ
         notable_words=NOTABLE_WORDS,
         quiet_label=quiet_label,
         kind_label=kind_label,
+        clause_name=clause_name,
         document_dates=document_dates,
         provision_dates=provision_dates,
         provision_news=provision_news,
@@ -650,6 +652,24 @@ def _broken(child: Token, heading: bool) -> list[Token]:
         if part:
             pieces.append(Token("text", "", 0, content=part))
     return pieces
+
+
+def clause_name(heading: str, document: str, platform: str = "") -> str:
+    """Return how a list of other documents' clauses names one: by its document and heading,
+    its platform's first unless the list is under the platform's name.
+
+    "Perplexity, 2.3.3 Model Training." set a developer-terms clause beside a consumer privacy
+    clause with no hint; it is "Perplexity\u2019s Developer Terms, 2.3.3 Model Training." now (a
+    possessive, as "Parley AI AI Policy" would not tell where the platform's name ends).
+    """
+    if not platform:
+        return f"{document}, {heading}"
+    return f"{possessive(platform)} {document}, {heading}"
+
+
+def possessive(name: str) -> str:
+    """Return a name as an owner: "Perplexity\u2019s", "Google Services\u2019"."""
+    return name + (APOSTROPHE if name.endswith("s") else f"{APOSTROPHE}s")
 
 
 def platform_url(platform: Slugged) -> str:
