@@ -112,6 +112,23 @@ def test_dates_of_change_skip_noise_and_first_recordings(make_repo, tmp_path):
     assert "last changed" not in platform + facts + meta + topic
 
 
+def test_a_topic_page_lists_a_section_its_page_holds_twice_once(make_repo, tmp_path):
+    # Le Chat's and Vibe's consumer terms hold "4. Your Data" twice, the same sentence each time
+    # (the source repeats it): their columns on /topics/human-review/ listed it twice.
+    repo = make_repo()
+    data = "## Your Data\n\nWe train our AI models on your content.\n\n"
+    other = "## Models\n\nWe train our AI models on what you upload.\n"
+    text = "# Terms\n\n" + data + "## Fees\n\nTen euros a month.\n\n" + data + other
+    repo.commit({"archive/acme/terms.md": text}, "Record", "2024-01-01T00:00:00Z")
+    site = tmp_path / "site"
+    build(BuildOptions(repo=repo.path, out=site, search=False))
+    ids = [p["id"] for p in json.loads((site / "data/acme/terms.json").read_text())["provisions"]]
+    assert ids.count("your-data") + ids.count("your-data-2") == 2  # two provisions, one text
+    topic = (site / "topics/ai-training/index.html").read_text()
+    listed = re.findall(r'/provisions/([^/]+)/index\.html">', topic.split("says now")[1])
+    assert sorted(listed) == ["models", "your-data"]  # the next distinct clause takes its place
+
+
 def test_a_clause_added_later_is_added_and_a_document_never_changed_first_recorded(
     make_repo, tmp_path
 ):

@@ -484,9 +484,8 @@ def topic_columns(site: Site) -> dict[str, list[Column]]:
             for slug, indexes in document.on_topics:
                 counts[slug] = counts.get(slug, 0) + len(indexes)
                 scored = found.setdefault(slug, [])
-                scored += (
-                    (document.provisions[i].score(slug), document, i) for i in indexes[:HELD]
-                )
+                distinct = islice(_distinct(document, indexes, slug), HELD)
+                scored += ((document.provisions[i].score(slug), document, i) for i in distinct)
         for slug, count in counts.items():
             strongest = sorted(found[slug], key=lambda f: -f[0])[:HELD]  # Held made for these
             held = tuple(_held(platform, document, i, slug) for _, document, i in strongest)
@@ -494,12 +493,29 @@ def topic_columns(site: Site) -> dict[str, list[Column]]:
     return columns
 
 
+def _distinct(document: Summary, indexes: Iterable[int], topic: str) -> Iterator[int]:
+    """Yield the indexes of a document's provisions on a topic but those that read as one before
+    them, by heading and excerpt: a page that holds a section twice listed it twice (Le Chat's
+    and Vibe's consumer terms, "4. Your Data", each with the same sentence)."""
+    seen: set[tuple[str, str]] = set()
+    for index in indexes:
+        shown = (document.provisions[index].label, _excerpt(document, index, topic))
+        if shown not in seen:
+            seen.add(shown)
+            yield index
+
+
 def _held(platform: Platform[Summary], document: Summary, index: int, topic: str) -> Held:
     provision, key = document.provisions[index], document.provision_keys[index]
-    match = provision.match(topic)
-    if match is not None:
-        return Held(platform, document, provision, key, match.text, match)
-    return Held(platform, document, provision, key, document.excerpts[index])
+    excerpt = _excerpt(document, index, topic)
+    return Held(platform, document, provision, key, excerpt, provision.match(topic))
+
+
+def _excerpt(document: Summary, index: int, topic: str) -> str:
+    """Return what a list of provisions on a topic quotes of one: its sentence on the topic,
+    else its opening words."""
+    match = document.provisions[index].match(topic)
+    return match.text if match is not None else document.excerpts[index]
 
 
 def _strongest_first(columns: list[Column]) -> list[Column]:
