@@ -190,3 +190,13 @@ def test_a_version_counts_each_provision_it_touched_once(genai_site: Path):
             assert sum(map(int, counts.groups())) == int(touched.group(1)), page
             checked += 1
     assert checked > 300
+
+
+def test_a_topic_page_quotes_a_platform_s_documents_before_repeating_one(genai_site: Path):
+    # ChatGPT's column on AI training quoted its business privacy policy three times ("we do
+    # not use your business data for training") and its consumer privacy policy not at all.
+    page = (genai_site / "topics/ai-training/index.html").read_text()
+    column = page.split(">ChatGPT</a></h3>")[1].split("</h3>")[0]
+    named = re.findall(r'/provisions/[^"]+">([^<,]+),', column)[:3]
+    assert len(named) == 3 and len(set(named)) == 3, named
+    assert "Privacy Policy" in named

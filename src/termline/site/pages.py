@@ -487,10 +487,25 @@ def topic_columns(site: Site) -> dict[str, list[Column]]:
                 distinct = islice(_distinct(document, indexes, slug), HELD)
                 scored += ((document.provisions[i].score(slug), document, i) for i in distinct)
         for slug, count in counts.items():
-            strongest = sorted(found[slug], key=lambda f: -f[0])[:HELD]  # Held made for these
+            strongest = _spread(found[slug])  # Held made for these
             held = tuple(_held(platform, document, i, slug) for _, document, i in strongest)
             columns.setdefault(slug, []).append(Column(platform, count, held))
     return columns
+
+
+def _spread(scored: list[tuple[float, Summary, int]]) -> list[tuple[float, Summary, int]]:
+    """Return the ``HELD`` provisions a column shows: each document's strongest first, strongest
+    to weakest, then the others by strength. A platform's strongest three may all be one
+    document's: ChatGPT's column on AI training quoted its business privacy policy three times
+    ("we do not use your business data for training") and its consumer policy not at all."""
+    ranked = sorted(scored, key=lambda f: -f[0])
+    seen: set[str] = set()
+    firsts: list[tuple[float, Summary, int]] = []
+    others: list[tuple[float, Summary, int]] = []
+    for item in ranked:
+        (others if item[1].slug in seen else firsts).append(item)
+        seen.add(item[1].slug)
+    return (firsts + others)[:HELD]
 
 
 def _distinct(document: Summary, indexes: Iterable[int], topic: str) -> Iterator[int]:
