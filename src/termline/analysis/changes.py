@@ -21,7 +21,13 @@ from dataclasses import dataclass, fields, replace
 from functools import lru_cache
 from html import escape
 
-from termline.analysis.diff import Block, WordDiff, text_diff, word_diff
+from termline.analysis.diff import (
+    NOT_LETTERS_OR_DIGITS,
+    Block,
+    WordDiff,
+    text_diff,
+    word_diff,
+)
 from termline.analysis.diff import forget as diff_memos
 from termline.analysis.history import DocumentHistory, Version
 from termline.analysis.meaning import (
@@ -65,7 +71,6 @@ NAMED_CHARS = 100  # a summary cuts a longer heading (a scraped menu bar) at a w
 LINK_TARGET = re.compile(r"\]\((?:[^()]|\([^()]*\))*\)")
 LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:.*$")
 ENTITY = re.compile(r"&(?:#\d+|#x[0-9a-f]+|[a-z]+);", re.IGNORECASE)
-NOT_LETTERS_OR_DIGITS = re.compile(r"[\W_]+")
 
 Placed = dict[str, Section]
 

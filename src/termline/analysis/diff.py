@@ -39,6 +39,7 @@ from markdown_it.token import Token
 from termline.analysis.memo import text_memo
 
 WORD = re.compile(r"\S+")
+NOT_LETTERS_OR_DIGITS = re.compile(r"[\W_]+")  # what a comparison of words leaves out
 FENCE = re.compile(r"^ {0,3}(`{3,}|~{3,})")
 REFERENCE = re.compile(r"^ {0,3}\[[^\]]+\]:", re.MULTILINE)
 BULLET = re.compile(r"[*+-][ \t]+\S")  # an unindented bullet item with words: a new block

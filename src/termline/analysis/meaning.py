@@ -18,7 +18,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-from termline.analysis.diff import opcodes_of
+from termline.analysis.diff import NOT_LETTERS_OR_DIGITS, opcodes_of
 from termline.analysis.history import Version
 from termline.analysis.memo import text_memo
 from termline.archive import (
@@ -66,7 +66,6 @@ PLACEHOLDER = " \x00date\x00"  # what every date becomes: one word no policy con
 SENTENCE_END = re.compile('[.!?;:][)\\]*_"\u201d\u2019]*$')
 LINK_TARGET = re.compile(r"\]\((?:[^()]|\([^()]*\))*\)")
 LINK_DEFINITION = re.compile(r"^ {0,3}\[[^\]]+\]:.*$")
-NOT_LETTERS_OR_DIGITS = re.compile(r"[\W_]+")
 SUMMARY_CLAUSES = 3  # clauses a summary names; the rest are counted
 NOISE = {
     "dates": "Only dates changed",

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from termline.analysis.diff import NOT_LETTERS_OR_DIGITS
 from termline.errors import TermlineError
 from termline.slugs import is_slug
 
@@ -35,7 +36,6 @@ except ImportError:  # a Python whose re has moved: no pattern requires a string
 PACKAGE_TOPICS = Path(__file__).parents[1] / "topics.toml"
 SOURCE_TOPICS = Path(__file__).parents[3] / "topics.toml"
 FIELDS = {"name", "description", "patterns"}
-NOT_LETTERS_OR_DIGITS = re.compile(r"[\W_]+")
 HEADING_WEIGHT = 10.0  # a heading on the topic outweighs any density of passing mentions
 DENSITY_WORDS = 100  # matches are counted per this many words (a shorter text counts as this)
 SENTENCE = re.compile(r"(?<=[.!?;])\s+")
